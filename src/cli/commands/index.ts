@@ -1,0 +1,4 @@
+// The registry of sub-commands. Each command lives in its own file next to this one.
+import type { CliCommand } from '../command.ts';
+
+export const commands: CliCommand[] = [];
