@@ -1,0 +1,245 @@
+// The IPC contract between the renderer and the backend: one typed method table, carried by either
+// Electron IPC (preload + main) or a WebSocket (src/server). Channels are `cellpose:<method>`.
+// Big arrays travel as ArrayBuffers inside `WireArray`, never as JSON number lists.
+import type { DType } from '../core/array/ndarray.ts';
+import type { AxisAssignment, AxisOverride } from '../core/io/image-types.ts';
+
+/** An n-d array on the wire: the buffer crosses as a transferable / binary frame. */
+export interface WireArray {
+  dtype: DType;
+  shape: number[];
+  data: ArrayBuffer;
+}
+
+export interface OpenImageRequest {
+  path: string;
+  axes?: AxisOverride;
+}
+
+export interface OpenImageBytesRequest {
+  name: string;
+  bytes: ArrayBuffer;
+  axes?: AxisOverride;
+}
+
+export interface OpenedImage {
+  /** Absolute path on the backend's disk ('' for bytes dropped into a browser). */
+  path: string;
+  name: string;
+  /** (Z, Y, X, C), original dtype. */
+  image: WireArray;
+  nZ: number;
+  height: number;
+  width: number;
+  nChannels: number;
+  dtype: DType;
+  assignment: AxisAssignment;
+  minValue: number;
+  maxValue: number;
+  /** Per channel [p1, p99] over the whole stack: Cellpose's auto-saturation levels. */
+  percentiles: Array<[number, number]>;
+  warnings: string[];
+  /** Path of `<stem>_seg.npy` when one exists next to the image. */
+  segPath: string | null;
+}
+
+export interface BrowseRequest {
+  path?: string;
+}
+export interface BrowseEntry {
+  name: string;
+  isDir: boolean;
+}
+export interface BrowseResult {
+  path: string;
+  parent: string | null;
+  entries: BrowseEntry[];
+}
+
+export interface NeighbourRequest {
+  path: string;
+  /** +1 next, -1 previous, in Cellpose's folder order (wraps around). */
+  step: 1 | -1;
+}
+
+export interface SegmentParams {
+  model: string;
+  diameterPx: number;
+  chan: number;
+  chan2: number;
+  flowThreshold: number;
+  cellprobThreshold: number;
+  minSize: number;
+  niter: number;
+  normPercentile: [number, number];
+  normalize: boolean;
+  invert: boolean;
+  augment: boolean;
+  do3D: boolean;
+  stitchThreshold: number;
+  anisotropy: number;
+  fast: boolean;
+  /** Keep hand-drawn masks and segment only around them. */
+  keepManual?: boolean;
+}
+
+export interface SegmentRequest {
+  jobId: string;
+  imagePath: string;
+  params: SegmentParams;
+  /** Labels to keep (hand-drawn masks); the run fills in only around them. */
+  keepMasks?: WireArray;
+  /** Optional region (uint8 (Y,X) or (Z,Y,X)): segment only inside it. */
+  region?: WireArray;
+}
+
+export interface SegmentResultDto {
+  jobId: string;
+  /** Id of the cached flows, for recomputeMasks without the network. */
+  flowsId: string;
+  masks: WireArray;
+  /** Flow picture (Z,Y,X,3) uint8. */
+  flowRgb: WireArray;
+  /** Cell probability logits (Z,Y,X) float32. */
+  cellprob: WireArray;
+  /** dZ as uint8 (Z,Y,X) for the gradZ view (3D only). */
+  dZU8: WireArray | null;
+  diameterPx: number;
+  modelName: string;
+  timingsMs: Record<string, number>;
+}
+
+export interface RecomputeRequest {
+  flowsId: string;
+  flowThreshold: number;
+  cellprobThreshold: number;
+  minSize: number;
+  niter: number;
+}
+
+export interface MasksDto {
+  masks: WireArray;
+  elapsedMs: number;
+}
+
+export interface SaveSegRequest {
+  imagePath: string;
+  masks: WireArray;
+  ismanual: boolean[];
+  zdraw?: Array<number[] | null>;
+  flowsId: string | null;
+  params: SegmentParams | null;
+  /** 'gui' keeps the float flows so re-thresholding works after a reload. */
+  layout: 'gui' | 'cli';
+}
+
+export interface LoadSegResult {
+  segPath: string;
+  imagePath: string | null;
+  masks: WireArray;
+  ismanual: boolean[];
+  zdraw: Array<number[] | null> | null;
+  flowsId: string | null;
+  flowRgb: WireArray | null;
+  cellprob: WireArray | null;
+  diameterPx: number | null;
+  modelName: string | null;
+  layout: string;
+}
+
+export interface ExportRequest {
+  imagePath: string;
+  masks: WireArray;
+  kinds: Array<'png' | 'tif' | 'txt' | 'rois' | 'flows'>;
+  flowsId?: string | null;
+}
+
+export interface ModelInfoDto {
+  name: string;
+  kind: 'bundled' | 'zoo' | 'custom';
+  installed: boolean;
+  path: string | null;
+  nChannels: number | null;
+  diamMean: number | null;
+  diamLabels: number | null;
+  hasSizeModel: boolean;
+}
+
+export type Settings = Record<string, unknown>;
+
+export interface ProgressEvent {
+  jobId: string;
+  fraction: number;
+  stage: string;
+  etaMs: number | null;
+}
+
+export interface LogEvent {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Every method the backend offers. Add new ones here and in CONTRACT_METHODS. */
+export interface Api {
+  openImage(req: OpenImageRequest): Promise<OpenedImage>;
+  openImageBytes(req: OpenImageBytesRequest): Promise<OpenedImage>;
+  browse(req: BrowseRequest): Promise<BrowseResult>;
+  neighbourImage(req: NeighbourRequest): Promise<{ path: string }>;
+  segment(req: SegmentRequest): Promise<SegmentResultDto>;
+  cancel(req: { jobId: string }): Promise<{ cancelled: boolean }>;
+  recomputeMasks(req: RecomputeRequest): Promise<MasksDto>;
+  calibrate(req: { imagePath: string; model: string }): Promise<{ diameterPx: number }>;
+  saveSeg(req: SaveSegRequest): Promise<{ path: string }>;
+  loadSeg(req: { path: string }): Promise<LoadSegResult>;
+  loadMasks(req: { path: string }): Promise<{ masks: WireArray }>;
+  exportResults(req: ExportRequest): Promise<{ paths: string[] }>;
+  listModels(req: Record<string, never>): Promise<ModelInfoDto[]>;
+  importModel(req: { path: string }): Promise<ModelInfoDto>;
+  getSettings(req: Record<string, never>): Promise<Settings>;
+  setSettings(req: Settings): Promise<Settings>;
+}
+
+export type MethodName = keyof Api;
+export type RequestOf<M extends MethodName> = Parameters<Api[M]>[0];
+export type ResponseOf<M extends MethodName> = Awaited<ReturnType<Api[M]>>;
+
+/** The allow-list of methods, checked in preload and in main (and by the WebSocket server). */
+export const CONTRACT_METHODS = [
+  'openImage',
+  'openImageBytes',
+  'browse',
+  'neighbourImage',
+  'segment',
+  'cancel',
+  'recomputeMasks',
+  'calibrate',
+  'saveSeg',
+  'loadSeg',
+  'loadMasks',
+  'exportResults',
+  'listModels',
+  'importModel',
+  'getSettings',
+  'setSettings',
+] as const satisfies readonly MethodName[];
+
+export interface Events {
+  onProgress: ProgressEvent;
+  onLog: LogEvent;
+}
+export type EventName = keyof Events;
+export const CONTRACT_EVENTS = ['onProgress', 'onLog'] as const satisfies readonly EventName[];
+
+export const CHANNEL_PREFIX = 'cellpose:';
+export const channelOf = (name: MethodName | EventName): string => CHANNEL_PREFIX + name;
+
+/** Errors cross as plain data. */
+export interface WireError {
+  name: string;
+  message: string;
+  data?: unknown;
+}
+
+export function isMethodName(s: string): s is MethodName {
+  return (CONTRACT_METHODS as readonly string[]).includes(s);
+}
