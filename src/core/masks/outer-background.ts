@@ -1,0 +1,54 @@
+// The "outer background" of one mask inside its bounding box: non-mask pixels 4-connected to the
+// outside of the box, the box being surrounded by a one-pixel frame of background. Cellpose's
+// outline pixels (7.1), its external contours (7.2) and its hole filling (5.5) all hinge on this set.
+
+export const OUTSIDE = 0;
+export const INSIDE = 1;
+export const OUTER = 2;
+
+/** Reusable scratch memory for crops, so per-mask work does not allocate in the loop. */
+export class CropScratch {
+  crop = new Uint8Array(0);
+  stack = new Int32Array(0);
+
+  ensure(n: number): void {
+    if (this.crop.length < n) {
+      const size = Math.max(n, this.crop.length * 2);
+      this.crop = new Uint8Array(size);
+      this.stack = new Int32Array(size);
+    }
+  }
+}
+
+/**
+ * Marks, in a padded crop of `rows` x `cols` (frame included) holding INSIDE for mask pixels and
+ * OUTSIDE elsewhere, every OUTSIDE pixel 4-connected to the frame as OUTER. Only the first
+ * rows*cols entries of `crop` are used.
+ */
+export function markOuterBackground(crop: Uint8Array, stack: Int32Array, rows: number, cols: number): void {
+  let top = 0;
+  // The frame pixels are OUTSIDE by construction: seed the fill with all of them.
+  const push = (i: number): void => {
+    if (crop[i] === OUTSIDE) {
+      crop[i] = OUTER;
+      stack[top++] = i;
+    }
+  };
+  for (let x = 0; x < cols; x++) {
+    push(x);
+    push((rows - 1) * cols + x);
+  }
+  for (let y = 1; y < rows - 1; y++) {
+    push(y * cols);
+    push(y * cols + cols - 1);
+  }
+  while (top > 0) {
+    const i = stack[--top];
+    const y = (i / cols) | 0;
+    const x = i - y * cols;
+    if (y > 0) push(i - cols);
+    if (y < rows - 1) push(i + cols);
+    if (x > 0) push(i - 1);
+    if (x < cols - 1) push(i + 1);
+  }
+}
