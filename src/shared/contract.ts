@@ -230,6 +230,30 @@ export interface Events {
 export type EventName = keyof Events;
 export const CONTRACT_EVENTS = ['onProgress', 'onLog'] as const satisfies readonly EventName[];
 
+// Compile-time exhaustiveness: adding a method to Api (or an event to Events) without listing it
+// in the allow-list fails typecheck here, so the lists checked by preload, main and the server
+// can never silently miss one.
+type MissingMethods = Exclude<MethodName, (typeof CONTRACT_METHODS)[number]>;
+type MissingEvents = Exclude<EventName, (typeof CONTRACT_EVENTS)[number]>;
+export const CONTRACT_METHODS_COMPLETE: [MissingMethods] extends [never] ? true : MissingMethods = true;
+export const CONTRACT_EVENTS_COMPLETE: [MissingEvents] extends [never] ? true : MissingEvents = true;
+
+export type EventListener<E extends EventName> = (payload: Events[E]) => void;
+
+/** Where events come from: the backend emits, each transport subscribes and forwards. */
+export interface EventSource {
+  /** Returns the unsubscribe function. */
+  subscribe<E extends EventName>(event: E, listener: EventListener<E>): () => void;
+}
+
+/** What createBackend() returns: the contract's methods plus its events. */
+export type Backend = Api & EventSource;
+
+/** window.api in the Electron renderer (src/preload): one function per method plus on(event, cb). */
+export type PreloadApi = Api & {
+  on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
+};
+
 export const CHANNEL_PREFIX = 'cellpose:';
 export const channelOf = (name: MethodName | EventName): string => CHANNEL_PREFIX + name;
 
@@ -240,6 +264,10 @@ export interface WireError {
   data?: unknown;
 }
 
-export function isMethodName(s: string): s is MethodName {
-  return (CONTRACT_METHODS as readonly string[]).includes(s);
+export function isMethodName(s: unknown): s is MethodName {
+  return typeof s === 'string' && (CONTRACT_METHODS as readonly string[]).includes(s);
+}
+
+export function isEventName(s: unknown): s is EventName {
+  return typeof s === 'string' && (CONTRACT_EVENTS as readonly string[]).includes(s);
 }

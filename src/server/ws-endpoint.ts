@@ -1,0 +1,58 @@
+// The WebSocket transport of the contract: one binary frame per message (src/shared/wire.ts).
+// Requests are answered by id, possibly out of order; backend events are pushed to every client.
+import type { WebSocket } from 'ws';
+import { CONTRACT_EVENTS, type Api, type EventSource } from '../shared/contract.ts';
+import { dispatchCall } from '../shared/dispatch.ts';
+import { decodeMessage, encodeMessage, toWireError, type WireMessage } from '../shared/wire.ts';
+
+function send(ws: WebSocket, msg: WireMessage): void {
+  if (ws.readyState !== ws.OPEN) return;
+  let frame: Uint8Array;
+  try {
+    frame = encodeMessage(msg);
+  } catch (e) {
+    // A result that cannot be encoded still gets an answer, so the caller never hangs.
+    if (msg.type !== 'response') return;
+    frame = encodeMessage({ type: 'error', id: msg.id, error: toWireError(e) });
+  }
+  ws.send(frame, { binary: true });
+}
+
+function asBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Serve one connected client until it closes. */
+export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSource>): void {
+  const unsubscribers: Array<() => void> = [];
+  if (typeof backend.subscribe === 'function') {
+    for (const event of CONTRACT_EVENTS) {
+      unsubscribers.push(backend.subscribe(event, (payload) => send(ws, { type: 'event', event, payload })));
+    }
+  }
+  ws.on('close', () => unsubscribers.forEach((u) => u()));
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) {
+      ws.close(1003, 'binary frames only');
+      return;
+    }
+    let msg: WireMessage;
+    try {
+      msg = decodeMessage(asBytes(data));
+    } catch (e) {
+      // No id to answer to: the protocol is broken, so drop the connection with the reason.
+      ws.close(1007, (e instanceof Error ? e.message : String(e)).slice(0, 120));
+      return;
+    }
+    if (msg.type !== 'request') {
+      ws.close(1008, `clients send requests only, got ${msg.type}`);
+      return;
+    }
+    const { id, method, params } = msg;
+    dispatchCall(backend, method, params).then(
+      (result) => send(ws, { type: 'response', id, result }),
+      (e: unknown) => send(ws, { type: 'error', id, error: toWireError(e) }),
+    );
+  });
+}
