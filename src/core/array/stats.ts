@@ -1,0 +1,96 @@
+// Percentiles as numpy computes them by default (method 'linear'), used for Cellpose's
+// auto-saturation levels (per channel [p1, p99] over the whole stack, GUI_AND_FORMATS A.3).
+import type { TypedArray } from './ndarray.ts';
+
+/**
+ * numpy's 'linear' interpolation between order statistics lo = v[i] and hi = v[i+1] at fraction t.
+ * numpy evaluates the mirrored form when t >= 0.5 (ALGORITHMS 2.2.1); the two differ in the last
+ * bit, so matching numpy bit for bit needs the same branch.
+ */
+export function lerpLinear(lo: number, hi: number, t: number): number {
+  return t >= 0.5 ? hi - (hi - lo) * (1 - t) : lo + (hi - lo) * t;
+}
+
+/** The rank position r = p/100 * (n-1) split into integer index and fraction. */
+function rankOf(p: number, n: number): { i: number; t: number } {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside [0, 100]`);
+  const r = (p / 100) * (n - 1);
+  const i = Math.floor(r);
+  return { i, t: r - i };
+}
+
+/** Percentiles of already sorted, NaN-free values. */
+export function percentilesOfSorted(sorted: ArrayLike<number>, ps: readonly number[]): number[] {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('percentile of an empty array');
+  return ps.map((p) => {
+    const { i, t } = rankOf(p, n);
+    const lo = sorted[i];
+    return i + 1 < n ? lerpLinear(lo, sorted[i + 1], t) : lo;
+  });
+}
+
+/**
+ * numpy.percentile(values, ps) (method 'linear'). NaNs are skipped, as numpy.nanpercentile does:
+ * display levels should come from the finite pixels rather than become NaN.
+ */
+export function percentilesLinear(values: ArrayLike<number>, ps: readonly number[]): number[] {
+  const copy = new Float64Array(values.length);
+  let n = 0;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (!Number.isNaN(v)) copy[n++] = v;
+  }
+  const sorted = copy.subarray(0, n).sort();
+  return percentilesOfSorted(sorted, ps);
+}
+
+/** numpy.percentile(values, p) for one p. */
+export function percentileLinear(values: ArrayLike<number>, p: number): number {
+  return percentilesLinear(values, [p])[0];
+}
+
+/** Value of the k-th smallest element (0-based) from a histogram of integer values starting at `offset`. */
+function kthFromHistogram(hist: Uint32Array | Float64Array, offset: number, k: number): number {
+  let acc = 0;
+  for (let v = 0; v < hist.length; v++) {
+    acc += hist[v];
+    if (acc > k) return v + offset;
+  }
+  throw new RangeError(`rank ${k} beyond histogram total ${acc}`);
+}
+
+/**
+ * Per-channel percentiles of an interleaved (..., C) array, e.g. an image stack in (Z, Y, X, C).
+ * 8- and 16-bit integer data go through a histogram (exact, O(n), no copy of a big stack); other
+ * dtypes are copied per channel and sorted. Returns one array of len(ps) values per channel.
+ */
+export function channelPercentiles(data: TypedArray, nChannels: number, ps: readonly number[]): number[][] {
+  if (!Number.isInteger(nChannels) || nChannels < 1) throw new RangeError(`bad channel count ${nChannels}`);
+  if (data.length % nChannels !== 0) throw new RangeError(`${data.length} values are not a whole number of ${nChannels}-channel pixels`);
+  const nPix = data.length / nChannels;
+  const out: number[][] = [];
+  const small =
+    data instanceof Uint8Array || data instanceof Int8Array || data instanceof Uint16Array || data instanceof Int16Array;
+  for (let c = 0; c < nChannels; c++) {
+    if (small) {
+      const offset = data instanceof Int8Array ? -128 : data instanceof Int16Array ? -32768 : 0;
+      const size = data instanceof Uint8Array || data instanceof Int8Array ? 256 : 65536;
+      const hist = new Float64Array(size);
+      for (let k = c; k < data.length; k += nChannels) hist[data[k] - offset]++;
+      if (nPix === 0) throw new RangeError('percentile of an empty array');
+      out.push(
+        ps.map((p) => {
+          const { i, t } = rankOf(p, nPix);
+          const lo = kthFromHistogram(hist, offset, i);
+          return i + 1 < nPix ? lerpLinear(lo, kthFromHistogram(hist, offset, i + 1), t) : lo;
+        }),
+      );
+    } else {
+      const ch = new Float64Array(nPix);
+      for (let k = c, j = 0; k < data.length; k += nChannels, j++) ch[j] = Number(data[k]);
+      out.push(percentilesLinear(ch, ps));
+    }
+  }
+  return out;
+}
