@@ -33,6 +33,11 @@ export class NumpyScalar {
   ) {}
 }
 
+/** A Python float the writer must not turn into an int (JS has one number type: 30 vs 30.0). */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
 /**
  * Base class for values produced by reader hooks (e.g. the torch checkpoint reader's tensor
  * references). The reader passes them through untouched.
@@ -52,6 +57,7 @@ export type PyValue =
   | NdArray
   | ObjectArray
   | NumpyScalar
+  | PyFloat
   | PyExtension;
 
 export function isNdArray(v: unknown): v is NdArray {
@@ -65,7 +71,7 @@ export function isNdArray(v: unknown): v is NdArray {
 export function describeValue(v: PyValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return `bool ${v ? 'True' : 'False'}`;
-  if (typeof v === 'number') return `float/int ${v}`;
+  if (typeof v === 'number') return `${Number.isInteger(v) ? 'int' : 'float'} ${v}`;
   if (typeof v === 'bigint') return `int ${v}`;
   if (typeof v === 'string') return `str ${JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
   if (v instanceof Uint8Array && !isNdArray(v)) return `bytes (${v.length})`;
@@ -74,6 +80,7 @@ export function describeValue(v: PyValue): string {
   if (v instanceof PyDict) return `dict (${v.size} keys)`;
   if (v instanceof ObjectArray) return `ndarray object (${v.shape.join(', ')})`;
   if (v instanceof NumpyScalar) return `numpy ${v.dtype} ${String(v.value)}`;
+  if (v instanceof PyFloat) return `float ${v.value}`;
   if (isNdArray(v)) return `ndarray ${v.dtype} (${v.shape.join(', ')})`;
   return 'object';
 }
