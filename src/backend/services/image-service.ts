@@ -1,0 +1,64 @@
+// openImage / openImageBytes: decode, remember the axis choice per file, find the _seg.npy.
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { AxisOverride } from '../../core/io/image-types.ts';
+import { decodeImage } from '../../core/io/decode-image.ts';
+import type { OpenedImage, OpenImageBytesRequest, OpenImageRequest } from '../../shared/contract.ts';
+import type { SettingsStore } from '../settings/settings-store.ts';
+import { readImageBytes } from './read-image-bytes.ts';
+import { toOpenedImage } from './opened-image.ts';
+import { BadRequestError, namingFile, requireString } from './service-errors.ts';
+
+/** `<stem>_seg.npy` next to an image, as Cellpose names it (os.path.splitext of the image path). */
+export function segPathFor(imagePath: string): string {
+  const ext = path.extname(imagePath);
+  return (ext ? imagePath.slice(0, -ext.length) : imagePath) + '_seg.npy';
+}
+
+async function existingSegPath(imagePath: string): Promise<string | null> {
+  const p = segPathFor(imagePath);
+  try {
+    await access(p);
+    return p;
+  } catch {
+    return null;
+  }
+}
+
+function checkAxes(method: string, axes: unknown): AxisOverride | undefined {
+  if (axes === undefined || axes === null) return undefined;
+  if (typeof axes !== 'object') throw new BadRequestError(method, '"axes" must be an object');
+  const a = axes as Record<string, unknown>;
+  for (const k of ['zAxis', 'channelAxis']) {
+    const v = a[k];
+    if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
+      throw new BadRequestError(method, `"axes.${k}" must be a non-negative integer or null`);
+    }
+  }
+  return { zAxis: a.zAxis as number | null | undefined, channelAxis: a.channelAxis as number | null | undefined };
+}
+
+export function createImageService(settings: SettingsStore) {
+  return {
+    async openImage(req: OpenImageRequest): Promise<OpenedImage> {
+      const file = path.resolve(requireString('openImage', req, 'path'));
+      const given = checkAxes('openImage', req.axes);
+      // An explicit choice wins and is remembered; otherwise reuse what the user chose last time.
+      const axes = given ?? (await settings.axisOverrideFor(file));
+      const stack = await namingFile(file, async () =>
+        decodeImage(await readImageBytes(file), { nameHint: file, axes }),
+      );
+      const opened = toOpenedImage(stack, { path: file, name: path.basename(file), segPath: await existingSegPath(file) });
+      if (given) await settings.rememberAxisOverride(file, given);
+      return opened;
+    },
+
+    async openImageBytes(req: OpenImageBytesRequest): Promise<OpenedImage> {
+      const name = requireString('openImageBytes', req, 'name');
+      if (!(req.bytes instanceof ArrayBuffer)) throw new BadRequestError('openImageBytes', '"bytes" must be an ArrayBuffer');
+      const axes = checkAxes('openImageBytes', req.axes);
+      const stack = await namingFile(name, () => decodeImage(new Uint8Array(req.bytes), { nameHint: name, axes }));
+      return toOpenedImage(stack, { path: '', name: path.basename(name), segPath: null });
+    },
+  };
+}
