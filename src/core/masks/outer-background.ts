@@ -52,3 +52,43 @@ export function markOuterBackground(crop: Uint8Array, stack: Int32Array, rows: n
     if (x < cols - 1) push(i + 1);
   }
 }
+
+/**
+ * 3-D version: a padded crop of `planes` x `rows` x `cols` (frame on all six faces); OUTSIDE voxels
+ * 6-connected to the frame become OUTER (fill_voids semantics).
+ */
+export function markOuterBackground3D(crop: Uint8Array, stack: Int32Array, planes: number, rows: number, cols: number): void {
+  const plane = rows * cols;
+  let top = 0;
+  const push = (i: number): void => {
+    if (crop[i] === OUTSIDE) {
+      crop[i] = OUTER;
+      stack[top++] = i;
+    }
+  };
+  for (let z = 0; z < planes; z++) {
+    for (let y = 0; y < rows; y++) {
+      const onFace = z === 0 || z === planes - 1 || y === 0 || y === rows - 1;
+      const base = z * plane + y * cols;
+      if (onFace) {
+        for (let x = 0; x < cols; x++) push(base + x);
+      } else {
+        push(base);
+        push(base + cols - 1);
+      }
+    }
+  }
+  while (top > 0) {
+    const i = stack[--top];
+    const z = (i / plane) | 0;
+    const r = i - z * plane;
+    const y = (r / cols) | 0;
+    const x = r - y * cols;
+    if (z > 0) push(i - plane);
+    if (z < planes - 1) push(i + plane);
+    if (y > 0) push(i - cols);
+    if (y < rows - 1) push(i + cols);
+    if (x > 0) push(i - 1);
+    if (x < cols - 1) push(i + 1);
+  }
+}

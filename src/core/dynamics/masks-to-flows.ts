@@ -1,0 +1,221 @@
+// Heat-diffusion flows from masks (Cellpose dynamics.masks_to_flows, ALGORITHMS.md 4.2-4.4).
+// Each mask diffuses heat from its source pixel inside its own pixels only (other masks and the
+// background stay at 0), so the work is done per mask in its bounding box plus a one-pixel frame.
+// float64 throughout, summing the nine terms in Cellpose's order: the last bits of T decide the
+// direction at pixels whose gradient is ~0 (the source pixel of a symmetric mask).
+import { findObjects } from '../masks/find-objects.ts';
+import { asVolumeShape, checkLabelShape, type LabelImage } from '../masks/labels.ts';
+import { centreIndex } from './centres.ts';
+import type { CentreRule, FlowVariant } from './profiles.ts';
+
+export interface FlowOptions {
+  /** 'cpu' (default): per-mask flows, v3 on CPU. 'gpu': whole-image flows, v3 on GPU and v4. */
+  variant?: FlowVariant;
+  /** 'v3' (default) or 'v4' source-pixel rule. */
+  centre?: CentreRule;
+  /** Diffusion steps; default Cellpose's per-variant rule. */
+  niter?: number;
+}
+
+const NINTH = 1 / 9;
+
+/** Scratch buffers reused across masks and planes. */
+export class DiffusionScratch {
+  T = new Float64Array(0);
+  tmp = new Float64Array(0);
+  idx = new Int32Array(0);
+  ys = new Int32Array(0);
+  xs = new Int32Array(0);
+
+  ensure(gridSize: number, npix: number): void {
+    if (this.T.length < gridSize) this.T = new Float64Array(Math.max(gridSize, 2 * this.T.length));
+    if (this.idx.length < npix) {
+      const n = Math.max(npix, 2 * this.idx.length);
+      this.tmp = new Float64Array(n);
+      this.idx = new Int32Array(n);
+      this.ys = new Int32Array(n);
+      this.xs = new Int32Array(n);
+    }
+  }
+}
+
+/**
+ * Runs the diffusion of one mask on a framed local grid `T` (cols wide, zeroed) whose mask pixels
+ * are idx[0..n). `meanByDivision` selects torch's mean (sum / 9, GPU variant) over the numba
+ * kernel's (1/9) * sum (CPU variant).
+ */
+function diffuse(T: Float64Array, idx: Int32Array, tmp: Float64Array, n: number, cols: number, centre: number, niter: number, meanByDivision: boolean): void {
+  for (let t = 0; t < niter; t++) {
+    T[centre] += 1;
+    for (let k = 0; k < n; k++) {
+      const i = idx[k];
+      const a = i - cols;
+      const b = i + cols;
+      const s = T[i] + T[a] + T[b] + T[i - 1] + T[i + 1] + T[a - 1] + T[a + 1] + T[b - 1] + T[b + 1];
+      tmp[k] = meanByDivision ? s / 9 : NINTH * s;
+    }
+    for (let k = 0; k < n; k++) T[idx[k]] = tmp[k];
+  }
+}
+
+/**
+ * Unit flows (dY, dX) of a 2-D label image, float64, written into `out` (2 * ly * lx, zeroed by
+ * the caller) as Cellpose returns them before any float32 cast.
+ */
+export function masksToFlows2D(masks: LabelImage, ly: number, lx: number, opts: FlowOptions = {}, out?: Float64Array, scratchIn?: DiffusionScratch): Float64Array {
+  const variant = opts.variant ?? 'cpu';
+  const rule = opts.centre ?? 'v3';
+  const plane = ly * lx;
+  const mu = out ?? new Float64Array(2 * plane);
+  const scratch = scratchIn ?? new DiffusionScratch();
+  const boxes = findObjects(masks, [ly, lx]);
+  const nObj = boxes.labels.length;
+  if (nObj === 0) return mu;
+
+  // GPU variant: one step count for all masks and a whole-image field (padded by one pixel).
+  let gpuNiter = 0;
+  if (variant === 'gpu') {
+    for (let k = 0; k < nObj; k++) {
+      const e = boxes.y1[k] - boxes.y0[k] + 1 + (boxes.x1[k] - boxes.x0[k] + 1);
+      if (e > gpuNiter) gpuNiter = e;
+    }
+    gpuNiter *= 2;
+  }
+  const pcols = lx + 2;
+  const global = variant === 'gpu' ? new Float64Array((ly + 2) * pcols) : null;
+
+  for (let k = 0; k < nObj; k++) {
+    const label = boxes.labels[k];
+    const y0 = boxes.y0[k];
+    const x0 = boxes.x0[k];
+    const h = boxes.y1[k] - y0;
+    const w = boxes.x1[k] - x0;
+    const rows = h + 2;
+    const cols = w + 2;
+    const n = boxes.count[k];
+    scratch.ensure(rows * cols, n);
+    const { T, tmp, idx, ys, xs } = scratch;
+    T.fill(0, 0, rows * cols);
+    // The CPU variant takes coordinates in the framed grid (+1); the GPU one in the box.
+    const off = variant === 'cpu' ? 1 : 0;
+    let m = 0;
+    for (let y = 0; y < h; y++) {
+      const row = (y0 + y) * lx + x0;
+      for (let x = 0; x < w; x++) {
+        if (masks[row + x] !== label) continue;
+        idx[m] = (y + 1) * cols + x + 1;
+        ys[m] = y + off;
+        xs[m] = x + off;
+        m++;
+      }
+    }
+    const c = centreIndex(ys, xs, m, rule, off, off);
+    const niter = opts.niter ?? (variant === 'cpu' ? 2 * (rows + cols) : gpuNiter);
+    diffuse(T, idx, tmp, m, cols, idx[c], niter, variant === 'gpu');
+    if (global) {
+      for (let j = 0; j < m; j++) {
+        const li = idx[j];
+        const yy = (li / cols) | 0;
+        const xx = li - yy * cols;
+        global[(y0 + yy) * pcols + x0 + xx] = T[li];
+      }
+      continue;
+    }
+    for (let j = 0; j < m; j++) {
+      const li = idx[j];
+      const dy = T[li + cols] - T[li - cols];
+      const dx = T[li + 1] - T[li - 1];
+      const yy = ((li / cols) | 0) - 1;
+      const gi = (y0 + yy) * lx + x0 + (li - (yy + 1) * cols - 1);
+      const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
+      mu[gi] = dy / norm;
+      mu[plane + gi] = dx / norm;
+    }
+  }
+  if (global) {
+    // Gradients read neighbours of any label: the main difference from the CPU variant.
+    for (let y = 0; y < ly; y++) {
+      for (let x = 0; x < lx; x++) {
+        const gi = y * lx + x;
+        if (masks[gi] === 0) continue;
+        const pi = (y + 1) * pcols + x + 1;
+        const dy = global[pi + pcols] - global[pi - pcols];
+        const dx = global[pi + 1] - global[pi - 1];
+        const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
+        mu[gi] = dy / norm;
+        mu[plane + gi] = dx / norm;
+      }
+    }
+  }
+  return mu;
+}
+
+/**
+ * Flows of a 2-D (Ly, Lx) or 3-D (Lz, Ly, Lx) label image as float32: (2, Ly, Lx) unit vectors,
+ * or (3, Lz, Ly, Lx) = the sum of the 2-D flows of every XY, ZX and ZY plane (4.4, not
+ * re-normalized), accumulated in Cellpose's order (XY planes, then ZX, then ZY).
+ */
+export function masksToFlows(masks: LabelImage, shape: readonly number[], opts: FlowOptions = {}): Float32Array {
+  checkLabelShape('masksToFlows', masks.length, shape);
+  if (shape.length === 2) {
+    const [ly, lx] = shape;
+    return Float32Array.from(masksToFlows2D(masks, ly, lx, opts));
+  }
+  const [lz, ly, lx] = asVolumeShape(shape);
+  const vol = lz * ly * lx;
+  const out = new Float32Array(3 * vol);
+  const scratch = new DiffusionScratch();
+  const dZ = 0;
+  const dY = vol;
+  const dX = 2 * vol;
+  // XY planes -> (dY, dX)
+  {
+    const plane = ly * lx;
+    const mu = new Float64Array(2 * plane);
+    for (let z = 0; z < lz; z++) {
+      mu.fill(0);
+      masksToFlows2D(masks.subarray(z * plane, (z + 1) * plane), ly, lx, opts, mu, scratch);
+      for (let i = 0; i < plane; i++) {
+        out[dY + z * plane + i] += mu[i];
+        out[dX + z * plane + i] += mu[plane + i];
+      }
+    }
+  }
+  // ZX planes masks[:, y, :] -> (dZ, dX)
+  {
+    const plane = lz * lx;
+    const buf = new Uint32Array(plane);
+    const mu = new Float64Array(2 * plane);
+    for (let y = 0; y < ly; y++) {
+      for (let z = 0; z < lz; z++) for (let x = 0; x < lx; x++) buf[z * lx + x] = masks[(z * ly + y) * lx + x];
+      mu.fill(0);
+      masksToFlows2D(buf, lz, lx, opts, mu, scratch);
+      for (let z = 0; z < lz; z++) {
+        for (let x = 0; x < lx; x++) {
+          const gi = (z * ly + y) * lx + x;
+          out[dZ + gi] += mu[z * lx + x];
+          out[dX + gi] += mu[plane + z * lx + x];
+        }
+      }
+    }
+  }
+  // ZY planes masks[:, :, x] -> (dZ, dY)
+  {
+    const plane = lz * ly;
+    const buf = new Uint32Array(plane);
+    const mu = new Float64Array(2 * plane);
+    for (let x = 0; x < lx; x++) {
+      for (let z = 0; z < lz; z++) for (let y = 0; y < ly; y++) buf[z * ly + y] = masks[(z * ly + y) * lx + x];
+      mu.fill(0);
+      masksToFlows2D(buf, lz, ly, opts, mu, scratch);
+      for (let z = 0; z < lz; z++) {
+        for (let y = 0; y < ly; y++) {
+          const gi = (z * ly + y) * lx + x;
+          out[dZ + gi] += mu[z * ly + y];
+          out[dY + gi] += mu[plane + z * ly + y];
+        }
+      }
+    }
+  }
+  return out;
+}
