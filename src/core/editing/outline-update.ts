@@ -1,0 +1,77 @@
+// Keeping the `_seg.npy` "outlines" image (label value on outline pixels, ALGORITHMS.md 7.1)
+// consistent after an edit without recomputing the whole image. A mask's outline depends only on
+// its own pixel set (other masks count as background), but it depends on all of it: erasing a
+// wall far away can open a hole to the outside. So each mask whose pixels changed is redone over
+// its whole bounding box on the changed plane; any box containing the mask gives the same result
+// (the non-mask frame around the tight box is connected to the outside either way).
+import { CropScratch, INSIDE, OUTER, OUTSIDE, markOuterBackground } from '../masks/outer-background.ts';
+import type { LabelArray } from './label-view.ts';
+
+export interface PlaneBox {
+  y0: number;
+  y1: number;
+  x0: number;
+  x1: number;
+}
+
+/**
+ * Rewrites the outline of `id` on one plane inside the box (writes `id` on its outline pixels and
+ * 0 on its other pixels; pixels of other ids are untouched). Returns the tight box of `id` on this
+ * plane, or null when it has no pixel there.
+ */
+export function redoLabelOutline(
+  labels: LabelArray,
+  outlines: LabelArray,
+  planeOffset: number,
+  nx: number,
+  id: number,
+  box: PlaneBox,
+  scratch: CropScratch,
+): PlaneBox | null {
+  const h = box.y1 - box.y0;
+  const w = box.x1 - box.x0;
+  if (h <= 0 || w <= 0) return null;
+  const cols = w + 2;
+  const rows = h + 2;
+  scratch.ensure(rows * cols);
+  const crop = scratch.crop;
+  crop.fill(OUTSIDE, 0, rows * cols);
+  let ty0 = Infinity;
+  let ty1 = -Infinity;
+  let tx0 = Infinity;
+  let tx1 = -Infinity;
+  for (let y = 0; y < h; y++) {
+    const src = planeOffset + (box.y0 + y) * nx + box.x0;
+    const dst = (y + 1) * cols + 1;
+    for (let x = 0; x < w; x++) {
+      if (labels[src + x] === id) {
+        crop[dst + x] = INSIDE;
+        if (y < ty0) ty0 = y;
+        if (y + 1 > ty1) ty1 = y + 1;
+        if (x < tx0) tx0 = x;
+        if (x + 1 > tx1) tx1 = x + 1;
+      }
+    }
+  }
+  if (ty1 < 0) return null;
+  markOuterBackground(crop, scratch.stack, rows, cols);
+  for (let y = ty0; y < ty1; y++) {
+    const c = (y + 1) * cols + 1;
+    const o = planeOffset + (box.y0 + y) * nx + box.x0;
+    for (let x = tx0; x < tx1; x++) {
+      const i = c + x;
+      if (crop[i] !== INSIDE) continue;
+      const edge = crop[i - 1] === OUTER || crop[i + 1] === OUTER || crop[i - cols] === OUTER || crop[i + cols] === OUTER;
+      outlines[o + x] = edge ? id : 0;
+    }
+  }
+  return { y0: box.y0 + ty0, y1: box.y0 + ty1, x0: box.x0 + tx0, x1: box.x0 + tx1 };
+}
+
+/** Clears outline pixels at the given plane offsets that no longer belong to their mask. */
+export function clearStaleOutlines(labels: LabelArray, outlines: LabelArray, planeOffset: number, offsets: Uint32Array): void {
+  for (let i = 0; i < offsets.length; i++) {
+    const p = planeOffset + offsets[i];
+    if (outlines[p] !== 0 && outlines[p] !== labels[p]) outlines[p] = 0;
+  }
+}
