@@ -134,7 +134,8 @@ export async function decodeTiff(bytes: Uint8Array, opts: TiffDecodeOptions): Pr
   let letters: AxisLetter[] | undefined;
   if (layout) {
     shape = [...layout.pageDims.map((d) => d.size), ...pageShape];
-    const known = layout.pageDims.every((d) => d.letter !== null);
+    // tifffile's JSON gives sizes, not meanings: only ImageJ and OME name the axes.
+    const known = layout.kind !== 'tifffile' && layout.pageDims.every((d) => d.letter !== null);
     const dimLetters = layout.pageDims.map((d) => d.letter);
     // RGB samples become the channel axis; a file with both a C axis and RGB samples has no
     // Cellpose meaning, so its axes are left to the guess (which will refuse 5 axes).
