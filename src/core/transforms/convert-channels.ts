@@ -1,0 +1,59 @@
+// Channel conversion to the network's input channels (ALGORITHMS.md 2.1, v3.x convert_image).
+// The image reader already gives (Z, Y, X, C) with explicit axes, so none of Cellpose's axis
+// guessing is repeated here; only the channel selection rules are.
+import type { ImageStack } from '../io/image-types.ts';
+import { getNumber } from '../array/ndarray.ts';
+
+/** [chan, chan2], 1-based into the image's channels; 0 = gray (first) / none (second). */
+export type ChannelPair = readonly [number, number];
+
+/**
+ * Returns float32 (nZ, Y, X, nchan).
+ * - channels given: [0,0] -> [mean over all channels, zeros]; [c,0] -> [img[c-1], zeros];
+ *   [c,n] -> [img[c-1], img[n-1]]. That makes 2 channels; a model with another nchan gets the first
+ *   nchan of those (zero-filled above 2), as Cellpose pads/crops to nchan.
+ * - channels null (CellposeModel default): the first nchan image channels, zero-filled.
+ */
+export function convertChannels(image: ImageStack, channels: ChannelPair | null, nchan: number): Float32Array {
+  const { nZ, height, width, nChannels } = image;
+  const nPix = nZ * height * width;
+  const src = image.data;
+  if (src.data.length !== nPix * nChannels) {
+    throw new RangeError(`image data has ${src.data.length} values, expected ${nZ}x${height}x${width}x${nChannels}`);
+  }
+  const out = new Float32Array(nPix * nchan);
+  const f = src.data instanceof BigInt64Array || src.data instanceof BigUint64Array ? null : (src.data as ArrayLike<number>);
+  const val = f ? (i: number) => f[i] : (i: number) => getNumber(src, i);
+  // The source channel for each output channel: -1 = zeros, -2 = mean of all channels.
+  const pick: number[] = [];
+  if (channels) {
+    const [c1, c2] = channels;
+    for (const c of [c1, c2]) {
+      if (!Number.isInteger(c) || c < 0 || c > nChannels) {
+        throw new RangeError(`channel ${c} is out of range: the image has ${nChannels} channel(s) (use 0 for gray/none)`);
+      }
+    }
+    pick.push(c1 === 0 ? (nChannels === 1 ? 0 : -2) : c1 - 1, c2 === 0 ? -1 : c2 - 1);
+  } else {
+    for (let k = 0; k < Math.min(nchan, nChannels); k++) pick.push(k);
+  }
+  while (pick.length < nchan) pick.push(-1);
+  for (let k = 0; k < nchan; k++) {
+    const s = pick[k];
+    if (s === -1) continue;
+    if (s === -2) {
+      // the mean is taken in float32 after the cast, as numpy's mean of a float32 array
+      for (let p = 0; p < nPix; p++) {
+        let acc = 0;
+        for (let c = 0; c < nChannels; c++) acc += Math.fround(val(p * nChannels + c));
+        out[p * nchan + k] = acc / nChannels;
+      }
+    } else {
+      for (let p = 0; p < nPix; p++) out[p * nchan + k] = val(p * nChannels + s);
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isNaN(out[i])) throw new RangeError('image contains NaN values');
+  }
+  return out;
+}
