@@ -223,12 +223,22 @@ export const CONTRACT_METHODS = [
   'setSettings',
 ] as const satisfies readonly MethodName[];
 
+/** A File-menu command in the Electron app; main has already shown the file dialog. */
+export type MenuAction = 'openImage' | 'openSeg' | 'loadMasks' | 'save' | 'importModel';
+export interface MenuEvent {
+  action: MenuAction;
+  /** The file the user picked; null for 'save' (the renderer knows what to save). */
+  path: string | null;
+}
+
 export interface Events {
   onProgress: ProgressEvent;
   onLog: LogEvent;
+  /** Electron only: the menu (main process) asks the renderer to act. Never sent over WebSocket. */
+  onMenu: MenuEvent;
 }
 export type EventName = keyof Events;
-export const CONTRACT_EVENTS = ['onProgress', 'onLog'] as const satisfies readonly EventName[];
+export const CONTRACT_EVENTS = ['onProgress', 'onLog', 'onMenu'] as const satisfies readonly EventName[];
 
 // Compile-time exhaustiveness: adding a method to Api (or an event to Events) without listing it
 // in the allow-list fails typecheck here, so the lists checked by preload, main and the server
