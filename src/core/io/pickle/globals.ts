@@ -173,7 +173,8 @@ export function numpyGlobals(budget: AllocBudget): Map<string, PickleCallable | 
         if (!(dt instanceof NumpyDtype)) throw new FormatError('_frombuffer without a dtype');
         const shape = toShape(shapeRaw);
         charge(budget, buf.length);
-        return decodeNumeric(buf, dt.spec, shape, order === 'F');
+        const k = dt.spec.kind;
+        return k === 'U' || k === 'S' ? decodeStrings(buf, dt.spec, shape, order === 'F') : decodeNumeric(buf, dt.spec, shape, order === 'F');
       }),
     );
   }
@@ -187,6 +188,23 @@ export function numpyGlobals(budget: AllocBudget): Map<string, PickleCallable | 
       return latin1Bytes(s);
     }),
   );
+  // Protocol 2 writes an empty bytes object as `__builtin__.bytes()` (fix_imports spelling) and
+  // bytearrays as bytearray(latin-1 str, 'latin-1').
+  for (const mod of ['__builtin__', 'builtins']) {
+    for (const name of ['bytes', 'bytearray']) {
+      m.set(
+        `${mod} ${name}`,
+        new PickleCallable(`${mod}.${name}`, (args) => {
+          argCount(name, args, 0, 2);
+          const [x, enc] = args;
+          if (x === undefined) return new Uint8Array(0);
+          if (x instanceof Uint8Array) return x.slice();
+          if (typeof x === 'string' && (enc === 'latin-1' || enc === 'latin1')) return latin1Bytes(x);
+          throw new FormatError(`${name}() with unsupported arguments`);
+        }),
+      );
+    }
+  }
   for (const [name, sep] of [
     ['PosixPath', '/'],
     ['PurePosixPath', '/'],
