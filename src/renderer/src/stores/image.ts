@@ -11,13 +11,8 @@ import type { NumericArray, PlaneGeometry } from '../render/plane-geometry.ts';
 import { autoLevels } from '../render/display-scale.ts';
 import { cancelOpenMark, markOpenStart } from '../timing.ts';
 import { useSettingsStore } from './settings.ts';
+import { folderOf } from '../util/paths.ts';
 import { useViewStore } from './view.ts';
-
-/** Folder part of a path, for "last folder" (both separators: the backend may run on Windows). */
-export function folderOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i <= 0 ? path.slice(0, i + 1) : path.slice(0, i);
-}
 
 export const useImageStore = defineStore('image', () => {
   const meta = shallowRef<OpenedImage | null>(null);
@@ -75,7 +70,8 @@ export const useImageStore = defineStore('image', () => {
   function openPath(path: string, axes?: AxisOverride): Promise<boolean> {
     const stored = axes ?? useSettingsStore().axesFor(path);
     droppedBytes.value = null;
-    return run(() => getApi().openImage(stored ? { path, axes: stored } : { path }), stored !== undefined);
+    // The backend re-applies a stored choice by itself, and stores any explicit one we send.
+    return run(() => getApi().openImage(axes ? { path, axes } : { path }), stored !== undefined);
   }
 
   /** Open bytes dropped into the browser (no path on the backend). */
@@ -91,8 +87,9 @@ export const useImageStore = defineStore('image', () => {
     if (!m) return false;
     askAxes.value = false;
     if (m.path) {
-      void useSettingsStore().setAxesFor(m.path, axes);
-      return openPath(m.path, axes);
+      const ok = await openPath(m.path, axes);
+      if (ok) useSettingsStore().noteAxesFor(m.path, axes);
+      return ok;
     }
     const d = droppedBytes.value;
     return d ? openBytes(d.name, d.bytes, axes) : false;

@@ -5,26 +5,10 @@ import { ref, shallowRef } from 'vue';
 import type { Settings } from '../../../shared/contract.ts';
 import type { AxisOverride } from '../../../core/io/image-types.ts';
 import { getApi } from '../api/index.ts';
+import { asAxisOverride } from '../util/axis-override.ts';
 
-function isAxisIndex(v: unknown): v is number | null {
-  return v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
-}
-
-/** Narrow a stored value to an AxisOverride; anything else (hand-edited settings) is ignored. */
-export function asAxisOverride(v: unknown): AxisOverride | undefined {
-  if (v === null || typeof v !== 'object') return undefined;
-  const o = v as Record<string, unknown>;
-  const out: AxisOverride = {};
-  if ('zAxis' in o) {
-    if (!isAxisIndex(o.zAxis)) return undefined;
-    out.zAxis = o.zAxis;
-  }
-  if ('channelAxis' in o) {
-    if (!isAxisIndex(o.channelAxis)) return undefined;
-    out.channelAxis = o.channelAxis;
-  }
-  return out;
-}
+/** Settings key of the backend's per-file axis map (src/backend/settings/settings-store.ts). */
+const AXIS_KEY = 'axisOverrides';
 
 export const useSettingsStore = defineStore('settings', () => {
   const values = shallowRef<Settings>({});
@@ -40,12 +24,12 @@ export const useSettingsStore = defineStore('settings', () => {
     loaded.value = true;
   }
 
-  /** Merge `patch` and write the whole object (works whether the backend merges or replaces). */
+  /** Merge `patch` locally and send only the patch: the backend merges top-level keys, and it
+   *  writes some keys itself (axisOverrides), which a whole-object write could clobber. */
   function update(patch: Settings): Promise<unknown> {
     values.value = { ...values.value, ...patch };
-    const snapshot = values.value;
     writing = writing
-      .then(() => getApi().setSettings(snapshot))
+      .then(() => getApi().setSettings(patch))
       .catch((e: unknown) => console.warn('settings could not be saved', e));
     return writing;
   }
@@ -60,19 +44,22 @@ export const useSettingsStore = defineStore('settings', () => {
     return typeof v === 'boolean' ? v : undefined;
   }
 
+  /** The axis choice stored for a file. The backend keeps these under `axisOverrides` (it
+   *  remembers every explicit openImage axes and re-applies them itself); we only read them. */
   function axesFor(path: string): AxisOverride | undefined {
     if (!path) return undefined;
-    const all = values.value.axesByFile;
+    const all = values.value[AXIS_KEY];
     if (all === null || typeof all !== 'object') return undefined;
     return asAxisOverride((all as Record<string, unknown>)[path]);
   }
 
-  function setAxesFor(path: string, axes: AxisOverride): Promise<unknown> {
-    const prev = values.value.axesByFile;
+  /** Mirror a choice the backend has just stored, so this session knows it without re-reading. */
+  function noteAxesFor(path: string, axes: AxisOverride): void {
+    const prev = values.value[AXIS_KEY];
     const all = prev !== null && typeof prev === 'object' ? { ...(prev as Record<string, unknown>) } : {};
     all[path] = { zAxis: axes.zAxis ?? null, channelAxis: axes.channelAxis ?? null };
-    return update({ axesByFile: all });
+    values.value = { ...values.value, [AXIS_KEY]: all };
   }
 
-  return { values, loaded, load, update, getString, getBoolean, axesFor, setAxesFor };
+  return { values, loaded, load, update, getString, getBoolean, axesFor, noteAxesFor };
 });
