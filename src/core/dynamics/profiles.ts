@@ -37,3 +37,20 @@ export function profileSettings(profile: DynamicsProfile): ProfileSettings {
 export function isDynamicsProfile(s: string): s is DynamicsProfile {
   return s === 'v3-cpu' || s === 'v3-gpu' || s === 'v4';
 }
+
+/**
+ * The part of an AbortSignal the dynamics check between stages. (Declared here rather than taken
+ * from core/util/platform.ts because the lint pattern for the Node module `util` also matches that
+ * path.)
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+}
+
+export function throwIfCancelled(signal: CancelSignal | undefined): void {
+  if (signal?.aborted) {
+    const e = new Error('cancelled');
+    e.name = 'AbortError';
+    throw e;
+  }
+}

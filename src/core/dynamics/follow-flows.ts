@@ -1,0 +1,345 @@
+// Euler integration of the flow field (Cellpose dynamics.follow_flows, ALGORITHMS.md 5.2).
+// Every point moves independently through a static field, so the loops are swapped relative to
+// Cellpose (each point runs all its steps in registers) with identical results. Two exact
+// shortcuts end a point early: a step that does not change its float32 position (it would stay
+// there forever), and a 2-cycle (it alternates between two positions forever).
+import type { FollowMethod } from './profiles.ts';
+
+export interface FollowInput {
+  /** Field (nd, ...shape), float32, already masked by the foreground and divided by 5. */
+  field: Float32Array;
+  /** (Ly, Lx) or (Lz, Ly, Lx). */
+  shape: readonly number[];
+  /** Flat raster indices of the start pixels (foreground, increasing). */
+  inds: Int32Array;
+  niter: number;
+  method: FollowMethod;
+}
+
+/**
+ * Final positions (nd, n) as float32 in pixel units (row, col) or (z, row, col), for the points
+ * inds[start..end) (default all), n = end - start. Work can be split into ranges across workers.
+ */
+export function followFlows(input: FollowInput, start = 0, end = input.inds.length): Float32Array {
+  const { field, shape, inds, method } = input;
+  const niter = Math.max(0, Math.trunc(input.niter));
+  const nd = shape.length;
+  if (nd !== 2 && nd !== 3) throw new RangeError(`followFlows: shape must be 2-D or 3-D, got [${shape.join(', ')}]`);
+  let vol = 1;
+  for (const d of shape) vol *= d;
+  if (field.length !== nd * vol) throw new RangeError(`followFlows: field length ${field.length} does not match (${nd}, ${shape.join(', ')})`);
+  const out = new Float32Array(nd * (end - start));
+  if (nd === 2) {
+    const [ly, lx] = shape;
+    if (method === 'pixel-bilinear') bilinear2D(field, ly, lx, inds, start, end, niter, out);
+    else if (method === 'nearest') nearest2D(field, ly, lx, inds, start, end, niter, out);
+    else gridSample2D(field, ly, lx, inds, start, end, niter, out);
+  } else {
+    const [lz, ly, lx] = shape;
+    if (method === 'nearest') nearest3D(field, lz, ly, lx, inds, start, end, niter, out);
+    // 5.2.1 exists only in 2-D; Cellpose 3.1 uses grid-sample for all 3-D dynamics.
+    else gridSample3D(field, lz, ly, lx, inds, start, end, niter, out);
+  }
+  return out;
+}
+
+const f32 = Math.fround;
+
+/**
+ * 5.2.1: numba map_coordinates. Fractions and weights are float64 (numba promotes float32 minus
+ * int32 to float64), the sample is stored as float32 and added to the float32 position.
+ */
+function bilinear2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
+  const plane = ly * lx;
+  const n = end - start;
+  const ymax = ly - 1;
+  const xmax = lx - 1;
+  for (let j = start; j < end; j++) {
+    const i0 = inds[j];
+    let py = (i0 / lx) | 0;
+    let px = i0 - py * lx;
+    let qy = -1; // position two steps back
+    let qx = -1;
+    let t = 0;
+    for (; t < niter; t++) {
+      const yf = py | 0; // trunc; positions are >= 0
+      const xf = px | 0;
+      const fy = py - yf;
+      const fx = px - xf;
+      const yf1 = yf + 1 > ymax ? ymax : yf + 1;
+      const xf1 = xf + 1 > xmax ? xmax : xf + 1;
+      const a = yf * lx + xf;
+      const b = yf * lx + xf1;
+      const c = yf1 * lx + xf;
+      const d = yf1 * lx + xf1;
+      const gy = 1 - fy;
+      const gx = 1 - fx;
+      const sy = f32(F[a] * gy * gx + F[b] * gy * fx + F[c] * fy * gx + F[d] * fy * fx);
+      const sx = f32(F[plane + a] * gy * gx + F[plane + b] * gy * fx + F[plane + c] * fy * gx + F[plane + d] * fy * fx);
+      let ny = f32(py + sy);
+      let nx = f32(px + sx);
+      ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
+      nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
+      if (ny === py && nx === px) break; // fixed point: stays forever
+      if (ny === qy && nx === qx) {
+        // 2-cycle: s(t+1) = s(t-1), so s(niter) = s(t+1) if niter - (t+1) is even, else s(t)
+        if ((niter - t - 1) % 2 === 0) {
+          py = ny;
+          px = nx;
+        }
+        break;
+      }
+      qy = py;
+      qx = px;
+      py = ny;
+      px = nx;
+    }
+    out[j - start] = py;
+    out[n + j - start] = px;
+  }
+}
+
+/** 5.2.3: sample the field at the truncated position, no interpolation. */
+function nearest2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
+  const plane = ly * lx;
+  const n = end - start;
+  const ymax = ly - 1;
+  const xmax = lx - 1;
+  for (let j = start; j < end; j++) {
+    const i0 = inds[j];
+    let py = (i0 / lx) | 0;
+    let px = i0 - py * lx;
+    let qy = -1;
+    let qx = -1;
+    for (let t = 0; t < niter; t++) {
+      const k = (py | 0) * lx + (px | 0);
+      let ny = f32(py + F[k]);
+      let nx = f32(px + F[plane + k]);
+      ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
+      nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
+      if (ny === py && nx === px) break;
+      if (ny === qy && nx === qx) {
+        if ((niter - t - 1) % 2 === 0) {
+          py = ny;
+          px = nx;
+        }
+        break;
+      }
+      qy = py;
+      qx = px;
+      py = ny;
+      px = nx;
+    }
+    out[j - start] = py;
+    out[n + j - start] = px;
+  }
+}
+
+function nearest3D(F: Float32Array, lz: number, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
+  const plane = ly * lx;
+  const vol = lz * plane;
+  const n = end - start;
+  for (let j = start; j < end; j++) {
+    const i0 = inds[j];
+    let pz = (i0 / plane) | 0;
+    const r = i0 - pz * plane;
+    let py = (r / lx) | 0;
+    let px = r - py * lx;
+    for (let t = 0; t < niter; t++) {
+      const k = (pz | 0) * plane + (py | 0) * lx + (px | 0);
+      const nz = Math.min(lz - 1, Math.max(0, f32(pz + F[k])));
+      const ny = Math.min(ly - 1, Math.max(0, f32(py + F[vol + k])));
+      const nx = Math.min(lx - 1, Math.max(0, f32(px + F[2 * vol + k])));
+      if (nz === pz && ny === py && nx === px) break;
+      pz = nz;
+      py = ny;
+      px = nx;
+    }
+    out[j - start] = pz;
+    out[n + j - start] = py;
+    out[2 * n + j - start] = px;
+  }
+}
+
+/** Normalised-coordinate scale 2/(L-1) as torch receives it (float32); 0 for a length-1 axis. */
+function gridScale(len: number): number {
+  // Cellpose divides by L-1 and gets NaN for L = 1; a length-1 axis simply cannot move.
+  return len > 1 ? f32(2 / (len - 1)) : 0;
+}
+
+/** Pre-scaled field G = F * 2/(L-1) per axis, float32 (Cellpose scales the tensor in place). */
+function scaledField(F: Float32Array, vol: number, lens: readonly number[]): Float32Array {
+  const G = new Float32Array(F.length);
+  for (let a = 0; a < lens.length; a++) {
+    const s = gridScale(lens[a]);
+    for (let i = a * vol, e = (a + 1) * vol; i < e; i++) G[i] = F[i] * s;
+  }
+  return G;
+}
+
+/** Position (pixel units) -> normalised grid coordinate, float32 as torch computes it. */
+function toGrid(p: number, len: number): number {
+  if (len <= 1) return -1;
+  return f32(f32(f32(p / (len - 1)) * 2) - 1);
+}
+
+function fromGrid(g: number, len: number): number {
+  if (len <= 1) return 0;
+  return f32(f32(f32(g + 1) * 0.5) * (len - 1));
+}
+
+/**
+ * 5.2.2: torch grid_sample (bilinear, zeros padding, align_corners=False) on coordinates
+ * normalised by L-1, emulated in float32. Not bit-exact with PyTorch (its vectorised kernel's
+ * rounding is not reproducible), but the same method: see ALGORITHMS.md 10.7.
+ */
+function gridSample2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
+  const plane = ly * lx;
+  const G = scaledField(F, plane, [ly, lx]);
+  const n = end - start;
+  const moveY = ly > 1;
+  const moveX = lx > 1;
+  for (let j = start; j < end; j++) {
+    const i0 = inds[j];
+    const y0 = (i0 / lx) | 0;
+    let gy = toGrid(y0, ly);
+    let gx = toGrid(i0 - y0 * lx, lx);
+    let qy = NaN;
+    let qx = NaN;
+    for (let t = 0; t < niter; t++) {
+      const iy = f32(f32(f32(gy + 1) * ly) - 1) / 2;
+      const ix = f32(f32(f32(gx + 1) * lx) - 1) / 2;
+      const xw = Math.floor(ix);
+      const yn = Math.floor(iy);
+      const w = ix - xw;
+      const e = f32(1 - w);
+      const nn = iy - yn;
+      const s = f32(1 - nn);
+      const wnw = f32(s * e);
+      const wne = f32(s * w);
+      const wsw = f32(nn * e);
+      const wse = f32(nn * w);
+      const inX0 = xw >= 0 && xw < lx;
+      const inX1 = xw + 1 >= 0 && xw + 1 < lx;
+      const inY0 = yn >= 0 && yn < ly;
+      const inY1 = yn + 1 >= 0 && yn + 1 < ly;
+      const r0 = yn * lx;
+      const r1 = r0 + lx;
+      let sy = 0;
+      let sx = 0;
+      if (inY0 && inX0) {
+        sy = f32(sy + f32(wnw * G[r0 + xw]));
+        sx = f32(sx + f32(wnw * G[plane + r0 + xw]));
+      }
+      if (inY0 && inX1) {
+        sy = f32(sy + f32(wne * G[r0 + xw + 1]));
+        sx = f32(sx + f32(wne * G[plane + r0 + xw + 1]));
+      }
+      if (inY1 && inX0) {
+        sy = f32(sy + f32(wsw * G[r1 + xw]));
+        sx = f32(sx + f32(wsw * G[plane + r1 + xw]));
+      }
+      if (inY1 && inX1) {
+        sy = f32(sy + f32(wse * G[r1 + xw + 1]));
+        sx = f32(sx + f32(wse * G[plane + r1 + xw + 1]));
+      }
+      let ny = moveY ? f32(gy + sy) : gy;
+      let nx = moveX ? f32(gx + sx) : gx;
+      ny = ny < -1 ? -1 : ny > 1 ? 1 : ny;
+      nx = nx < -1 ? -1 : nx > 1 ? 1 : nx;
+      if (ny === gy && nx === gx) break;
+      if (ny === qy && nx === qx) {
+        if ((niter - t - 1) % 2 === 0) {
+          gy = ny;
+          gx = nx;
+        }
+        break;
+      }
+      qy = gy;
+      qx = gx;
+      gy = ny;
+      gx = nx;
+    }
+    out[j - start] = fromGrid(gy, ly);
+    out[n + j - start] = fromGrid(gx, lx);
+  }
+}
+
+/** 5.2.2 in 3-D: torch's trilinear grid_sample (weights as its 3-D CPU kernel forms them). */
+function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
+  const plane = ly * lx;
+  const vol = lz * plane;
+  const G = scaledField(F, vol, [lz, ly, lx]);
+  const n = end - start;
+  const moveZ = lz > 1;
+  const moveY = ly > 1;
+  const moveX = lx > 1;
+  const offs = new Int32Array(8);
+  const wts = new Float64Array(8);
+  const valid = new Uint8Array(8);
+  for (let j = start; j < end; j++) {
+    const i0 = inds[j];
+    const z0 = (i0 / plane) | 0;
+    const r = i0 - z0 * plane;
+    const y0 = (r / lx) | 0;
+    let gz = toGrid(z0, lz);
+    let gy = toGrid(y0, ly);
+    let gx = toGrid(r - y0 * lx, lx);
+    for (let t = 0; t < niter; t++) {
+      const iz = f32(f32(f32(gz + 1) * lz) - 1) / 2;
+      const iy = f32(f32(f32(gy + 1) * ly) - 1) / 2;
+      const ix = f32(f32(f32(gx + 1) * lx) - 1) / 2;
+      const xa = Math.floor(ix);
+      const ya = Math.floor(iy);
+      const za = Math.floor(iz);
+      const dxb = f32(xa + 1 - ix);
+      const dxa = f32(ix - xa);
+      const dyb = f32(ya + 1 - iy);
+      const dya = f32(iy - ya);
+      const dzb = f32(za + 1 - iz);
+      const dza = f32(iz - za);
+      // order: tnw, tne, tsw, tse, bnw, bne, bsw, bse (t = top z, n = north y, w = west x)
+      let k = 0;
+      for (let cz = 0; cz < 2; cz++) {
+        const zz = za + cz;
+        const wz = cz === 0 ? dzb : dza;
+        for (let cy = 0; cy < 2; cy++) {
+          const yy = ya + cy;
+          const wy = cy === 0 ? dyb : dya;
+          for (let cx = 0; cx < 2; cx++) {
+            const xx = xa + cx;
+            const wx = cx === 0 ? dxb : dxa;
+            wts[k] = f32(f32(wx * wy) * wz);
+            valid[k] = zz >= 0 && zz < lz && yy >= 0 && yy < ly && xx >= 0 && xx < lx ? 1 : 0;
+            offs[k] = zz * plane + yy * lx + xx;
+            k++;
+          }
+        }
+      }
+      let sz = 0;
+      let sy = 0;
+      let sx = 0;
+      for (k = 0; k < 8; k++) {
+        if (!valid[k]) continue;
+        const o = offs[k];
+        const wk = wts[k];
+        sz = f32(sz + f32(G[o] * wk));
+        sy = f32(sy + f32(G[vol + o] * wk));
+        sx = f32(sx + f32(G[2 * vol + o] * wk));
+      }
+      let nz = moveZ ? f32(gz + sz) : gz;
+      let ny = moveY ? f32(gy + sy) : gy;
+      let nx = moveX ? f32(gx + sx) : gx;
+      nz = nz < -1 ? -1 : nz > 1 ? 1 : nz;
+      ny = ny < -1 ? -1 : ny > 1 ? 1 : ny;
+      nx = nx < -1 ? -1 : nx > 1 ? 1 : nx;
+      if (nz === gz && ny === gy && nx === gx) break;
+      gz = nz;
+      gy = ny;
+      gx = nx;
+    }
+    out[j - start] = fromGrid(gz, lz);
+    out[n + j - start] = fromGrid(gy, ly);
+    out[2 * n + j - start] = fromGrid(gx, lx);
+  }
+}

@@ -1,0 +1,136 @@
+// Clustering of the final positions into masks (Cellpose 3.1 get_masks_torch, ALGORITHMS.md 5.3):
+// a histogram of end points, local maxima with more than 10 points as seeds, each seed grown for 5
+// steps through bins holding more than 2 points, pixels labelled by the region of their end bin.
+import { renumber } from '../masks/renumber.ts';
+
+const RPAD = 20;
+
+/**
+ * Labels (uint16, or uint32 for 65,536+ seeds) of a 2-D or 3-D image from end positions p (nd, n)
+ * of the start pixels `inds` (flat raster indices). Masks covering more than maxSizeFraction of
+ * the image are removed; labels are numbered by first appearance in raster order.
+ */
+export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly number[], maxSizeFraction = 0.4): Uint16Array | Uint32Array {
+  const nd = shape.length;
+  if (nd !== 2 && nd !== 3) throw new RangeError(`getMasks: shape must be 2-D or 3-D, got [${shape.join(', ')}]`);
+  const n = inds.length;
+  if (p.length !== nd * n) throw new RangeError(`getMasks: positions length ${p.length} is not ${nd} x ${n}`);
+  const dims = nd === 2 ? [1, shape[0], shape[1]] : [shape[0], shape[1], shape[2]];
+  const is3D = nd === 3;
+  // padded histogram grid; a 2-D image is one plane with no z padding
+  const pz = is3D ? dims[0] + 2 * RPAD : 1;
+  const py = dims[1] + 2 * RPAD;
+  const px = dims[2] + 2 * RPAD;
+  const gplane = py * px;
+  const H = new Int32Array(pz * gplane);
+  const bins = new Int32Array(n);
+  const pyOff = is3D ? n : 0;
+  const pxOff = is3D ? 2 * n : n;
+  for (let i = 0; i < n; i++) {
+    // trunc(p) + rpad, clamped to [0, shape + rpad - 1] per axis
+    const qz = is3D ? Math.min(Math.max(Math.trunc(p[i]) + RPAD, 0), dims[0] + RPAD - 1) : 0;
+    const qy = Math.min(Math.max(Math.trunc(p[pyOff + i]) + RPAD, 0), dims[1] + RPAD - 1);
+    const qx = Math.min(Math.max(Math.trunc(p[pxOff + i]) + RPAD, 0), dims[2] + RPAD - 1);
+    const b = qz * gplane + qy * px + qx;
+    bins[i] = b;
+    H[b]++;
+  }
+
+  // Seeds: bins with H > 10 that equal the maximum of their 5-wide (clipped) neighbourhood.
+  const seedSet = new Set<number>();
+  const checked = new Uint8Array(H.length);
+  for (let i = 0; i < n; i++) {
+    const b = bins[i];
+    if (checked[b]) continue;
+    checked[b] = 1;
+    const h = H[b];
+    if (h <= 10) continue;
+    if (isLocalMax(H, b, h, pz, py, px, is3D)) seedSet.add(b);
+  }
+  const out = nd === 2 ? new Uint16Array(dims[1] * dims[2]) : new Uint16Array(dims[0] * dims[1] * dims[2]);
+  if (seedSet.size === 0) return out;
+  // ascending count, raster order of the bin as the (stable) tie-break
+  const seeds = [...seedSet].sort((a, b) => H[a] - H[b] || a - b);
+  const L = new Int32Array(H.length);
+  growSeeds(H, L, seeds, py, px, is3D);
+
+  const labels = seeds.length < 65536 ? out : new Uint32Array(out.length);
+  for (let i = 0; i < n; i++) labels[inds[i]] = L[bins[i]];
+  removeBigMasks(labels, maxSizeFraction);
+  renumber(labels);
+  return labels;
+}
+
+function isLocalMax(H: Int32Array, b: number, h: number, pz: number, py: number, px: number, is3D: boolean): boolean {
+  const gplane = py * px;
+  const z = (b / gplane) | 0;
+  const r = b - z * gplane;
+  const y = (r / px) | 0;
+  const x = r - y * px;
+  const z0 = is3D ? Math.max(0, z - 2) : 0;
+  const z1 = is3D ? Math.min(pz - 1, z + 2) : 0;
+  const y0 = Math.max(0, y - 2);
+  const y1 = Math.min(py - 1, y + 2);
+  const x0 = Math.max(0, x - 2);
+  const x1 = Math.min(px - 1, x + 2);
+  for (let zz = z0; zz <= z1; zz++) {
+    for (let yy = y0; yy <= y1; yy++) {
+      const row = zz * gplane + yy * px;
+      for (let xx = x0; xx <= x1; xx++) if (H[row + xx] > h) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * For seed k (in order), label k+1 every bin reachable from the seed in at most 5 steps of
+ * 8-connected (26 in 3-D) moves through bins with H > 2: the same set as Cellpose's five rounds of
+ * 3x3 max filter AND (W > 2) on the 11-wide window. Later seeds overwrite earlier ones.
+ */
+function growSeeds(H: Int32Array, L: Int32Array, seeds: number[], py: number, px: number, is3D: boolean): void {
+  const gplane = py * px;
+  const neigh: number[] = [];
+  for (let dz = is3D ? -1 : 0; dz <= (is3D ? 1 : 0); dz++) {
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (dz || dy || dx) neigh.push(dz * gplane + dy * px + dx);
+  }
+  let frontier: number[] = [];
+  let next: number[] = [];
+  for (let k = 0; k < seeds.length; k++) {
+    const s = seeds[k];
+    const mark = k + 1;
+    L[s] = mark;
+    frontier = [s];
+    for (let step = 0; step < 5 && frontier.length > 0; step++) {
+      next = [];
+      for (const b of frontier) {
+        for (const o of neigh) {
+          const c = b + o;
+          // L[c] === mark: already reached from this seed (marks are unique per seed)
+          if (L[c] === mark || H[c] <= 2) continue;
+          L[c] = mark;
+          next.push(c);
+        }
+      }
+      frontier = next;
+    }
+  }
+}
+
+/** Zero every label value (0 included, a no-op) covering more than `fraction` of the image. */
+function removeBigMasks(labels: Uint16Array | Uint32Array, fraction: number): void {
+  const limit = labels.length * fraction;
+  let max = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  const counts = new Float64Array(max + 1);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  const big = new Uint8Array(max + 1);
+  let any = false;
+  for (let v = 1; v <= max; v++) {
+    if (counts[v] > limit) {
+      big[v] = 1;
+      any = true;
+    }
+  }
+  if (!any) return;
+  for (let i = 0; i < labels.length; i++) if (big[labels[i]]) labels[i] = 0;
+}

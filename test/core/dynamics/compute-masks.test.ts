@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { computeMasks, resizeAndComputeMasks } from '../../../src/core/dynamics/compute-masks.ts';
+import { flowErrors } from '../../../src/core/dynamics/flow-errors.ts';
+import { masksToFlows2D } from '../../../src/core/dynamics/masks-to-flows.ts';
+import type { DynamicsProfile } from '../../../src/core/dynamics/profiles.ts';
+import { D4_FINAL, D4_LABELS, parseGrid } from './appendix-d.ts';
+
+/** The inputs of Appendix D.4: noisy 5x CPU-variant flows and a +/-3 cellprob with a hole. */
+function d4Inputs(): { labels: Uint16Array; shape: [number, number]; dP: Float32Array; cellprob: Float32Array } {
+  const { data: labels, shape } = parseGrid(D4_LABELS);
+  const [ly, lx] = shape;
+  const mu = masksToFlows2D(labels, ly, lx, { variant: 'cpu', centre: 'v3' });
+  const plane = ly * lx;
+  const dP = new Float32Array(2 * plane);
+  const cellprob = new Float32Array(plane);
+  for (let y = 0; y < ly; y++) {
+    for (let x = 0; x < lx; x++) {
+      const i = y * lx + x;
+      dP[i] = 5 * mu[i] + 0.8 * Math.sin(0.7 * y + 0.3 * x);
+      dP[plane + i] = 5 * mu[plane + i] + 0.8 * Math.cos(0.5 * x - 0.2 * y);
+      cellprob[i] = labels[i] > 0 ? 3 : -3;
+    }
+  }
+  cellprob[5 * lx + 5] = -1;
+  return { labels, shape, dP, cellprob };
+}
+
+describe('computeMasks on Appendix D.4 (niter 200)', () => {
+  const { labels, shape, dP, cellprob } = d4Inputs();
+  const expectedNoQc = Uint16Array.from(labels);
+  expectedNoQc[5 * shape[1] + 5] = 0;
+
+  for (const profile of ['v3-cpu', 'v4'] as DynamicsProfile[]) {
+    it(`${profile}: without flow QC the masks are the labels minus the cellprob hole`, () => {
+      const m = computeMasks(dP, cellprob, shape, { niter: 200, flowThreshold: 0, profile });
+      expect(Array.from(m)).toEqual(Array.from(expectedNoQc));
+    });
+
+    it(`${profile}: default QC deletes the holed mask and the final result matches Cellpose`, () => {
+      const m = resizeAndComputeMasks(dP, cellprob, shape, { niter: 200, profile });
+      expect(Array.from(m)).toEqual(Array.from(parseGrid(D4_FINAL).data));
+    });
+  }
+
+  it('flow errors of the four masks match Cellpose (v3 CPU variant and v4)', () => {
+    const cpu = flowErrors(expectedNoQc, dP, shape, { variant: 'cpu', centre: 'v3' });
+    const v4 = flowErrors(expectedNoQc, dP, shape, { variant: 'gpu', centre: 'v4' });
+    [0.4313, 0.0239, 0.0257, 0.0264].forEach((v, i) => expect(cpu[i]).toBeCloseTo(v, 4));
+    [0.5197, 0.0321, 0.135, 0.1415].forEach((v, i) => expect(v4[i]).toBeCloseTo(v, 4));
+  });
+
+  it('no foreground gives an empty uint16 image; bad shapes are named', () => {
+    const m = computeMasks(dP, new Float32Array(cellprob.length).fill(-5), shape);
+    expect(m).toBeInstanceOf(Uint16Array);
+    expect(m.every((v) => v === 0)).toBe(true);
+    expect(() => computeMasks(dP.subarray(1), cellprob, shape)).toThrow(/dP has/);
+    expect(() => computeMasks(dP, cellprob, [shape[0], 0])).toThrow(/bad shape/);
+  });
+});
