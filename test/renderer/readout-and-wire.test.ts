@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeSize, formatReadout, formatValue, valuesAt } from '../../src/renderer/src/render/pixel-readout.ts';
 import { numericView } from '../../src/renderer/src/api/wire-array.ts';
-import { asAxisOverride } from '../../src/renderer/src/util/axis-override.ts';
+import { asAxisOverride } from '../../src/renderer/src/pure/axis-override.ts';
 import { autoLevels, displayToRaw, rawToDisplay } from '../../src/renderer/src/render/display-scale.ts';
-import { folderOf } from '../../src/renderer/src/util/paths.ts';
+import { folderOf } from '../../src/renderer/src/pure/paths.ts';
 import { asUint16, pythonArray } from './python-truth.ts';
 
 const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';

@@ -11,7 +11,7 @@ import type { NumericArray, PlaneGeometry } from '../render/plane-geometry.ts';
 import { autoLevels } from '../render/display-scale.ts';
 import { cancelOpenMark, markOpenStart } from '../timing.ts';
 import { useSettingsStore } from './settings.ts';
-import { folderOf } from '../util/paths.ts';
+import { folderOf } from '../pure/paths.ts';
 import { useViewStore } from './view.ts';
 
 export const useImageStore = defineStore('image', () => {

@@ -5,7 +5,7 @@ import { ref, shallowRef } from 'vue';
 import type { Settings } from '../../../shared/contract.ts';
 import type { AxisOverride } from '../../../core/io/image-types.ts';
 import { getApi } from '../api/index.ts';
-import { asAxisOverride } from '../util/axis-override.ts';
+import { asAxisOverride } from '../pure/axis-override.ts';
 
 /** Settings key of the backend's per-file axis map (src/backend/settings/settings-store.ts). */
 const AXIS_KEY = 'axisOverrides';
