@@ -358,6 +358,13 @@ export class LabelDocument implements LabelView {
   }
 
   private writeAtom(a: PixelAtom, touchedPerPlane: Map<number, Set<number>>): void {
+    // Grow (and possibly promote to uint32) before taking the array.
+    if (typeof a.after === 'number') this.ensureCapacity(a.after);
+    else {
+      let max = 0;
+      for (let i = 0; i < a.after.length; i++) if (a.after[i] > max) max = a.after[i];
+      this.ensureCapacity(max);
+    }
     const lab = this._labels;
     const base = a.z * this.ny * this.nx;
     const nx = this.nx;
@@ -368,7 +375,6 @@ export class LabelDocument implements LabelView {
     }
     if (typeof a.after === 'number') {
       const v = a.after;
-      this.ensureCapacity(v);
       for (let i = 0; i < a.offsets.length; i++) {
         const b = a.before[i];
         lab[base + a.offsets[i]] = v;
@@ -379,9 +385,6 @@ export class LabelDocument implements LabelView {
       touched.add(v);
       if (v !== 0) this.growBox(v, a.z, a.y0, a.y1, a.x0, a.x1);
     } else {
-      let max = 0;
-      for (let i = 0; i < a.after.length; i++) if (a.after[i] > max) max = a.after[i];
-      this.ensureCapacity(max);
       for (let i = 0; i < a.offsets.length; i++) {
         const o = a.offsets[i];
         const v = a.after[i];
