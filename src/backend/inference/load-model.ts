@@ -1,0 +1,103 @@
+// Load a Cellpose 3 checkpoint for inference: read the state dict, build (or reuse) the ONNX
+// graph, and the size model `<path>_size.npy` when present. The converted graph is cached beside
+// the model as `<model>.<sha256-16 of the checkpoint>.onnx` (atomic write); a read-only folder
+// just means no cache.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readTorchStateDict } from '../../core/io/torch-checkpoint.ts';
+import { buildCpnetOnnx } from '../../core/model/build-cpnet-onnx.ts';
+import { describeCpnet, type CpnetSpec } from '../../core/model/cpnet-spec.ts';
+import type { ModelInfo, SizeModel } from '../../core/pipeline/segment.ts';
+import { FormatError } from '../../core/errors.ts';
+
+export interface LoadedModel {
+  path: string;
+  onnxBytes: Uint8Array;
+  spec: CpnetSpec;
+  info: ModelInfo;
+  /** Where the ONNX cache is (undefined when it could not be written). */
+  onnxCachePath?: string;
+  warnings: string[];
+}
+
+/** Built-in names whose diam_mean is not taken from the file (1.5 loading rule 1). */
+const BUILTIN_DIAM: Record<string, number> = { nuclei: 17, nucleitorch_0: 17 };
+const BUILTIN_NAMES = new Set(['cyto', 'cyto2', 'cyto3', 'cytotorch_0', 'cyto2torch_0', 'nuclei', 'nucleitorch_0']);
+
+export type SizeModelReader = (bytes: Uint8Array) => SizeModel;
+
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+export interface LoadModelOptions {
+  readSizeModel?: SizeModelReader;
+  /** Zoo name when the file is a built-in model (diam_mean rule). */
+  builtinName?: string;
+  /** Folder for the converted .onnx: undefined = beside the model, null = no disk cache. */
+  cacheDir?: string | null;
+}
+
+export async function loadCellposeModel(path: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
+  const warnings: string[] = [];
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new FormatError(`cannot read model file (${e instanceof Error ? e.message : String(e)})`, path);
+  }
+  let tensors;
+  try {
+    tensors = readTorchStateDict(bytes).tensors;
+  } catch (e) {
+    throw new FormatError(e instanceof Error ? e.message : String(e), path);
+  }
+  let spec: CpnetSpec;
+  try {
+    spec = describeCpnet(tensors);
+  } catch (e) {
+    throw new FormatError(e instanceof Error ? e.message : String(e), path);
+  }
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const cachePath = opts.cacheDir === null ? null : opts.cacheDir === undefined ? `${path}.${hash}.onnx` : join(opts.cacheDir, `${basename(path)}.${hash}.onnx`);
+  let onnxBytes: Uint8Array | undefined;
+  let onnxCachePath: string | undefined;
+  if (cachePath && existsSync(cachePath)) {
+    onnxBytes = new Uint8Array(await readFile(cachePath));
+    onnxCachePath = cachePath;
+  } else {
+    onnxBytes = buildCpnetOnnx(tensors);
+    if (cachePath) {
+      try {
+        await writeAtomic(cachePath, onnxBytes);
+        onnxCachePath = cachePath;
+      } catch {
+        warnings.push(`could not cache the converted model at ${cachePath} (folder not writable)`);
+      }
+    }
+  }
+  const name = opts.builtinName ?? basename(path);
+  // Built-in models: diam_mean fixed by name (30, 17 for nuclei), diam_labels from the file.
+  const builtin = BUILTIN_NAMES.has(name);
+  const diamMeanPx = builtin ? (BUILTIN_DIAM[name] ?? 30) : (spec.diamMeanPx ?? 30);
+  const diamLabelsPx = spec.diamLabelsPx ?? diamMeanPx;
+  const sizeModelPath = `${path}_size.npy`;
+  let sizeModel: SizeModel | null = null;
+  if (opts.readSizeModel && existsSync(sizeModelPath)) {
+    try {
+      sizeModel = opts.readSizeModel(new Uint8Array(await readFile(sizeModelPath)));
+    } catch (e) {
+      warnings.push(`size model ${sizeModelPath} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { path, onnxBytes, spec, info: { name, diamMeanPx, diamLabelsPx, sizeModel, sizeModelPath }, onnxCachePath, warnings };
+}
