@@ -1,0 +1,43 @@
+// Whole 2-D pipeline (channels, normalize, rescale, tiles, ONNX net, dynamics) vs the masks the
+// real Cellpose 3.1 wrote: the CLI run on cli2d/img2d.tif (diameter 24, 105 masks) and the GUI run
+// on gui2d/crop2d.tif (settings read from its _seg.npy: diameter 24, flow 0.4, cellprob 0).
+import { describe, expect, it } from 'vitest';
+import { loadCellposeModel } from '../../../src/backend/inference/load-model.ts';
+import { OrtNetwork } from '../../../src/backend/inference/ort-network.ts';
+import { directDeps } from '../../../src/core/pipeline/direct-masks.ts';
+import { segment } from '../../../src/core/pipeline/segment.ts';
+import { apAt, FIXTURES, readImage, REAL_MODEL, segArray } from './cellpose-fixture.ts';
+
+async function realNet() {
+  const model = await loadCellposeModel(REAL_MODEL, { cacheDir: null });
+  const net = await OrtNetwork.create(model.onnxBytes, model.spec);
+  return Object.assign(net, { model: model.info });
+}
+
+describe('masks vs Cellpose 3.1', () => {
+  it('cli2d: AP50 >= 0.99 and AP90 >= 0.95 against img2d_seg.npy masks (105)', async () => {
+    const net = await realNet();
+    const image = await readImage(`${FIXTURES}/cli2d/img2d.tif`);
+    const r = await segment(image, { diameterPx: 24, channels: [0, 0] }, net, directDeps);
+    const ref = segArray(`${FIXTURES}/cli2d/img2d_seg.npy`, "d['masks']");
+    const ap = apAt(ref.data, r.masks);
+    console.log('cli2d', ap, r.timings);
+    expect(ap.nTrue).toBe(105);
+    expect(ap.ap50).toBeGreaterThanOrEqual(0.99);
+    expect(ap.ap90).toBeGreaterThanOrEqual(0.95);
+    expect(r.diameterUsedPx).toBe(24);
+    expect(r.niterUsed).toBe(Math.trunc(200 / (17 / 24)));
+  });
+
+  it('gui2d: masks of the GUI run on crop2d.tif', async () => {
+    const net = await realNet();
+    const settings = segArray(`${FIXTURES}/gui2d/crop2d_seg.npy`, "[d['diameter'], d['flow_threshold'], d['cellprob_threshold']]").data;
+    const image = await readImage(`${FIXTURES}/gui2d/crop2d.tif`);
+    const r = await segment(image, { diameterPx: settings[0], flowThreshold: settings[1], cellprobThreshold: settings[2], channels: [0, 0] }, net, directDeps);
+    const ref = segArray(`${FIXTURES}/gui2d/crop2d_seg.npy`, "d['masks']");
+    const ap = apAt(ref.data, r.masks);
+    console.log('gui2d', ap);
+    expect(ap.nTrue).toBe(28);
+    expect(ap.ap50).toBeGreaterThanOrEqual(0.99);
+  });
+});
