@@ -1,40 +1,63 @@
-// Our own strip/tile decoder for the layouts Cellpose's tifffile writes and most microscopes
-// produce: uncompressed, Deflate or PackBits, no predictor. geotiff decodes these too, but copies
-// sample by sample through a DataView (~170 ms for a 2048x2048 uint16 page, over our 150 ms
-// budget); here whole rows are block-copied. Other layouts (LZW, predictors) go through geotiff.
+// Strip/tile decoding: uncompressed, Deflate, LZW, PackBits, with predictors 1-3, chunky or
+// separate planes, either byte order. geotiff decodes these too, but (a) it copies sample by
+// sample through a DataView (~170 ms for a 2048x2048 uint16 page, over our 150 ms budget; here
+// whole rows are block-copied) and (b) its LZW decoder grows without bound on corrupt data and
+// can abort the process, which the fuzz test found. geotiff stays the reference in the tests.
 import { unzlibSync } from 'fflate';
 import { FormatError } from '../../errors.ts';
+import { decodeLzw } from './lzw.ts';
 import { unpackBits } from './packbits.ts';
 import { COMPRESSION, type TiffPage } from './page.ts';
+import { undoFloatPredictor, undoHorizontalDifferencing } from './predictor.ts';
 
-export function canDecodeFast(p: TiffPage): boolean {
-  return (
-    p.predictor === 1 &&
-    (p.compression === COMPRESSION.none ||
-      p.compression === COMPRESSION.deflate ||
-      p.compression === COMPRESSION.adobeDeflate ||
-      p.compression === COMPRESSION.packbits)
-  );
+function decompress(src: Uint8Array, p: TiffPage, chunk: number, expectedBytes: number): Uint8Array {
+  switch (p.compression) {
+    case COMPRESSION.none:
+      return src;
+    case COMPRESSION.packbits:
+      return unpackBits(src, expectedBytes);
+    case COMPRESSION.lzw:
+      return decodeLzw(src, expectedBytes);
+    case COMPRESSION.deflate:
+    case COMPRESSION.adobeDeflate:
+      try {
+        // A fixed output buffer: fflate truncates rather than grows, so memory stays bounded.
+        return unzlibSync(src, { out: new Uint8Array(expectedBytes) });
+      } catch (e) {
+        throw new FormatError(`Deflate data of page ${p.index} chunk ${chunk} is corrupt (${e instanceof Error ? e.message : String(e)})`);
+      }
+    default:
+      throw new FormatError(`TIFF page ${p.index}: compression ${p.compression} is not supported`);
+  }
 }
 
-function decodeChunk(bytes: Uint8Array, p: TiffPage, chunk: number, expectedBytes: number): Uint8Array {
+/** One chunk, decompressed, in host byte order, predictor undone. */
+function decodeChunk(bytes: Uint8Array, p: TiffPage, chunk: number, rows: number, valuesPerRow: number, samples: number, littleEndian: boolean): Uint8Array {
+  const bps = p.bitsPerSample / 8;
+  const expectedBytes = rows * valuesPerRow * bps;
   const off = p.chunkOffsets[chunk];
-  const src = bytes.subarray(off, off + p.chunkByteCounts[chunk]);
-  if (p.compression === COMPRESSION.none) return src;
-  if (p.compression === COMPRESSION.packbits) return unpackBits(src, expectedBytes);
-  let out: Uint8Array;
-  try {
-    // A fixed output buffer: fflate truncates rather than grows, so memory stays bounded.
-    out = unzlibSync(src, { out: new Uint8Array(expectedBytes) });
-  } catch (e) {
-    throw new FormatError(`Deflate data of page ${p.index} chunk ${chunk} is corrupt (${e instanceof Error ? e.message : String(e)})`);
+  let data = decompress(bytes.subarray(off, off + p.chunkByteCounts[chunk]), p, chunk, expectedBytes);
+  if (data.length < expectedBytes) {
+    throw new FormatError(`TIFF page ${p.index} ${p.tiled ? 'tile' : 'strip'} ${chunk} decodes to ${data.length} bytes, ${expectedBytes} needed`);
   }
-  return out;
+  if (p.predictor === 3) {
+    if (p.sampleFormat !== 3) throw new FormatError(`TIFF page ${p.index} uses the floating-point predictor on integer samples`);
+    return undoFloatPredictor(data, rows, valuesPerRow, samples, bps);
+  }
+  const needsCopy = (bps > 1 && !littleEndian) || p.predictor === 2 || data.byteOffset % bps !== 0;
+  if (needsCopy && data.buffer === bytes.buffer) data = data.slice(0, expectedBytes);
+  if (bps > 1 && !littleEndian) swapBytes(data.subarray(0, expectedBytes), bps);
+  if (p.predictor === 2) {
+    if (p.sampleFormat === 3) throw new FormatError(`TIFF page ${p.index} uses horizontal differencing on float samples`);
+    if (data.byteOffset % bps !== 0) data = data.slice(0, expectedBytes);
+    undoHorizontalDifferencing(data, rows, valuesPerRow, samples, bps);
+  }
+  return data;
 }
 
 /** Decode one page into `dest` (width*height*samples*bytesPerSample bytes, samples interleaved,
  *  host byte order). */
-export function decodePageFast(bytes: Uint8Array, p: TiffPage, littleEndian: boolean, dest: Uint8Array): void {
+export function decodePage(bytes: Uint8Array, p: TiffPage, littleEndian: boolean, dest: Uint8Array): void {
   const bps = p.bitsPerSample / 8;
   const spp = p.samplesPerPixel;
   const planes = p.planarConfig === 2 ? spp : 1;
@@ -52,12 +75,8 @@ export function decodePageFast(bytes: Uint8Array, p: TiffPage, littleEndian: boo
         const rows = Math.min(p.chunkHeight, p.height - y0);
         const cols = Math.min(p.chunkWidth, p.width - x0);
         // Strips may end early (the last strip holds only the remaining rows); tiles are always full.
-        const expected = p.tiled ? p.chunkHeight * chunkRowBytes : rows * chunkRowBytes;
-        const data = decodeChunk(bytes, p, chunk, expected);
-        const need = (rows - 1) * chunkRowBytes + cols * sppChunk * bps;
-        if (data.length < need) {
-          throw new FormatError(`TIFF page ${p.index} ${p.tiled ? 'tile' : 'strip'} ${chunk} decodes to ${data.length} bytes, ${need} needed`);
-        }
+        const chunkRows = p.tiled ? p.chunkHeight : rows;
+        const data = decodeChunk(bytes, p, chunk, chunkRows, p.chunkWidth * sppChunk, sppChunk, littleEndian);
         for (let r = 0; r < rows; r++) {
           const srcRow = r * chunkRowBytes;
           const dstRow = (y0 + r) * destRowBytes + x0 * spp * bps;
@@ -75,7 +94,6 @@ export function decodePageFast(bytes: Uint8Array, p: TiffPage, littleEndian: boo
       }
     }
   }
-  if (!littleEndian && bps > 1) swapBytes(dest, bps);
 }
 
 /** In-place byte swap of every `width`-byte word (big-endian file -> little-endian host). */

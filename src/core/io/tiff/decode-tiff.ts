@@ -1,10 +1,10 @@
 // TIFF -> raw array in the shape tifffile's first series has (what Cellpose's io.imread returns),
-// plus the axis letters when ImageJ or OME metadata names them.
-import { fromArrayBuffer } from 'geotiff';
+// plus the axis letters when ImageJ or OME metadata names them. Pixels are returned in host byte
+// order, which is little-endian on every platform Node and Electron run on.
 import { BYTES_PER_ELEMENT, type DType, type NdArray, type TypedArray } from '../../array/ndarray.ts';
 import { FormatError } from '../../errors.ts';
 import type { AxisLetter } from '../image-types.ts';
-import { canDecodeFast, decodePageFast } from './chunks.ts';
+import { decodePage } from './chunks.ts';
 import { TiffReader, type Ifd } from './ifd.ts';
 import { parseImageJ, parseOme, parseTifffileShape, type SeriesLayout } from './metadata.ts';
 import { TAG, pageBytes, readPage, samePageShape, type TiffPage } from './page.ts';
@@ -104,27 +104,8 @@ export async function decodeTiff(bytes: Uint8Array, opts: TiffDecodeOptions): Pr
     throw new FormatError(`TIFF would decode to ${formatBytes(total)}, over the ${formatBytes(opts.maxDecodedBytes)} limit`);
   }
   const dest = new Uint8Array(total);
-  let geo: Awaited<ReturnType<typeof fromArrayBuffer>> | undefined;
   for (let k = 0; k < pages.length; k++) {
-    const p = pages[k];
-    const slice = dest.subarray(k * perPage, (k + 1) * perPage);
-    if (canDecodeFast(p)) {
-      decodePageFast(bytes, p, reader.header.littleEndian, slice);
-      continue;
-    }
-    // geotiff wants an ArrayBuffer of its own; copy the file once, on the first page that needs it.
-    geo ??= await fromArrayBuffer(bytes.slice().buffer);
-    let raster: unknown;
-    try {
-      const image = await geo.getImage(p.index);
-      raster = await image.readRasters({ interleave: true });
-    } catch (e) {
-      throw new FormatError(`TIFF page ${p.index} could not be decoded (${e instanceof Error ? e.message : String(e)})`);
-    }
-    if (!ArrayBuffer.isView(raster) || raster.byteLength !== perPage) {
-      throw new FormatError(`TIFF page ${p.index} decoded to an unexpected size`);
-    }
-    slice.set(new Uint8Array(raster.buffer, raster.byteOffset, raster.byteLength));
+    decodePage(bytes, pages[k], reader.header.littleEndian, dest.subarray(k * perPage, (k + 1) * perPage));
   }
 
   const spp = first.samplesPerPixel;
