@@ -1,0 +1,291 @@
+"""Train the bundled default nuclei model (cpsd_nuclei_v1) with Cellpose 3's train_seg recipe.
+
+Recipe (ALGORITHMS.md 9): flows from masks (CPU heat diffusion, 4.2), normalize99, images with < 5
+masks dropped, random_rotate_and_resize to 224x224 with scale to diam_mean = 17 (9.4), loss
+MSE(flows*5)/2 + BCE(cellprob) (9.2), AdamW lr 0.005 wd 1e-5, batch 8, warm-up then constant LR then
+ten halvings (9.3).
+
+One deliberate change: the epoch count is not fixed in advance. The run has a wall-clock budget
+(this dev machine has 2 shared CPU cores), so the schedule is expressed in *fraction of the time
+budget* instead of epochs: linear warm-up over the first WARMUP_FRAC, constant LR, then ten
+halvings evenly spread over the last DECAY_FRAC. Cellpose's own schedule has the same shape
+(warm-up 10 epochs, halvings over the last 50-100 epochs).
+
+Usage: see tools/train/README.md.
+"""
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from scipy import ndimage
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpnet  # noqa: E402
+import data_prep  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = "/work/shared/data"
+FLUO = "dsb2018-stage1-fluorescence"
+HIST = "dsb2018-stage1-brightfield-histology"
+DIAM_MEAN = 17.0
+MIN_TRAIN_MASKS = 5
+TILE = 224  # overridden by --tile (module-level so the augmentation sees it)
+WARMUP_FRAC = 0.03
+DECAY_FRAC = 0.20
+
+
+def log(msg: str) -> None:
+    print(f"[{dt.datetime.utcnow().strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def read_ids(dataset: str) -> list[str]:
+    with open(os.path.join(DATA, dataset, "manifest.csv")) as f:
+        return sorted(row["name"] for row in csv.DictReader(f))
+
+
+def make_split(seed: int, n_val_fluo: int, n_val_hist: int) -> dict[str, list[tuple[str, str]]]:
+    """Fixed, seeded validation split; written to val_split.txt."""
+    rng = np.random.RandomState(seed)
+    split: dict[str, list[tuple[str, str]]] = {"train": [], "val": []}
+    for ds, n_val in ((FLUO, n_val_fluo), (HIST, n_val_hist)):
+        ids = read_ids(ds)
+        perm = rng.permutation(len(ids))
+        val = set(perm[:n_val].tolist())
+        for i, name in enumerate(ids):
+            split["val" if i in val else "train"].append((ds, name))
+    return split
+
+
+def write_split(split, seed: int, path: str) -> None:
+    with open(path, "w") as f:
+        f.write(f"# validation split, seed {seed}: numpy RandomState({seed}).permutation over the sorted ids\n")
+        f.write(f"# of each set's manifest.csv, first n taken ({FLUO} first, then {HIST}).\n")
+        f.write("# columns: dataset/id\n")
+        for ds, name in split["val"]:
+            f.write(f"{ds}/{name}\n")
+
+
+def load_item(ds: str, name: str, cache: str):
+    img = np.array(Image.open(os.path.join(DATA, ds, "images", name + ".png")))
+    cpath = os.path.join(cache, f"{name}_flows.npy")
+    lbl = np.array(Image.open(os.path.join(DATA, ds, "masks", name + ".png"))).astype(np.int32)
+    lbl = data_prep.renumber(lbl)
+    if os.path.exists(cpath):
+        flows = np.load(cpath)
+    else:
+        flows = np.concatenate([(lbl > 0)[None].astype(np.float32), data_prep.masks_to_flows_cpu(lbl)], 0)
+        np.save(cpath + ".tmp.npy", flows)
+        os.replace(cpath + ".tmp.npy", cpath)
+    diam = max(5.0, data_prep.diameter(lbl))
+    return data_prep.to_gray_2chan(img), flows, diam, int(lbl.max())
+
+
+def random_rotate_and_resize(img, lbl, diam, rng):
+    """One image of Cellpose's random_rotate_and_resize (9.4), scipy in place of cv2.warpAffine."""
+    C, Ly, Lx = img.shape
+    flip = rng.rand() > 0.5
+    theta = rng.rand() * np.pi * 2
+    scale_range = 0.5
+    s = (1 - scale_range / 2) + scale_range * rng.rand()
+    s = s * DIAM_MEAN / diam
+    u2 = rng.rand(2)
+    excess = np.maximum(0.0, np.array([Lx * s - TILE, Ly * s - TILE]))
+    shift = (u2 - 0.5) * excess  # (x, y)
+    if flip:
+        img = img[:, :, ::-1]
+        lbl = lbl[:, :, ::-1].copy()
+        lbl[2] = -lbl[2]
+    c, sn = np.cos(theta), np.sin(theta)
+    # forward (x,y) -> s*R(x,y) + t with t = centre + shift - s*R*(Lx/2, Ly/2)
+    tx = TILE / 2 + shift[0] - s * (c * Lx / 2 - sn * Ly / 2)
+    ty = TILE / 2 + shift[1] - s * (sn * Lx / 2 + c * Ly / 2)
+    # scipy maps output (row, col) to input (row, col): inverse of the forward map in (y, x) order
+    M = np.array([[c, -sn], [sn, c]]) / s
+    off = -M @ np.array([ty, tx])
+    out_img = np.zeros((C, TILE, TILE), np.float32)
+    for k in range(C):
+        if img[k].any():
+            out_img[k] = ndimage.affine_transform(img[k], M, off, (TILE, TILE), order=1, mode="constant", cval=0.0)
+    out_lbl = np.zeros((3, TILE, TILE), np.float32)
+    out_lbl[0] = ndimage.affine_transform(lbl[0], M, off, (TILE, TILE), order=0, mode="constant", cval=0.0)
+    v1 = ndimage.affine_transform(lbl[1], M, off, (TILE, TILE), order=1, mode="constant", cval=0.0)
+    v2 = ndimage.affine_transform(lbl[2], M, off, (TILE, TILE), order=1, mode="constant", cval=0.0)
+    # rotate the flow vectors with the image (dY, dX)
+    out_lbl[1] = v2 * sn + v1 * c
+    out_lbl[2] = v2 * c - v1 * sn
+    return out_img, out_lbl
+
+
+def loss_fn(y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    # 9.2: flows are regressed to 5x the unit vectors (why the engine divides by 5).
+    mse = F.mse_loss(y[:, :2], 5.0 * t[:, 1:3]) / 2.0
+    bce = F.binary_cross_entropy_with_logits(y[:, 2], (t[:, 0] > 0.5).float())
+    return mse + bce
+
+
+def lr_at(frac: float, lr: float) -> float:
+    if frac < WARMUP_FRAC:
+        return lr * frac / WARMUP_FRAC
+    if frac < 1 - DECAY_FRAC:
+        return lr
+    k = min(10, int((frac - (1 - DECAY_FRAC)) / (DECAY_FRAC / 10)) + 1)
+    return lr / (2 ** k)
+
+
+def save_state(net: cpnet.CPnet, path: str) -> None:
+    tmp = path + ".tmp"
+    sd = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    torch.save(sd, tmp)
+    os.replace(tmp, path)
+
+
+def make_batch(items, idx, rng):
+    imgs, lbls = [], []
+    for i in idx:
+        im, lb = random_rotate_and_resize(items[i][0], items[i][1], items[i][2], rng)
+        imgs.append(im)
+        lbls.append(lb)
+    return torch.from_numpy(np.stack(imgs)), torch.from_numpy(np.stack(lbls))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--end-utc", required=True, help="HH:MM UTC today: stop training and save by then")
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
+    ap.add_argument("--cache", default=os.path.join(HERE, ".cache"))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--n-val-fluo", type=int, default=50)
+    ap.add_argument("--n-val-hist", type=int, default=12)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=0.005)
+    ap.add_argument("--weight-decay", type=float, default=1e-5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint-every-s", type=float, default=300.0)
+    ap.add_argument("--tile", type=int, default=224, help="training tile side (Cellpose: 224)")
+    ap.add_argument("--prep-only", action="store_true")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (timing runs)")
+    args = ap.parse_args()
+    global TILE
+    TILE = args.tile
+
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.cache, exist_ok=True)
+    now = dt.datetime.utcnow()
+    hh, mm = (int(v) for v in args.end_utc.split(":"))
+    end = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+    if end <= now:
+        raise SystemExit(f"--end-utc {args.end_utc} is in the past")
+
+    split = make_split(args.seed, args.n_val_fluo, args.n_val_hist)
+    write_split(split, args.seed, os.path.join(HERE, "val_split.txt"))
+    log(f"split: {len(split['train'])} train, {len(split['val'])} val")
+
+    t0 = time.time()
+    items, dropped = [], 0
+    for j, (ds, name) in enumerate(split["train"]):
+        img, flows, diam, nmask = load_item(ds, name, args.cache)
+        if nmask < MIN_TRAIN_MASKS:
+            dropped += 1
+            continue
+        items.append((img, flows, diam, ds))
+        if j % 50 == 0:
+            log(f"prep {j}/{len(split['train'])} ({time.time() - t0:.0f}s)")
+    val_items = [load_item(ds, name, args.cache) for ds, name in split["val"]]
+    diam_labels = float(np.mean([it[2] for it in items]))
+    log(f"prep done in {time.time() - t0:.0f}s: {len(items)} train images ({dropped} dropped, < {MIN_TRAIN_MASKS} masks), "
+        f"diam_labels {diam_labels:.3f}")
+    if args.prep_only:
+        return
+
+    torch.manual_seed(args.seed)
+    net = cpnet.CPnet(diam_mean=DIAM_MEAN)
+    net.diam_labels.data[:] = diam_labels
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr,
+                            weight_decay=args.weight_decay)
+
+    # fixed validation batch (seed 42, as Cellpose's test loss): 2 tiles per val image
+    vrng = np.random.RandomState(42)
+    vx, vy = [], []
+    for img, flows, diam, _n in val_items:
+        for _ in range(2):
+            a, b = random_rotate_and_resize(img, flows, diam, vrng)
+            vx.append(a)
+            vy.append(b)
+    vx_t, vy_t = torch.from_numpy(np.stack(vx)), torch.from_numpy(np.stack(vy))
+
+    def val_loss() -> float:
+        net.eval()
+        tot = 0.0
+        with torch.no_grad():
+            for i in range(0, len(vx_t), 16):
+                y, _ = net(vx_t[i:i + 16])
+                tot += float(loss_fn(y, vy_t[i:i + 16])) * len(y)
+        net.train()
+        return tot / len(vx_t)
+
+    train_start = time.time()
+    budget_s = (end - dt.datetime.utcnow()).total_seconds() - 60.0  # keep a minute for the final save
+    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s until {args.end_utc} UTC (minus 60s)")
+    curve = []
+    step, epoch, last_ckpt = 0, 0, time.time()
+    ckpt_path = os.path.join(args.cache, "ckpt_latest")
+    done = False
+    net.train()
+    while not done:
+        rng = np.random.RandomState(epoch)  # Cellpose seeds numpy with the epoch number
+        perm = rng.permutation(len(items))
+        ep_loss, ep_n = 0.0, 0
+        for b in range(0, len(perm) - args.batch_size + 1, args.batch_size):
+            frac = (time.time() - train_start) / budget_s
+            if frac >= 1.0 or (args.max_steps and step >= args.max_steps):
+                done = True
+                break
+            lr = lr_at(frac, args.lr)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            x, t = make_batch(items, perm[b:b + args.batch_size], rng)
+            y, _ = net(x)
+            loss = loss_fn(y, t)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            ep_loss += float(loss) * len(x)
+            ep_n += len(x)
+            if step % 10 == 0:
+                el = time.time() - train_start
+                log(f"step {step} epoch {epoch} lr {lr:.5f} loss {float(loss):.4f} ({el / step:.2f}s/step)")
+            if time.time() - last_ckpt > args.checkpoint_every_s:
+                save_state(net, ckpt_path)
+                last_ckpt = time.time()
+                log(f"checkpoint saved at step {step}")
+        if ep_n:
+            vl = val_loss()
+            el = time.time() - train_start
+            curve.append({"epoch": epoch, "step": step, "elapsed_s": round(el, 1),
+                          "train_loss": round(ep_loss / ep_n, 5), "val_loss": round(vl, 5), "lr": lr})
+            log(f"epoch {epoch} done: train {ep_loss / ep_n:.4f} val {vl:.4f} elapsed {el:.0f}s")
+            with open(os.path.join(args.cache, "curve.json"), "w") as f:
+                json.dump(curve, f, indent=1)
+            if ep_n == len(perm) - len(perm) % args.batch_size:
+                epoch += 1
+    save_state(net, ckpt_path)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    save_state(net, args.out)
+    summary = {"steps": step, "epochs_completed": epoch, "train_seconds": round(time.time() - train_start, 1),
+               "n_train_images": len(items), "diam_labels": diam_labels, "curve": curve}
+    with open(os.path.join(args.cache, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    log(f"saved {args.out}: {step} steps, {epoch} full epochs")
+
+
+if __name__ == "__main__":
+    main()
