@@ -43,7 +43,7 @@ export function followFlows(input: FollowInput, start = 0, end = input.inds.leng
   return out;
 }
 
-const f32 = Math.fround;
+
 
 /**
  * 5.2.1: numba map_coordinates. Fractions and weights are float64 (numba promotes float32 minus
@@ -74,10 +74,10 @@ function bilinear2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, s
       const d = yf1 * lx + xf1;
       const gy = 1 - fy;
       const gx = 1 - fx;
-      const sy = f32(F[a] * gy * gx + F[b] * gy * fx + F[c] * fy * gx + F[d] * fy * fx);
-      const sx = f32(F[plane + a] * gy * gx + F[plane + b] * gy * fx + F[plane + c] * fy * gx + F[plane + d] * fy * fx);
-      let ny = f32(py + sy);
-      let nx = f32(px + sx);
+      const sy = Math.fround(F[a] * gy * gx + F[b] * gy * fx + F[c] * fy * gx + F[d] * fy * fx);
+      const sx = Math.fround(F[plane + a] * gy * gx + F[plane + b] * gy * fx + F[plane + c] * fy * gx + F[plane + d] * fy * fx);
+      let ny = Math.fround(py + sy);
+      let nx = Math.fround(px + sx);
       ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
       nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
       if (ny === py && nx === px) break; // fixed point: stays forever
@@ -113,8 +113,8 @@ function nearest2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, st
     let qx = -1;
     for (let t = 0; t < niter; t++) {
       const k = (py | 0) * lx + (px | 0);
-      let ny = f32(py + F[k]);
-      let nx = f32(px + F[plane + k]);
+      let ny = Math.fround(py + F[k]);
+      let nx = Math.fround(px + F[plane + k]);
       ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
       nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
       if (ny === py && nx === px) break;
@@ -147,9 +147,9 @@ function nearest3D(F: Float32Array, lz: number, ly: number, lx: number, inds: In
     let px = r - py * lx;
     for (let t = 0; t < niter; t++) {
       const k = (pz | 0) * plane + (py | 0) * lx + (px | 0);
-      const nz = Math.min(lz - 1, Math.max(0, f32(pz + F[k])));
-      const ny = Math.min(ly - 1, Math.max(0, f32(py + F[vol + k])));
-      const nx = Math.min(lx - 1, Math.max(0, f32(px + F[2 * vol + k])));
+      const nz = Math.min(lz - 1, Math.max(0, Math.fround(pz + F[k])));
+      const ny = Math.min(ly - 1, Math.max(0, Math.fround(py + F[vol + k])));
+      const nx = Math.min(lx - 1, Math.max(0, Math.fround(px + F[2 * vol + k])));
       if (nz === pz && ny === py && nx === px) break;
       pz = nz;
       py = ny;
@@ -164,7 +164,7 @@ function nearest3D(F: Float32Array, lz: number, ly: number, lx: number, inds: In
 /** Normalised-coordinate scale 2/(L-1) as torch receives it (float32); 0 for a length-1 axis. */
 function gridScale(len: number): number {
   // Cellpose divides by L-1 and gets NaN for L = 1; a length-1 axis simply cannot move.
-  return len > 1 ? f32(2 / (len - 1)) : 0;
+  return len > 1 ? Math.fround(2 / (len - 1)) : 0;
 }
 
 /** Pre-scaled field G = F * 2/(L-1) per axis, float32 (Cellpose scales the tensor in place). */
@@ -180,12 +180,12 @@ function scaledField(F: Float32Array, vol: number, lens: readonly number[]): Flo
 /** Position (pixel units) -> normalised grid coordinate, float32 as torch computes it. */
 function toGrid(p: number, len: number): number {
   if (len <= 1) return -1;
-  return f32(f32(f32(p / (len - 1)) * 2) - 1);
+  return Math.fround(Math.fround(Math.fround(p / (len - 1)) * 2) - 1);
 }
 
 function fromGrid(g: number, len: number): number {
   if (len <= 1) return 0;
-  return f32(f32(f32(g + 1) * 0.5) * (len - 1));
+  return Math.fround(Math.fround(Math.fround(g + 1) * 0.5) * (len - 1));
 }
 
 /**
@@ -207,18 +207,18 @@ function gridSample2D(F: Float32Array, ly: number, lx: number, inds: Int32Array,
     let qy = NaN;
     let qx = NaN;
     for (let t = 0; t < niter; t++) {
-      const iy = f32(f32(f32(gy + 1) * ly) - 1) / 2;
-      const ix = f32(f32(f32(gx + 1) * lx) - 1) / 2;
-      const xw = Math.floor(ix);
-      const yn = Math.floor(iy);
+      const iy = Math.fround(Math.fround(Math.fround(gy + 1) * ly) - 1) / 2;
+      const ix = Math.fround(Math.fround(Math.fround(gx + 1) * lx) - 1) / 2;
+      const xw = Math.floor(ix) | 0;
+      const yn = Math.floor(iy) | 0;
       const w = ix - xw;
-      const e = f32(1 - w);
+      const e = Math.fround(1 - w);
       const nn = iy - yn;
-      const s = f32(1 - nn);
-      const wnw = f32(s * e);
-      const wne = f32(s * w);
-      const wsw = f32(nn * e);
-      const wse = f32(nn * w);
+      const s = Math.fround(1 - nn);
+      const wnw = Math.fround(s * e);
+      const wne = Math.fround(s * w);
+      const wsw = Math.fround(nn * e);
+      const wse = Math.fround(nn * w);
       const inX0 = xw >= 0 && xw < lx;
       const inX1 = xw + 1 >= 0 && xw + 1 < lx;
       const inY0 = yn >= 0 && yn < ly;
@@ -228,23 +228,23 @@ function gridSample2D(F: Float32Array, ly: number, lx: number, inds: Int32Array,
       let sy = 0;
       let sx = 0;
       if (inY0 && inX0) {
-        sy = f32(sy + f32(wnw * G[r0 + xw]));
-        sx = f32(sx + f32(wnw * G[plane + r0 + xw]));
+        sy = Math.fround(sy + Math.fround(wnw * G[r0 + xw]));
+        sx = Math.fround(sx + Math.fround(wnw * G[plane + r0 + xw]));
       }
       if (inY0 && inX1) {
-        sy = f32(sy + f32(wne * G[r0 + xw + 1]));
-        sx = f32(sx + f32(wne * G[plane + r0 + xw + 1]));
+        sy = Math.fround(sy + Math.fround(wne * G[r0 + xw + 1]));
+        sx = Math.fround(sx + Math.fround(wne * G[plane + r0 + xw + 1]));
       }
       if (inY1 && inX0) {
-        sy = f32(sy + f32(wsw * G[r1 + xw]));
-        sx = f32(sx + f32(wsw * G[plane + r1 + xw]));
+        sy = Math.fround(sy + Math.fround(wsw * G[r1 + xw]));
+        sx = Math.fround(sx + Math.fround(wsw * G[plane + r1 + xw]));
       }
       if (inY1 && inX1) {
-        sy = f32(sy + f32(wse * G[r1 + xw + 1]));
-        sx = f32(sx + f32(wse * G[plane + r1 + xw + 1]));
+        sy = Math.fround(sy + Math.fround(wse * G[r1 + xw + 1]));
+        sx = Math.fround(sx + Math.fround(wse * G[plane + r1 + xw + 1]));
       }
-      let ny = moveY ? f32(gy + sy) : gy;
-      let nx = moveX ? f32(gx + sx) : gx;
+      let ny = moveY ? Math.fround(gy + sy) : gy;
+      let nx = moveX ? Math.fround(gx + sx) : gx;
       ny = ny < -1 ? -1 : ny > 1 ? 1 : ny;
       nx = nx < -1 ? -1 : nx > 1 ? 1 : nx;
       if (ny === gy && nx === gx) break;
@@ -274,9 +274,6 @@ function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds:
   const moveZ = lz > 1;
   const moveY = ly > 1;
   const moveX = lx > 1;
-  const offs = new Int32Array(8);
-  const wts = new Float64Array(8);
-  const valid = new Uint8Array(8);
   for (let j = start; j < end; j++) {
     const i0 = inds[j];
     const z0 = (i0 / plane) | 0;
@@ -286,50 +283,46 @@ function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds:
     let gy = toGrid(y0, ly);
     let gx = toGrid(r - y0 * lx, lx);
     for (let t = 0; t < niter; t++) {
-      const iz = f32(f32(f32(gz + 1) * lz) - 1) / 2;
-      const iy = f32(f32(f32(gy + 1) * ly) - 1) / 2;
-      const ix = f32(f32(f32(gx + 1) * lx) - 1) / 2;
-      const xa = Math.floor(ix);
-      const ya = Math.floor(iy);
-      const za = Math.floor(iz);
-      const dxb = f32(xa + 1 - ix);
-      const dxa = f32(ix - xa);
-      const dyb = f32(ya + 1 - iy);
-      const dya = f32(iy - ya);
-      const dzb = f32(za + 1 - iz);
-      const dza = f32(iz - za);
-      // order: tnw, tne, tsw, tse, bnw, bne, bsw, bse (t = top z, n = north y, w = west x)
-      let k = 0;
-      for (let cz = 0; cz < 2; cz++) {
-        const zz = za + cz;
-        const wz = cz === 0 ? dzb : dza;
-        for (let cy = 0; cy < 2; cy++) {
-          const yy = ya + cy;
-          const wy = cy === 0 ? dyb : dya;
-          for (let cx = 0; cx < 2; cx++) {
-            const xx = xa + cx;
-            const wx = cx === 0 ? dxb : dxa;
-            wts[k] = f32(f32(wx * wy) * wz);
-            valid[k] = zz >= 0 && zz < lz && yy >= 0 && yy < ly && xx >= 0 && xx < lx ? 1 : 0;
-            offs[k] = zz * plane + yy * lx + xx;
-            k++;
-          }
-        }
-      }
+      const iz = Math.fround(Math.fround(Math.fround(gz + 1) * lz) - 1) / 2;
+      const iy = Math.fround(Math.fround(Math.fround(gy + 1) * ly) - 1) / 2;
+      const ix = Math.fround(Math.fround(Math.fround(gx + 1) * lx) - 1) / 2;
+      const xa = Math.floor(ix) | 0;
+      const ya = Math.floor(iy) | 0;
+      const za = Math.floor(iz) | 0;
+      const xb = xa + 1;
+      const yb = ya + 1;
+      const zb = za + 1;
+      // distances to the far/near corners along each axis (torch: ix_bse - ix, ix - ix_tnw)
+      const ex = Math.fround(xb - ix);
+      const wx = Math.fround(ix - xa);
+      const ey = Math.fround(yb - iy);
+      const wy = Math.fround(iy - ya);
+      const ez = Math.fround(zb - iz);
+      const wz = Math.fround(iz - za);
+      const okXa = xa >= 0 && xa < lx;
+      const okXb = xb >= 0 && xb < lx;
+      const okYa = ya >= 0 && ya < ly;
+      const okYb = yb >= 0 && yb < ly;
+      const okZa = za >= 0 && za < lz;
+      const okZb = zb >= 0 && zb < lz;
       let sz = 0;
       let sy = 0;
       let sx = 0;
-      for (k = 0; k < 8; k++) {
-        if (!valid[k]) continue;
-        const o = offs[k];
-        const wk = wts[k];
-        sz = f32(sz + f32(G[o] * wk));
-        sy = f32(sy + f32(G[vol + o] * wk));
-        sx = f32(sx + f32(G[2 * vol + o] * wk));
+      // corners in torch's order: tnw, tne, tsw, tse, bnw, bne, bsw, bse
+      for (let c = 0; c < 8; c++) {
+        const cz = c >> 2;
+        const cy = (c >> 1) & 1;
+        const cx = c & 1;
+        if (!(cz ? okZb : okZa) || !(cy ? okYb : okYa) || !(cx ? okXb : okXa)) continue;
+        const w = Math.fround(Math.fround((cx ? wx : ex) * (cy ? wy : ey)) * (cz ? wz : ez));
+        const o = (cz ? zb : za) * plane + (cy ? yb : ya) * lx + (cx ? xb : xa);
+        sz = Math.fround(sz + Math.fround(G[o] * w));
+        sy = Math.fround(sy + Math.fround(G[vol + o] * w));
+        sx = Math.fround(sx + Math.fround(G[2 * vol + o] * w));
       }
-      let nz = moveZ ? f32(gz + sz) : gz;
-      let ny = moveY ? f32(gy + sy) : gy;
-      let nx = moveX ? f32(gx + sx) : gx;
+      let nz = moveZ ? Math.fround(gz + sz) : gz;
+      let ny = moveY ? Math.fround(gy + sy) : gy;
+      let nx = moveX ? Math.fround(gx + sx) : gx;
       nz = nz < -1 ? -1 : nz > 1 ? 1 : nz;
       ny = ny < -1 ? -1 : ny > 1 ? 1 : ny;
       nx = nx < -1 ? -1 : nx > 1 ? 1 : nx;
