@@ -1,0 +1,39 @@
+// Messages between the inference service (main thread) and its worker. Big arrays travel as
+// transferable buffers inside these objects, never as JSON lists.
+import type { ImageStack, AxisOverride } from '../../core/io/image-types.ts';
+import type { SegmentOptions, } from '../../core/pipeline/segment-options.ts';
+import type { SegmentResult } from '../../core/pipeline/segment.ts';
+import type { ExecutionProvider } from './ort-network.ts';
+
+export interface ModelSummary {
+  path: string;
+  name: string;
+  nchan: number;
+  nout: number;
+  nbase: number[];
+  diamMeanPx: number;
+  diamLabelsPx: number;
+  hasSizeModel: boolean;
+  providerUsed: ExecutionProvider;
+  onnxCachePath?: string;
+  warnings: string[];
+}
+
+export type WorkerRequest =
+  | { type: 'load'; id: number; path: string; builtinName?: string; provider: ExecutionProvider; intraOpThreads?: number; cacheDir?: string | null }
+  | {
+      type: 'segment';
+      id: number;
+      image: ImageStack | { path: string; axes?: AxisOverride };
+      options: Partial<SegmentOptions>;
+      /** Int32Array(1) on a SharedArrayBuffer: 1 = cancelled (read even while the worker computes). */
+      cancelFlag: SharedArrayBuffer;
+    }
+  | { type: 'dispose'; id: number };
+
+export type WorkerReply =
+  | { type: 'loaded'; id: number; model: ModelSummary }
+  | { type: 'progress'; id: number; fraction: number; stage: string }
+  | { type: 'segmented'; id: number; result: SegmentResult; image?: ImageStack }
+  | { type: 'error'; id: number; error: { name: string; message: string } }
+  | { type: 'disposed'; id: number };
