@@ -43,8 +43,13 @@ export interface OpenedImage {
   segPath: string | null;
 }
 
+/** Which files a browse lists besides folders (default 'images', Cellpose's image filter). */
+export type BrowseFilter = 'images' | 'masks' | 'seg' | 'all';
+
 export interface BrowseRequest {
+  /** Folder (or a file in it) to list; default the last folder, else the browse root / home. */
   path?: string;
+  filter?: BrowseFilter;
 }
 export interface BrowseEntry {
   name: string;
@@ -54,6 +59,8 @@ export interface BrowseResult {
   path: string;
   parent: string | null;
   entries: BrowseEntry[];
+  /** True when the folder held more entries than one listing returns. */
+  truncated?: boolean;
 }
 
 export interface NeighbourRequest {

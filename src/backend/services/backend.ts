@@ -1,8 +1,9 @@
 // createBackend(): the contract implemented under plain Node (never electron). Each transport
 // (Electron IPC, WebSocket, tests) wraps the same object.
-import type { Api, Backend, BrowseRequest, BrowseResult, NeighbourRequest, Settings } from '../../shared/contract.ts';
+import type { Api, Backend, Settings } from '../../shared/contract.ts';
 import { SettingsStore, studioHome } from '../settings/settings-store.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
+import { createBrowseService } from './browse-service.ts';
 import { createImageService } from './image-service.ts';
 import { BadRequestError, NotAvailableError } from './service-errors.ts';
 
@@ -29,12 +30,13 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
   const events = createEventHub();
   const settings = new SettingsStore(opts.homeDir ?? studioHome());
   const images = createImageService(settings);
+  const files = createBrowseService(settings, opts.browseRoot);
 
   const api: Api = {
     openImage: images.openImage,
     openImageBytes: images.openImageBytes,
-    browse: notAvailable('browse') as (req: BrowseRequest) => Promise<BrowseResult>,
-    neighbourImage: notAvailable('neighbourImage') as (req: NeighbourRequest) => Promise<{ path: string }>,
+    browse: files.browse,
+    neighbourImage: files.neighbourImage,
     segment: notAvailable('segment'),
     cancel: notAvailable('cancel'),
     recomputeMasks: notAvailable('recomputeMasks'),

@@ -3,9 +3,9 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { AxisOverride } from '../../core/io/image-types.ts';
 import { decodeImage } from '../../core/io/decode-image.ts';
+import { readImageFile } from '../io/read-image.ts';
 import type { OpenedImage, OpenImageBytesRequest, OpenImageRequest } from '../../shared/contract.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
-import { readImageBytes } from './read-image-bytes.ts';
 import { toOpenedImage } from './opened-image.ts';
 import { BadRequestError, namingFile, requireString } from './service-errors.ts';
 
@@ -45,9 +45,7 @@ export function createImageService(settings: SettingsStore) {
       const given = checkAxes('openImage', req.axes);
       // An explicit choice wins and is remembered; otherwise reuse what the user chose last time.
       const axes = given ?? (await settings.axisOverrideFor(file));
-      const stack = await namingFile(file, async () =>
-        decodeImage(await readImageBytes(file), { nameHint: file, axes }),
-      );
+      const stack = await namingFile(file, () => readImageFile(file, { axes }));
       const opened = toOpenedImage(stack, { path: file, name: path.basename(file), segPath: await existingSegPath(file) });
       if (given) await settings.rememberAxisOverride(file, given);
       return opened;

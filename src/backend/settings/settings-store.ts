@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AxisOverride } from '../../core/io/image-types.ts';
 import type { Settings } from '../../shared/contract.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 
 export const SETTINGS_FILE = 'settings.json';
 /** A settings file bigger than this is not ours; refuse it rather than parse it. */
@@ -88,7 +88,7 @@ export class SettingsStore {
       const text = JSON.stringify(next, null, 2);
       if (text.length > MAX_SETTINGS_BYTES) throw new RangeError(`settings would be ${text.length} bytes; refusing to save`);
       await mkdir(this.dir, { recursive: true });
-      await writeFileAtomic(this.file, text + '\n');
+      await writeFileAtomic(this.file, new TextEncoder().encode(text + '\n'));
       this.cache = next;
       return next;
     };
