@@ -1,4 +1,5 @@
 // The registry of sub-commands. Each command lives in its own file next to this one.
 import type { CliCommand } from '../command.ts';
+import { infoCommand } from './info.ts';
 
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [infoCommand];
