@@ -1,0 +1,55 @@
+// `cellpose-studio segment` end to end on a real image with the real checkpoint: Cellpose flag
+// names (underscore and kebab), the CLI _seg.npy layout read back with numpy, optional outputs,
+// and clear errors for bad flags.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { segmentCommand, optionsFromArgs, parseSegmentArgs } from '../../../src/cli/commands/segment.ts';
+import { PYTHON } from '../../core/model/torch-reference.ts';
+import { FIXTURES, REAL_MODEL } from './cellpose-fixture.ts';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: () => undefined }, out, err };
+}
+
+describe('segment CLI', () => {
+  it('parses Cellpose flag spellings into engine options', () => {
+    const o = optionsFromArgs(parseSegmentArgs(['--image_path', 'x.tif', '--flow-threshold', '0.6', '--cellprob_threshold=-1', '--chan', '2', '--chan2', '3', '--do_3D', '--no_resample', '--niter', '50']));
+    expect(o).toMatchObject({ flowThreshold: 0.6, cellprobThreshold: -1, channels: [2, 3], do3D: true, resample: false, niter: 50, diameterPx: 30 });
+    expect(() => parseSegmentArgs(['--flow_treshold', '1'])).toThrow(/unknown option '--flow_treshold'/);
+    expect(() => optionsFromArgs(parseSegmentArgs(['--diameter', 'abc']))).toThrow(/--diameter must be a number/);
+  });
+
+  it('writes <stem>_seg.npy in the CLI layout with the same masks as Cellpose 3.1 (cli2d, diameter 24)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-'));
+    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
+    copyFileSync(REAL_MODEL, join(dir, 'model'));
+    const c = capture();
+    const code = await segmentCommand.run(['--dir', dir, '--pretrained-model', join(dir, 'model'), '--diameter', '24', '--save_png', '--save_txt'], c.io);
+    expect(c.err.filter((l) => l.includes('error'))).toEqual([]);
+    expect(code).toBe(0);
+    expect(c.out[0]).toMatch(/^img2d\.tif: 105 masks, diameter 24\.0 px, preprocess [\d.]+ s, network [\d.]+ s, dynamics [\d.]+ s/);
+    expect(existsSync(join(dir, 'img2d_cp_masks.png'))).toBe(true);
+    expect(existsSync(join(dir, 'img2d_cp_outlines.txt'))).toBe(true);
+    const check = execFileSync(PYTHON, ['-c', `
+import numpy as np
+a = np.load('${join(dir, 'img2d_seg.npy')}', allow_pickle=True).item()
+b = np.load('${FIXTURES}/cli2d/img2d_seg.npy', allow_pickle=True).item()
+print(sorted(a) == sorted(b), a['masks'].dtype, (a['masks'] == b['masks']).mean(), float(np.abs(a['flows'][4] - b['flows'][4]).max()))
+`]).toString().trim().split(' ');
+    expect(check[0]).toBe('True');
+    expect(check[1]).toBe('uint16');
+    expect(Number(check[2])).toBeGreaterThan(0.99);
+    expect(Number(check[3])).toBeLessThan(1e-3);
+  });
+
+  it('fails with a message naming the problem for a missing image folder', async () => {
+    const c = capture();
+    await expect(segmentCommand.run(['--image_path'], c.io)).rejects.toThrow(/--image_path needs a value/);
+    await expect(segmentCommand.run(['--pretrained_model', REAL_MODEL], c.io)).rejects.toThrow(/give --image_path FILE or --dir DIR/);
+  });
+});
