@@ -41,3 +41,28 @@ describe('masks vs Cellpose 3.1', () => {
     expect(ap.ap50).toBeGreaterThanOrEqual(0.99);
   });
 });
+
+describe('do_3D vs Cellpose 3.1 (cli3d/stack3d, diameter 24)', () => {
+  it('dZ, dY, dX, cellprob of the three summed views match flows[4], and masks AP50 >= 0.99', async () => {
+    const net = await realNet();
+    const image = await readImage(`${FIXTURES}/cli3d/stack3d.tif`);
+    expect([image.nZ, image.height, image.width]).toEqual([16, 96, 96]);
+    const r = await segment(image, { diameterPx: 24, channels: [0, 0], do3D: true }, net, directDeps);
+    const ref = segArray(`${FIXTURES}/cli3d/stack3d_seg.npy`, "d['flows'][4]");
+    expect(ref.shape).toEqual([4, 16, 96, 96]);
+    const n = 16 * 96 * 96;
+    const errs: number[] = [];
+    for (let c = 0; c < 4; c++) {
+      const ours = c < 3 ? r.dP.subarray(c * n, (c + 1) * n) : r.cellprob;
+      let m = 0;
+      for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(ours[i] - ref.data[c * n + i]));
+      errs.push(m);
+    }
+    const masks = segArray(`${FIXTURES}/cli3d/stack3d_seg.npy`, "d['masks']");
+    const ap = apAt(masks.data, r.masks);
+    console.log('cli3d max |diff| dZ dY dX cp', errs, ap);
+    for (const e of errs) expect(e).toBeLessThan(1e-3);
+    expect(ap.nTrue).toBe(7);
+    expect(ap.ap50).toBeGreaterThanOrEqual(0.99);
+  });
+});
