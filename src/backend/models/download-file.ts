@@ -6,13 +6,11 @@
 // try resumes, and is deleted on cancel or corruption. Certificate checks stay on (Cellpose turns
 // them off).
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, stat, unlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 export type DownloadFailure = 'not-found' | 'network' | 'corrupt' | 'cancelled' | 'http' | 'too-large';
 
@@ -156,25 +154,28 @@ async function attemptOnce(url: string, part: string, start: number, opts: Requi
   }
   let received = offset;
   const limit = totalBytes ?? opts.maxBytes;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  // Each chunk is written before the next is read, so a cut connection leaves every received
+  // byte in .part for the Range request of the next attempt.
+  const file = await open(part, offset > 0 ? 'a' : 'w');
+  let ended = false;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > limit) {
-        done(new Fatal(`the server sent more than ${limit} bytes`, totalBytes === null ? 'too-large' : 'corrupt'));
-        return;
+        res.destroy();
+        throw new Fatal(`the server sent more than ${limit} bytes`, totalBytes === null ? 'too-large' : 'corrupt');
       }
+      await file.write(chunk);
       opts.onProgress?.(received, totalBytes);
-      done(null, chunk);
-    },
-  });
-  try {
-    await pipeline(res, counter, createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }));
+    }
+    ended = true;
   } catch (e) {
     if (e instanceof Fatal || signal.aborted) throw e;
-    // A cut connection: the bytes written so far stay in .part for the next attempt.
-    return { haveBytes: await fileSize(part), totalBytes, ended: false };
+    // A cut connection: fall through and report how far we got.
+  } finally {
+    await file.close();
   }
-  return { haveBytes: await fileSize(part), totalBytes, ended: true };
+  return { haveBytes: await fileSize(part), totalBytes, ended };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

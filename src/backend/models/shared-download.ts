@@ -1,6 +1,7 @@
 // Two requests for the same file share one download: the second caller joins the first one's
 // transfer (and gets its progress) instead of starting a second GET that would race on the same
 // .part file. The transfer is cancelled only when every caller has cancelled.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { downloadFile, ModelDownloadError, type DownloadOptions, type DownloadProgress } from './download-file.ts';
 
@@ -21,6 +22,9 @@ export function downloadsInFlight(): number {
 export function downloadShared(url: string, dest: string, options: DownloadOptions = {}): Promise<void> {
   const key = resolve(dest);
   let job = inflight.get(key);
+  // A caller that checked for the file just before another caller's transfer finished: the file
+  // is there now, so there is nothing to fetch.
+  if (!job && existsSync(key)) return Promise.resolve();
   if (!job) {
     const controller = new AbortController();
     const listeners = new Set<DownloadProgress>();
