@@ -1,0 +1,116 @@
+// Shared set-up of the end-to-end tests: the REAL server (src/server) with the REAL backend on a
+// free port, serving dist-web, and headless Chromium driven by playwright-core.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createBackend } from '../../src/backend/services/backend.ts';
+import { startServer, type RunningServer } from '../../src/server/server.ts';
+import type { StudioTestHook } from '../../src/renderer/src/test-hook.ts';
+
+/** What page-side callbacks use of the page's globals. The node tsconfig has no DOM lib (on
+ *  purpose, for the backend), so DOM-heavy snippets below are passed to the page as source text. */
+interface PageGlobals {
+  __cellposeStudio?: StudioTestHook;
+}
+
+export const REPO = path.resolve(import.meta.dirname, '..', '..');
+export const DIST_WEB = path.join(REPO, 'dist-web');
+export const SHOTS = path.join(REPO, 'test-results', 'e2e');
+
+export interface Session {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  home: string;
+  close(): Promise<void>;
+}
+
+export async function startSession(): Promise<Session> {
+  if (!existsSync(path.join(DIST_WEB, 'index.html'))) {
+    throw new Error(`${DIST_WEB}/index.html is missing: run "npm run build:web" first (npm run test:e2e does)`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  // A fresh settings folder per run, so remembered folders and axis choices do not leak in.
+  const home = mkdtempSync(path.join(tmpdir(), 'cps-e2e-home-'));
+  const server = await startServer({ port: 0, staticDir: DIST_WEB, backend: createBackend({ homeDir: home, browseRoot: '/' }) });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  await page.goto(server.url);
+  await page.locator('[data-testid="app"][data-ready="yes"]').waitFor({ timeout: 20_000 });
+  return {
+    server,
+    browser,
+    page,
+    home,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Page coordinates of the centre of image pixel (x, y), from the renderer's read-only hook. */
+export async function pixelOnScreen(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const p = await page.evaluate(
+    ([px, py]) => (globalThis as unknown as PageGlobals).__cellposeStudio?.imageToScreen(px, py) ?? null,
+    [x, y] as const,
+  );
+  if (!p) throw new Error('no image on screen');
+  // Chromium delivers mouse events at whole CSS pixels; a rounded centre stays inside the image
+  // pixel whenever it is at least one screen pixel wide (the tests zoom to >= 1).
+  return { x: Math.round(p.x), y: Math.round(p.y) };
+}
+
+/** Wait until the canvas has painted at least once more than `before`. */
+export async function waitForPaint(page: Page, before: number): Promise<void> {
+  await page.waitForFunction((n) => ((globalThis as unknown as PageGlobals).__cellposeStudio?.paintCount() ?? 0) > n, before, {
+    timeout: 10_000,
+  });
+}
+
+export async function paintCount(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).__cellposeStudio?.paintCount() ?? 0);
+}
+
+export async function openTimings(page: Page): Promise<number[]> {
+  return page.evaluate(() => [...((globalThis as unknown as PageGlobals).__cellposeStudio?.openToPaintMs() ?? [])]);
+}
+
+/** RGB of the on-screen canvas at page point p (the Konva layer's canvas). */
+export async function canvasColour(page: Page, p: { x: number; y: number }): Promise<[number, number, number]> {
+  return page.evaluate(`(() => {
+    const c = document.querySelector('[data-testid="image-canvas"] canvas');
+    if (!c) throw new Error('no canvas');
+    const r = c.getBoundingClientRect();
+    const k = c.width / r.width;
+    const d = c.getContext('2d').getImageData(Math.floor((${p.x} - r.left) * k), Math.floor((${p.y} - r.top) * k), 1, 1).data;
+    return [d[0], d[1], d[2]];
+  })()`);
+}
+
+/** Drop a file (bytes from this machine) onto the window, as a user dragging it from a file manager. */
+export async function dropFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
+  await page.evaluate(`(() => {
+    const data = Uint8Array.from(atob(${JSON.stringify(Buffer.from(bytes).toString('base64'))}), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([data], ${JSON.stringify(name)}));
+    document.querySelector('[data-testid="app"]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  })()`);
+}
+
+/** File > Open, type a path, press Enter. */
+export async function openThroughBrowser(page: Page, filePath: string): Promise<void> {
+  await page.getByTestId('open-button').click();
+  const input = page.getByTestId('browse-path');
+  await input.fill(filePath);
+  await input.press('Enter');
+}
