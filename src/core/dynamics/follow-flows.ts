@@ -269,11 +269,21 @@ function gridSample2D(F: Float32Array, ly: number, lx: number, inds: Int32Array,
 function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
   const plane = ly * lx;
   const vol = lz * plane;
-  const G = scaledField(F, vol, [lz, ly, lx]);
+  // Pre-scaled field, interleaved per voxel (z, y, x) so one corner is one cache line.
+  const sz0 = gridScale(lz);
+  const sy0 = gridScale(ly);
+  const sx0 = gridScale(lx);
+  const G = new Float32Array(3 * vol);
+  for (let i = 0; i < vol; i++) {
+    G[3 * i] = F[i] * sz0;
+    G[3 * i + 1] = F[vol + i] * sy0;
+    G[3 * i + 2] = F[2 * vol + i] * sx0;
+  }
   const n = end - start;
   const moveZ = lz > 1;
   const moveY = ly > 1;
   const moveX = lx > 1;
+  const fr = Math.fround;
   for (let j = start; j < end; j++) {
     const i0 = inds[j];
     const z0 = (i0 / plane) | 0;
@@ -283,46 +293,46 @@ function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds:
     let gy = toGrid(y0, ly);
     let gx = toGrid(r - y0 * lx, lx);
     for (let t = 0; t < niter; t++) {
-      const iz = Math.fround(Math.fround(Math.fround(gz + 1) * lz) - 1) / 2;
-      const iy = Math.fround(Math.fround(Math.fround(gy + 1) * ly) - 1) / 2;
-      const ix = Math.fround(Math.fround(Math.fround(gx + 1) * lx) - 1) / 2;
+      const iz = fr(fr(fr(gz + 1) * lz) - 1) / 2;
+      const iy = fr(fr(fr(gy + 1) * ly) - 1) / 2;
+      const ix = fr(fr(fr(gx + 1) * lx) - 1) / 2;
       const xa = Math.floor(ix) | 0;
       const ya = Math.floor(iy) | 0;
       const za = Math.floor(iz) | 0;
-      const xb = xa + 1;
-      const yb = ya + 1;
-      const zb = za + 1;
-      // distances to the far/near corners along each axis (torch: ix_bse - ix, ix - ix_tnw)
-      const ex = Math.fround(xb - ix);
-      const wx = Math.fround(ix - xa);
-      const ey = Math.fround(yb - iy);
-      const wy = Math.fround(iy - ya);
-      const ez = Math.fround(zb - iz);
-      const wz = Math.fround(iz - za);
-      const okXa = xa >= 0 && xa < lx;
-      const okXb = xb >= 0 && xb < lx;
-      const okYa = ya >= 0 && ya < ly;
-      const okYb = yb >= 0 && yb < ly;
-      const okZa = za >= 0 && za < lz;
-      const okZb = zb >= 0 && zb < lz;
+      // distances to the far/near corner along each axis (torch: ix_bse - ix, ix - ix_tnw)
+      const ex = fr(xa + 1 - ix);
+      const wx = fr(ix - xa);
+      const ey = fr(ya + 1 - iy);
+      const wy = fr(iy - ya);
+      const ez = fr(za + 1 - iz);
+      const wz = fr(iz - za);
       let sz = 0;
       let sy = 0;
       let sx = 0;
-      // corners in torch's order: tnw, tne, tsw, tse, bnw, bne, bsw, bse
-      for (let c = 0; c < 8; c++) {
-        const cz = c >> 2;
-        const cy = (c >> 1) & 1;
-        const cx = c & 1;
-        if (!(cz ? okZb : okZa) || !(cy ? okYb : okYa) || !(cx ? okXb : okXa)) continue;
-        const w = Math.fround(Math.fround((cx ? wx : ex) * (cy ? wy : ey)) * (cz ? wz : ez));
-        const o = (cz ? zb : za) * plane + (cy ? yb : ya) * lx + (cx ? xb : xa);
-        sz = Math.fround(sz + Math.fround(G[o] * w));
-        sy = Math.fround(sy + Math.fround(G[vol + o] * w));
-        sx = Math.fround(sx + Math.fround(G[2 * vol + o] * w));
+      // corners in torch's order: tnw, tne, tsw, tse, bnw, bne, bsw, bse; outside ones add nothing
+      for (let cz = 0; cz < 2; cz++) {
+        const zz = za + cz;
+        if (zz < 0 || zz >= lz) continue;
+        const fz = cz ? wz : ez;
+        for (let cy = 0; cy < 2; cy++) {
+          const yy = ya + cy;
+          if (yy < 0 || yy >= ly) continue;
+          const fyz = cy ? wy : ey;
+          const row = zz * plane + yy * lx;
+          for (let cx = 0; cx < 2; cx++) {
+            const xx = xa + cx;
+            if (xx < 0 || xx >= lx) continue;
+            const w = fr(fr((cx ? wx : ex) * fyz) * fz);
+            const o = 3 * (row + xx);
+            sz = fr(sz + fr(G[o] * w));
+            sy = fr(sy + fr(G[o + 1] * w));
+            sx = fr(sx + fr(G[o + 2] * w));
+          }
+        }
       }
-      let nz = moveZ ? Math.fround(gz + sz) : gz;
-      let ny = moveY ? Math.fround(gy + sy) : gy;
-      let nx = moveX ? Math.fround(gx + sx) : gx;
+      let nz = moveZ ? fr(gz + sz) : gz;
+      let ny = moveY ? fr(gy + sy) : gy;
+      let nx = moveX ? fr(gx + sx) : gx;
       nz = nz < -1 ? -1 : nz > 1 ? 1 : nz;
       ny = ny < -1 ? -1 : ny > 1 ? 1 : ny;
       nx = nx < -1 ? -1 : nx > 1 ? 1 : nx;

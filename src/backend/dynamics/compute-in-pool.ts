@@ -1,0 +1,98 @@
+// compute_masks with the Euler integration split across the dynamics pool. The stages are the
+// core ones (prepareDynamics -> followFlows on ranges -> masksFromPositions -> finishMasks), so the
+// result is identical to the single-threaded core path.
+import { followMethodFor, prepareDynamics, type ComputeMasksOptions, type ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
+import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
+import type { DynamicsPool } from './pool.ts';
+
+export interface PoolProgress {
+  onProgress?: (fraction: number, stage: string) => void;
+  signal?: AbortSignal;
+}
+
+function shared<T extends Float32Array | Int32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
+  const s = new Ctor(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const e = new Error('cancelled');
+    e.name = 'AbortError';
+    throw e;
+  }
+}
+
+/** Final positions (nd, n) of every foreground pixel, computed in parallel chunks. */
+export async function followInPool(pool: DynamicsPool, input: FollowInput, progress: PoolProgress = {}): Promise<Float32Array> {
+  const n = input.inds.length;
+  const nd = input.shape.length;
+  const field = shared(input.field);
+  const inds = shared(input.inds);
+  // A few chunks per worker evens out points that stop early.
+  const nChunks = Math.max(1, Math.min(Math.ceil(n / 2048), pool.size * 4));
+  const bounds: number[] = [];
+  for (let c = 0; c <= nChunks; c++) bounds.push(Math.round((c * n) / nChunks));
+  const p = new Float32Array(nd * n);
+  let done = 0;
+  await Promise.all(
+    bounds.slice(0, -1).map(async (start, c) => {
+      const end = bounds[c + 1];
+      if (end <= start) return;
+      checkAbort(progress.signal);
+      const part = (await pool.run({ kind: 'follow', field, shape: [...input.shape], inds, niter: input.niter, method: input.method, start, end })) as Float32Array;
+      const m = end - start;
+      for (let a = 0; a < nd; a++) p.set(part.subarray(a * m, (a + 1) * m), a * n + start);
+      done += m;
+      progress.onProgress?.(done / n, 'follow flows');
+    }),
+  );
+  checkAbort(progress.signal);
+  return p;
+}
+
+/** get_masks and 2-D flow QC in a worker. */
+export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: FollowInput, dP: Float32Array, opts: ComputeMasksOptions): Promise<Uint16Array | Uint32Array> {
+  const { signal: _signal, ...plain } = opts;
+  const pCopy = p.slice();
+  return (await pool.run({ kind: 'cluster', p: pCopy, inds: shared(input.inds), shape: [...input.shape], dP: shared(dP), opts: plain }, [pCopy.buffer])) as Uint16Array | Uint32Array;
+}
+
+/** Resize back, fill holes, min size, in a worker. */
+export async function finishInPool(pool: DynamicsPool, labels: Uint16Array | Uint32Array, shape: readonly number[], opts: ResizeAndComputeOptions): Promise<Uint16Array | Uint32Array> {
+  const { signal: _signal, ...plain } = opts;
+  const copy = labels.slice();
+  return (await pool.run({ kind: 'finish', labels: copy, shape: [...shape], opts: { ...plain, outShape: plain.outShape ? [...plain.outShape] : undefined } }, [copy.buffer])) as Uint16Array | Uint32Array;
+}
+
+/**
+ * resize_and_compute_masks on the pool: dP (2|3, ...shape), cellprob (...shape) -> final labels.
+ * The caller's arrays are not modified.
+ */
+export async function computeMasksInPool(
+  pool: DynamicsPool,
+  dP: Float32Array,
+  cellprob: Float32Array,
+  shape: readonly number[],
+  opts: ResizeAndComputeOptions = {},
+  progress: PoolProgress = {},
+): Promise<Uint16Array | Uint32Array> {
+  const method = followMethodFor(opts.profile ?? 'v3-cpu', shape.length, opts.interp ?? true);
+  const input = prepareDynamics(dP, cellprob, shape, opts.cellprobThreshold ?? 0, opts.niter ?? 200, method);
+  let labels: Uint16Array | Uint32Array;
+  if (!input) {
+    let vol = 1;
+    for (const d of shape) vol *= d;
+    labels = new Uint16Array(vol);
+  } else {
+    const p = await followInPool(pool, input, progress);
+    progress.onProgress?.(1, 'get masks');
+    labels = await clusterInPool(pool, p, input, dP, opts);
+  }
+  checkAbort(progress.signal);
+  progress.onProgress?.(1, 'fill holes');
+  return finishInPool(pool, labels, shape, opts);
+}

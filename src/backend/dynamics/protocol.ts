@@ -1,0 +1,44 @@
+// Messages between the dynamics pool and its workers. Big arrays travel as SharedArrayBuffer views
+// (the flow field, read by every worker) or as transferred buffers (results).
+import type { ComputeMasksOptions, ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
+import type { FollowMethod } from '../../core/dynamics/profiles.ts';
+
+export interface FollowTask {
+  kind: 'follow';
+  field: Float32Array;
+  shape: number[];
+  inds: Int32Array;
+  niter: number;
+  method: FollowMethod;
+  start: number;
+  end: number;
+}
+
+/** get_masks (+ 2-D flow QC) on the final positions. */
+export interface ClusterTask {
+  kind: 'cluster';
+  p: Float32Array;
+  inds: Int32Array;
+  shape: number[];
+  dP: Float32Array;
+  opts: Omit<ComputeMasksOptions, 'signal'>;
+}
+
+/** Nearest resize back + hole filling + min size. */
+export interface FinishTask {
+  kind: 'finish';
+  labels: Uint16Array | Uint32Array;
+  shape: number[];
+  opts: Omit<ResizeAndComputeOptions, 'signal'>;
+}
+
+export type DynamicsTask = FollowTask | ClusterTask | FinishTask;
+
+export interface TaskMessage {
+  id: number;
+  task: DynamicsTask;
+}
+
+export type ResultMessage =
+  | { id: number; ok: true; result: Float32Array | Uint16Array | Uint32Array }
+  | { id: number; ok: false; error: { name: string; message: string } };

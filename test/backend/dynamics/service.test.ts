@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { computeMasksInPool } from '../../../src/backend/dynamics/compute-in-pool.ts';
+import { DynamicsPool } from '../../../src/backend/dynamics/pool.ts';
+import { createDynamicsService } from '../../../src/backend/dynamics/service.ts';
+import { masksToFlows2D } from '../../../src/core/dynamics/masks-to-flows.ts';
+import { D4_FINAL, D4_LABELS, parseGrid } from '../../core/dynamics/appendix-d.ts';
+import { FIXTURES, pyArrays } from '../../core/masks/python-npy.ts';
+
+function d4(): { dP: Float32Array; cellprob: Float32Array; shape: [number, number] } {
+  const { data: labels, shape } = parseGrid(D4_LABELS);
+  const [ly, lx] = shape;
+  const mu = masksToFlows2D(labels, ly, lx);
+  const plane = ly * lx;
+  const dP = new Float32Array(2 * plane);
+  const cellprob = new Float32Array(plane);
+  for (let y = 0; y < ly; y++) {
+    for (let x = 0; x < lx; x++) {
+      const i = y * lx + x;
+      dP[i] = 5 * mu[i] + 0.8 * Math.sin(0.7 * y + 0.3 * x);
+      dP[plane + i] = 5 * mu[plane + i] + 0.8 * Math.cos(0.5 * x - 0.2 * y);
+      cellprob[i] = labels[i] > 0 ? 3 : -3;
+    }
+  }
+  cellprob[5 * lx + 5] = -1;
+  return { dP, cellprob, shape };
+}
+
+const pool = new DynamicsPool(2);
+afterAll(() => pool.close());
+
+describe('dynamics pool', () => {
+  it('computeMasksInPool gives Appendix D.4 (the same as the core path)', async () => {
+    const { dP, cellprob, shape } = d4();
+    const m = await computeMasksInPool(pool, dP, cellprob, shape, { niter: 200 });
+    expect(Array.from(m)).toEqual(Array.from(parseGrid(D4_FINAL).data));
+  });
+
+  it('split across workers, real Cellpose flows still give Cellpose masks exactly', async () => {
+    const [f, m] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`, `seg('${FIXTURES}/cli2d/img2d_seg.npy')['masks'].astype(np.float32)`], 'float32');
+    const flows = new Float32Array(f.bytes.buffer);
+    const truth = new Float32Array(m.bytes.buffer);
+    const [, ly, lx] = f.shape;
+    const plane = ly * lx;
+    const ours = await computeMasksInPool(pool, flows.subarray(0, 2 * plane), flows.subarray(2 * plane), [ly, lx], { niter: 282 });
+    let diff = 0;
+    for (let i = 0; i < plane; i++) if (ours[i] !== truth[i]) diff++;
+    expect(diff).toBe(0);
+  });
+});
+
+describe('createDynamicsService re-thresholding', () => {
+  it('a new flow threshold reruns only QC and fill; a new cellprob threshold reruns the dynamics', async () => {
+    const svc = createDynamicsService({ pool });
+    const { dP, cellprob, shape } = d4();
+    svc.putFlows('d4', dP, cellprob, shape);
+    const a = await svc.compute('d4', { niter: 200 });
+    expect(a.stages).toEqual(['follow', 'cluster', 'finish']);
+    expect(Array.from(a.masks)).toEqual(Array.from(parseGrid(D4_FINAL).data));
+    const b = await svc.compute('d4', { niter: 200, flowThreshold: 0 });
+    expect(b.stages).toEqual(['cluster', 'finish']);
+    // without QC the holed mask stays and is filled: the 4 input labels come back
+    expect(Array.from(b.masks)).toEqual(Array.from(parseGrid(D4_LABELS).data));
+    const c = await svc.compute('d4', { niter: 200, flowThreshold: 0, minSize: 30 });
+    expect(c.stages).toEqual(['finish']);
+    expect(Math.max(...c.masks)).toBeLessThan(4);
+    const d = await svc.compute('d4', { niter: 200, cellprobThreshold: 5 });
+    expect(d.stages).toEqual(['follow', 'cluster', 'finish']);
+    expect(d.masks.every((v) => v === 0)).toBe(true);
+    await expect(svc.compute('nope')).rejects.toThrow(/no flows cached/);
+    await svc.close();
+  });
+});
