@@ -2,5 +2,9 @@
 import type { CliCommand } from '../command.ts';
 import { infoCommand } from './info.ts';
 import { segmentCommand } from './segment.ts';
+import { segInfoCommand } from './seg-info.ts';
+import { exportCommand } from './export.ts';
+import { modelsCommand } from './models.ts';
+import { convertCommand } from './convert.ts';
 
-export const commands: CliCommand[] = [infoCommand, segmentCommand];
+export const commands: CliCommand[] = [infoCommand, segmentCommand, segInfoCommand, exportCommand, modelsCommand, convertCommand];
