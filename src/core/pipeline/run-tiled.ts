@@ -14,6 +14,8 @@ export interface RunTiledOptions {
   tileOverlap: number;
   batchSize: number;
   signal?: AbortSignalLike;
+  /** Tile size (Cellpose: 224). Fast mode passes a larger one: fewer, bigger passes. */
+  bsize?: number;
   /** Called after each network batch with (tiles done, tiles total). */
   onBatch?: (done: number, total: number) => void;
 }
@@ -30,6 +32,16 @@ export interface TiledOutput {
 /** Rescaled size of one axis: trunc(L · rescale) in float64 (2.3). */
 export function rescaledLength(length: number, rescale: number): number {
   return Math.trunc(length * rescale);
+}
+
+/** Largest tile side in fast mode: one pass for images up to this padded size. 1536² x 32
+ *  channels of float32 is ~300 MB per activation, the most we want on a laptop. */
+export const FAST_MAX_TILE = 1536;
+
+/** Fast mode tile size: the whole padded image when it fits FAST_MAX_TILE (no overlap work, no
+ *  taper), else FAST_MAX_TILE tiles. Not Cellpose-identical: convolutions see more context. */
+export function fastTileSize(lyr: number, lxr: number): number {
+  return Math.min(FAST_MAX_TILE, Math.max(padAxis(lyr).padded, padAxis(lxr).padded, BSIZE));
 }
 
 /**
@@ -51,7 +63,7 @@ export async function runTiled(
   const px = padAxis(lxr);
   const Ly = py.padded;
   const Lx = px.padded;
-  const grid = tileGrid(Ly, Lx, opts.tileOverlap, opts.augment, BSIZE);
+  const grid = tileGrid(Ly, Lx, opts.tileOverlap, opts.augment, opts.bsize ?? BSIZE);
   const ntiles = grid.ny * grid.nx;
   const tileSize = nchan * grid.ty * grid.tx;
   const batchSize = Math.max(1, Math.floor(opts.batchSize));

@@ -9,7 +9,7 @@ import { resizeBilinear } from '../transforms/resize.ts';
 import { nowMs, throwIfAborted, type AbortSignalLike } from '../util/platform.ts';
 import { flowToRgb } from './flow-rgb.ts';
 import type { NetworkRunner } from './network-runner.ts';
-import { runTiled } from './run-tiled.ts';
+import { fastTileSize, rescaledLength, runTiled } from './run-tiled.ts';
 import { run3D } from './run-3d.ts';
 import { validateOptions, withDefaults, type SegmentOptions } from './segment-options.ts';
 
@@ -125,6 +125,7 @@ async function flows2D(
   const [nz, ly0, lx0] = shape;
   const t = await runTiled(x, shape, net, {
     rescale,
+    bsize: o.fast ? fastTileSize(rescale === 1 ? ly0 : rescaledLength(ly0, rescale), rescale === 1 ? lx0 : rescaledLength(lx0, rescale)) : undefined,
     augment: o.augment,
     tileOverlap: o.tileOverlap,
     batchSize: o.batchSize,

@@ -1,0 +1,99 @@
+// Engine speed: preprocessing / network / dynamics split for 512² and 1024² real images
+// (the StarDist sample, CC0 data, and a 2x2 mirror mosaic of it), default and --fast mode, peak
+// memory, agreement of fast-mode masks with default-mode masks, and the whole CLI on 1024².
+// Targets (2-core machine, Cellpose 3.1 on the same machine): network 512² <= 1.77 s, 1024² <= 7.95 s.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCellposeModel } from '../src/backend/inference/load-model.ts';
+import { OrtNetwork } from '../src/backend/inference/ort-network.ts';
+import { decodeImage } from '../src/core/io/decode-image.ts';
+import type { ImageStack } from '../src/core/io/image-types.ts';
+import { encodeTiff } from '../src/core/io/tiff-write.ts';
+import { averagePrecision } from '../src/core/masks/average-precision.ts';
+import { directDeps } from '../src/core/pipeline/direct-masks.ts';
+import { segment, type SegmentResult } from '../src/core/pipeline/segment.ts';
+import type { BenchRow } from './types.ts';
+
+const MODEL = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
+const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const GROUP = 'engine';
+
+function mosaic(img: ImageStack): ImageStack {
+  const { width: w, height: h } = img;
+  const src = img.data.data as Uint16Array;
+  const out = new Uint16Array(4 * w * h);
+  for (let y = 0; y < 2 * h; y++) {
+    const sy = y < h ? y : 2 * h - 1 - y;
+    for (let x = 0; x < 2 * w; x++) out[y * 2 * w + x] = src[sy * w + (x < w ? x : 2 * w - 1 - x)];
+  }
+  return { ...img, height: 2 * h, width: 2 * w, data: { data: out, shape: [1, 2 * h, 2 * w, 1], dtype: 'uint16' } };
+}
+
+async function timed(image: ImageStack, fast: boolean, net: Parameters<typeof segment>[2]): Promise<{ r: SegmentResult; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    // diameter 17 = the model's diam_mean: rescale 1, as Cellpose's reference timings
+    const r = await segment(image, { diameterPx: 17, channels: [0, 0], fast }, net, directDeps);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { r, peakMb: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function ap50(a: Uint16Array | Uint32Array, b: Uint16Array | Uint32Array): number {
+  return averagePrecision([a], [b], [0.5]).ap[0][0] ?? NaN;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const model = await loadCellposeModel(MODEL, { cacheDir: null });
+  const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
+  const net = Object.assign(ort, { model: model.info });
+  const img512 = await decodeImage(new Uint8Array(readFileSync(IMG)));
+  const img1024 = mosaic(img512);
+  const targets: Record<string, number> = { '512': 1770, '1024': 7950 };
+  for (const [name, image] of [['512', img512], ['1024', img1024]] as const) {
+    await timed(image, false, net); // warm-up (session, allocations)
+    const d = await timed(image, false, net);
+    const f = await timed(image, true, net);
+    for (const [mode, m] of [['default', d], ['fast', f]] as const) {
+      const t = m.r.timings;
+      rows.push({ group: GROUP, name: `${name}² ${mode} preprocess`, value: t.preprocessMs, unit: 'ms' });
+      rows.push({
+        group: GROUP,
+        name: `${name}² ${mode} network`,
+        value: t.networkMs,
+        unit: 'ms',
+        target: mode === 'default' ? `<= ${targets[name]} ms` : undefined,
+        ok: mode === 'default' ? t.networkMs <= targets[name] : undefined,
+      });
+      rows.push({ group: GROUP, name: `${name}² ${mode} dynamics`, value: t.dynamicsMs, unit: 'ms' });
+      rows.push({ group: GROUP, name: `${name}² ${mode} total`, value: t.totalMs, unit: 'ms' });
+      rows.push({ group: GROUP, name: `${name}² ${mode} peak RSS`, value: m.peakMb, unit: 'MiB' });
+    }
+    const a = ap50(d.r.masks, f.r.masks);
+    rows.push({ group: GROUP, name: `${name}² fast vs default masks AP50`, value: a, unit: '', target: '>= 0.98', ok: a >= 0.98 });
+    rows.push({ group: GROUP, name: `${name}² fast/default total`, value: f.r.timings.totalMs / d.r.timings.totalMs, unit: 'x', target: '<= 0.5', ok: f.r.timings.totalMs / d.r.timings.totalMs <= 0.5 });
+  }
+  await ort.release();
+
+  // the whole CLI process on 1024² (process start, model load, decode, segment, _seg.npy write)
+  const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
+  copyFileSync(MODEL, join(dir, 'model'));
+  writeFileSync(join(dir, 'mosaic1024.tif'), encodeTiff({ ...img1024.data, shape: [1024, 1024] }));
+  const cli = (extra: string[]): number => {
+    const t0 = Date.now();
+    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'segment', '--image_path', join(dir, 'mosaic1024.tif'), '--pretrained_model', join(dir, 'model'), '--diameter', '17', ...extra], { stdio: 'pipe' });
+    return Date.now() - t0;
+  };
+  cli([]); // first run also writes the .onnx cache
+  rows.push({ group: GROUP, name: 'CLI segment 1024² default (whole process)', value: cli([]), unit: 'ms' });
+  rows.push({ group: GROUP, name: 'CLI segment 1024² --fast (whole process)', value: cli(['--fast']), unit: 'ms' });
+  return rows;
+}
