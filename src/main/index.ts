@@ -60,7 +60,12 @@ app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
 
-  const backend = createBackend();
+  // The bundled model sits in <app>/resources/models; the registry's own default is relative to
+  // its source file, which a bundled out/main/index.js no longer is.
+  const backend = createBackend({ zoo: { bundledFolder: path.join(app.getAppPath(), 'resources', 'models') } });
+  app.on('will-quit', () => {
+    void backend.dispose();
+  });
   registerIpc({
     ipcMain,
     backend,

@@ -50,6 +50,7 @@ vi.mock('electron', () => {
     BrowserWindow,
     app: {
       isPackaged: false,
+      getAppPath: () => process.cwd(),
       enableSandbox: vi.fn(),
       whenReady: () => new Promise<void>((resolve) => h.setReady(resolve)),
       on: vi.fn(),
@@ -81,6 +82,7 @@ vi.mock('../../src/backend/services/backend.ts', () => ({
         return { method: m };
       };
     }
+    api.dispose = async () => undefined;
     api.subscribe = (event: string, l: (p: unknown) => void) => {
       const set = h.listeners.get(event) ?? new Set();
       h.listeners.set(event, set);

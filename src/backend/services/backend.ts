@@ -1,10 +1,14 @@
 // createBackend(): the contract implemented under plain Node (never electron). Each transport
 // (Electron IPC, WebSocket, tests) wraps the same object.
 import type { Api, Backend, Settings } from '../../shared/contract.ts';
+import type { InferenceServiceOptions } from '../inference/inference-service.ts';
+import { ModelZoo, type ZooOptions } from '../models/index.ts';
 import { SettingsStore, studioHome } from '../settings/settings-store.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import { createBrowseService } from './browse-service.ts';
 import { createImageService } from './image-service.ts';
+import { createModelService } from './model-service.ts';
+import { createSegmentService } from './segment-service.ts';
 import { BadRequestError, NotAvailableError } from './service-errors.ts';
 
 export interface BackendOptions {
@@ -12,12 +16,17 @@ export interface BackendOptions {
   homeDir?: string;
   /** Where the web file picker starts (and which it may not leave); default the user's home. */
   browseRoot?: string;
+  /** Model locations (the Electron build points bundledFolder at its resources). */
+  zoo?: ZooOptions;
+  inference?: InferenceServiceOptions;
 }
 
 export interface BackendHandle extends Backend {
   /** Services report progress and log lines here. */
   readonly events: EventHub;
   readonly settings: SettingsStore;
+  /** Stop the inference worker and cancel running jobs (app quit, tests). */
+  dispose(): Promise<void>;
 }
 
 function notAvailable(method: keyof Api): () => Promise<never> {
@@ -31,27 +40,30 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
   const settings = new SettingsStore(opts.homeDir ?? studioHome());
   const images = createImageService(settings);
   const files = createBrowseService(settings, opts.browseRoot);
+  const zoo = new ModelZoo(opts.zoo);
+  const models = createModelService(zoo);
+  const seg = createSegmentService({ events, settings, zoo, inference: opts.inference });
 
   const api: Api = {
     openImage: images.openImage,
     openImageBytes: images.openImageBytes,
     browse: files.browse,
     neighbourImage: files.neighbourImage,
-    segment: notAvailable('segment'),
-    cancel: notAvailable('cancel'),
-    recomputeMasks: notAvailable('recomputeMasks'),
-    calibrate: notAvailable('calibrate'),
+    segment: seg.segment,
+    cancel: seg.cancel,
+    recomputeMasks: seg.recomputeMasks,
+    calibrate: seg.calibrate,
     saveSeg: notAvailable('saveSeg'),
     loadSeg: notAvailable('loadSeg'),
     loadMasks: notAvailable('loadMasks'),
     exportResults: notAvailable('exportResults'),
-    listModels: notAvailable('listModels'),
-    importModel: notAvailable('importModel'),
+    listModels: models.listModels,
+    importModel: models.importModel,
     getSettings: async () => settings.load(),
     setSettings: async (req: Settings) => {
       if (req === null || typeof req !== 'object' || Array.isArray(req)) throw new BadRequestError('setSettings', 'settings must be an object');
       return settings.update(req);
     },
   };
-  return { ...api, subscribe: events.subscribe, events, settings };
+  return { ...api, subscribe: events.subscribe, events, settings, dispose: seg.dispose };
 }

@@ -1,0 +1,220 @@
+// segment / cancel / calibrate / recomputeMasks: the engine (one inference worker, see
+// backend/inference) behind the contract, with progress events, cancellation by job id and a
+// cache of flows for re-thresholding.
+import path from 'node:path';
+import { directMasks } from '../../core/pipeline/direct-masks.ts';
+import type { MaskParams } from '../../core/pipeline/segment.ts';
+import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
+import { nowMs } from '../../core/util/platform.ts';
+import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto } from '../../shared/contract.ts';
+import { createInferenceService, type InferenceService, type InferenceServiceOptions } from '../inference/inference-service.ts';
+import type { ModelZoo } from '../models/index.ts';
+import type { SettingsStore } from '../settings/settings-store.ts';
+import type { EventHub } from './event-hub.ts';
+import { FlowsCache } from './flows-cache.ts';
+import { toWireArray } from './opened-image.ts';
+import { toSegmentOptions } from './segment-params.ts';
+import { BadRequestError, NotAvailableError, namingFile, requireString } from './service-errors.ts';
+
+export class CancelledError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} was cancelled`);
+    this.name = 'AbortError';
+  }
+}
+
+/** dZ as the GUI's gradZ view shows it: clip(dZ / 10 * 127 + 127) as uint8 (GUI_AND_FORMATS B.3). */
+export function dZToU8(dZ: Float32Array): Uint8Array {
+  const out = new Uint8Array(dZ.length);
+  for (let i = 0; i < dZ.length; i++) {
+    const v = (dZ[i] / 10) * 127 + 127;
+    // numpy's astype(uint8) after clip truncates toward zero.
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
+  }
+  return out;
+}
+
+export interface SegmentServiceDeps {
+  events: EventHub;
+  settings: SettingsStore;
+  zoo: ModelZoo;
+  inference?: InferenceServiceOptions;
+  /** Injected by tests; default a worker-backed service created on first use. */
+  createInference?: (o: InferenceServiceOptions) => InferenceService;
+}
+
+export function createSegmentService(deps: SegmentServiceDeps) {
+  const flows = new FlowsCache();
+  const jobs = new Map<string, AbortController>();
+  let inference: InferenceService | null = null;
+  let loadedModelPath: string | null = null;
+  /** One run at a time: the worker owns one session, and a model switch must not interleave. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const engine = (): InferenceService => (inference ??= (deps.createInference ?? createInferenceService)(deps.inference ?? {}));
+
+  function progressReporter(jobId: string): (p: { fraction: number; stage: string }) => void {
+    const t0 = nowMs();
+    return ({ fraction, stage }) => {
+      const elapsedMs = nowMs() - t0;
+      // An ETA from the first few percent is noise; wait for 5 %.
+      const etaMs = fraction >= 0.05 && fraction < 1 ? (elapsedMs * (1 - fraction)) / fraction : null;
+      deps.events.emit('onProgress', { jobId, fraction, stage, etaMs });
+    };
+  }
+
+  async function run<T>(jobId: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (jobs.has(jobId)) throw new BadRequestError('segment', `job id ${jobId} is already running`);
+    const controller = new AbortController();
+    jobs.set(jobId, controller);
+    const task = queue.then(async () => {
+      if (controller.signal.aborted) throw new CancelledError(jobId);
+      try {
+        return await body(controller.signal);
+      } catch (e) {
+        if (controller.signal.aborted) throw new CancelledError(jobId);
+        throw e;
+      }
+    });
+    queue = task.catch(() => undefined);
+    try {
+      return await task;
+    } finally {
+      jobs.delete(jobId);
+    }
+  }
+
+  async function ensureModel(name: string, jobId: string, signal: AbortSignal): Promise<string> {
+    const report = progressReporter(jobId);
+    const resolved = await deps.zoo.resolveModel(name, {
+      signal,
+      onProgress: (received, total) => report({ fraction: total ? received / total : 0, stage: `downloading model ${name}` }),
+    });
+    for (const w of resolved.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
+    if (loadedModelPath !== resolved.path) {
+      loadedModelPath = null;
+      const summary = await engine().loadModel(resolved.path, { builtinName: resolved.builtinName });
+      for (const w of summary.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
+      loadedModelPath = resolved.path;
+    }
+    return resolved.name;
+  }
+
+  async function segmentFile(imagePath: string, options: Partial<SegmentOptions>, jobId: string, signal: AbortSignal) {
+    const axes = await deps.settings.axisOverrideFor(imagePath);
+    return namingFile(imagePath, () => engine().segment({ path: imagePath, axes }, options, progressReporter(jobId), signal));
+  }
+
+  return {
+    async segment(req: SegmentRequest): Promise<SegmentResultDto> {
+      const jobId = requireString('segment', req, 'jobId');
+      const imagePath = path.resolve(requireString('segment', req, 'imagePath'));
+      const options = toSegmentOptions('segment', req.params);
+      if (req.keepMasks || req.region || req.params.keepManual) {
+        throw new NotAvailableError('segment', 'keeping hand-drawn masks (keepMasks/region) is not available yet in this build');
+      }
+      return run(jobId, async (signal) => {
+        const modelName = await ensureModel(req.params.model, jobId, signal);
+        const r = await segmentFile(imagePath, options, jobId, signal);
+        const [nZ, height, width] = r.shape;
+        const flowsId = flows.put({
+          dP: r.dP,
+          dPComponents: r.dPComponents,
+          cellprob: r.cellprob,
+          shape: [nZ, height, width],
+          do3D: options.do3D ?? false,
+          stitchThreshold: options.stitchThreshold ?? 0,
+          niterUsed: r.niterUsed,
+          imagePath,
+        });
+        for (const w of r.warnings) deps.events.emit('onLog', { level: 'warn', message: `${path.basename(imagePath)}: ${w}` });
+        const plane = nZ * height * width;
+        return {
+          jobId,
+          flowsId,
+          masks: toWireArray({ data: r.masks, shape: [nZ, height, width], dtype: r.masks instanceof Uint32Array ? 'uint32' : 'uint16' }),
+          flowRgb: toWireArray({ data: r.flowRgb, shape: [nZ, height, width, 3], dtype: 'uint8' }),
+          // Copies: the cached flows keep their own buffers, the DTO's are transferred away.
+          cellprob: { dtype: 'float32', shape: [nZ, height, width], data: r.cellprob.slice().buffer },
+          dZU8: r.dPComponents === 3 ? toWireArray({ data: dZToU8(r.dP.subarray(0, plane)), shape: [nZ, height, width], dtype: 'uint8' }) : null,
+          diameterPx: r.diameterUsedPx,
+          modelName,
+          timingsMs: { ...r.timings },
+        };
+      });
+    },
+
+    async cancel(req: { jobId: string }): Promise<{ cancelled: boolean }> {
+      const jobId = requireString('cancel', req, 'jobId');
+      const c = jobs.get(jobId);
+      if (!c) return { cancelled: false };
+      c.abort();
+      return { cancelled: true };
+    },
+
+    async calibrate(req: { imagePath: string; model: string }): Promise<{ diameterPx: number }> {
+      const imagePath = path.resolve(requireString('calibrate', req, 'imagePath'));
+      const model = typeof req.model === 'string' ? req.model : '';
+      const jobId = `calibrate:${imagePath}:${nowMs()}`;
+      return run(jobId, async (signal) => {
+        await ensureModel(model, jobId, signal);
+        // Diameter 0 runs Cellpose's size model (style regression + refinement pass, ALGORITHMS 1.9);
+        // masks of the main pass are not needed.
+        const r = await segmentFile(imagePath, { diameterPx: 0, computeMasks: false }, jobId, signal);
+        return { diameterPx: r.diameterUsedPx };
+      });
+    },
+
+    async recomputeMasks(req: RecomputeRequest): Promise<MasksDto> {
+      const id = requireString('recomputeMasks', req, 'flowsId');
+      const f = flows.get(id);
+      if (!f) throw new BadRequestError('recomputeMasks', `flows ${id} are no longer cached; run the segmentation again`);
+      const t0 = nowMs();
+      const [nZ, height, width] = f.shape;
+      if (f.cellprob.length !== nZ * height * width) {
+        throw new NotAvailableError('recomputeMasks', 'flows at a resolution other than the image (resample off) cannot be re-thresholded yet');
+      }
+      if (f.stitchThreshold > 0 && nZ > 1 && !f.do3D) throw new NotAvailableError('recomputeMasks', 'stitched stacks cannot be re-thresholded yet');
+      const params: MaskParams = {
+        niter: Number.isInteger(req.niter) && req.niter > 0 ? req.niter : f.niterUsed,
+        cellprobThreshold: Number(req.cellprobThreshold),
+        flowThreshold: Number(req.flowThreshold),
+        interp: true,
+        maxSizeFraction: 0.4,
+        minSize: Number(req.minSize),
+        dynamics: 'v3-cpu',
+        outShape: [height, width],
+        removeSmall: true,
+      };
+      if (![params.cellprobThreshold, params.flowThreshold, params.minSize].every(Number.isFinite)) {
+        throw new BadRequestError('recomputeMasks', 'thresholds and minSize must be numbers');
+      }
+      let masks: Uint16Array | Uint32Array;
+      if (f.do3D) {
+        masks = await directMasks(f.dP, f.cellprob, [nZ, height, width], { ...params, outShape: [nZ, height, width] });
+      } else {
+        const plane = height * width;
+        const planes: Array<Uint16Array | Uint32Array> = [];
+        for (let z = 0; z < nZ; z++) {
+          const dPz = new Float32Array(2 * plane);
+          dPz.set(f.dP.subarray(z * plane, (z + 1) * plane), 0);
+          dPz.set(f.dP.subarray((nZ + z) * plane, (nZ + z + 1) * plane), plane);
+          planes.push(await directMasks(dPz, f.cellprob.subarray(z * plane, (z + 1) * plane), [height, width], params));
+        }
+        masks = planes.some((m) => m instanceof Uint32Array) ? new Uint32Array(nZ * plane) : new Uint16Array(nZ * plane);
+        planes.forEach((m, z) => masks.set(m, z * plane));
+      }
+      return {
+        masks: toWireArray({ data: masks, shape: [nZ, height, width], dtype: masks instanceof Uint32Array ? 'uint32' : 'uint16' }),
+        elapsedMs: nowMs() - t0,
+      };
+    },
+
+    async dispose(): Promise<void> {
+      for (const c of jobs.values()) c.abort();
+      await inference?.dispose();
+      inference = null;
+      loadedModelPath = null;
+    },
+  };
+}
