@@ -6,6 +6,7 @@ import { assignAxes, reorderToZYXC } from './axes.ts';
 import type { AxisLetter, AxisOverride, ImageStack } from './image-types.ts';
 import { decodeJpeg, isJpeg } from './jpeg.ts';
 import { decodePng, isPng } from './png.ts';
+import type { Inflate } from './tiff/chunks.ts';
 import { decodeTiff } from './tiff/decode-tiff.ts';
 
 /** Default cap on decoded pixel bytes: larger files are refused before anything is allocated. */
@@ -16,6 +17,8 @@ export interface DecodeImageOptions {
   nameHint?: string;
   axes?: AxisOverride;
   maxDecodedBytes?: number;
+  /** zlib inflater for Deflate TIFFs; hosts pass a native one (see backend/io/read-image.ts). */
+  inflate?: Inflate;
 }
 
 export type ImageFormat = ImageStack['format'];
@@ -87,7 +90,7 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = 
   let metadataLetters: AxisLetter[] | undefined;
   let samplesPerPixel = 1;
   if (format === 'tiff') {
-    const t = await decodeTiff(bytes, { maxDecodedBytes });
+    const t = await decodeTiff(bytes, { maxDecodedBytes, inflate: opts.inflate });
     raw = t.array;
     metadataLetters = t.letters;
     samplesPerPixel = t.samplesPerPixel;

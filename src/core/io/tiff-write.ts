@@ -19,6 +19,8 @@ export interface EncodeTiffOptions {
   description?: string;
   /** A 3-D uint8 array with a last axis of 3 is RGB unless this says otherwise. */
   rgb?: boolean;
+  /** zlib compressor for 'deflate' (default fflate level 6); hosts may pass Node's native zlib. */
+  deflate?: (raw: Uint8Array) => Uint8Array;
 }
 
 const WRITABLE: Partial<Record<DType, number>> = { uint8: 1, uint16: 1, uint32: 1, int8: 2, int16: 2, int32: 2, float32: 3, float64: 3 };
@@ -171,7 +173,7 @@ export function encodeTiff(input: NdArray | NdArray[], opts: EncodeTiffOptions =
     throw new FormatError(`ImageJ TIFFs hold only ${IMAGEJ_DTYPES.join(', ')}; got ${p0.dtype}`);
   }
   const codec: StripCodec | undefined =
-    opts.compression === 'deflate' ? { code: 8, encode: (raw) => zlibSync(raw, { level: 6 }) } : undefined;
+    opts.compression === 'deflate' ? { code: 8, encode: opts.deflate ?? ((raw) => zlibSync(raw, { level: 6 })) } : undefined;
   const description = opts.imagej ? imagejDescription(pages.length, p0.samples) : opts.description;
   const bps = BYTES_PER_ELEMENT[p0.dtype] * 8;
   const rowBytes = p0.width * p0.samples * (bps / 8);

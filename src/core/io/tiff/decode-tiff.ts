@@ -4,7 +4,7 @@
 import { BYTES_PER_ELEMENT, type DType, type NdArray, type TypedArray } from '../../array/ndarray.ts';
 import { FormatError } from '../../errors.ts';
 import type { AxisLetter } from '../image-types.ts';
-import { decodePage } from './chunks.ts';
+import { decodePage, type Inflate } from './chunks.ts';
 import { TiffReader, type Ifd } from './ifd.ts';
 import { parseImageJ, parseOme, parseTifffileShape, type SeriesLayout } from './metadata.ts';
 import { TAG, pageBytes, readPage, samePageShape, type TiffPage } from './page.ts';
@@ -22,6 +22,8 @@ export interface RawTiff {
 export interface TiffDecodeOptions {
   /** Refuse to decode more than this many bytes of pixels. */
   maxDecodedBytes: number;
+  /** Deflate implementation (default fflate). */
+  inflate?: Inflate;
 }
 
 function typedView(dtype: DType, buf: ArrayBuffer, length: number): TypedArray {
@@ -105,7 +107,7 @@ export async function decodeTiff(bytes: Uint8Array, opts: TiffDecodeOptions): Pr
   }
   const dest = new Uint8Array(total);
   for (let k = 0; k < pages.length; k++) {
-    decodePage(bytes, pages[k], reader.header.littleEndian, dest.subarray(k * perPage, (k + 1) * perPage));
+    decodePage(bytes, pages[k], reader.header.littleEndian, dest.subarray(k * perPage, (k + 1) * perPage), opts.inflate);
   }
 
   const spp = first.samplesPerPixel;
