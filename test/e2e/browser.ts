@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createBackend } from '../../src/backend/services/backend.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import type { StudioTestHook } from '../../src/renderer/src/test-hook.ts';
+import type { StudioTestHook } from '../../src/renderer/src/test-hook-types.ts';
 
 /** What page-side callbacks use of the page's globals. The node tsconfig has no DOM lib (on
  *  purpose, for the backend), so DOM-heavy snippets below are passed to the page as source text. */
