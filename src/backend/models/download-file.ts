@@ -86,7 +86,10 @@ function get(url: URL, headers: Record<string, string>, signal: AbortSignal, idl
   return new Promise((resolve, reject) => {
     const req = mod.get(url, { headers, signal }, resolve);
     req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no data for ${idleTimeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // An unknown host name will not resolve on a retry a second later (offline machine).
+      reject(e.code === 'ENOTFOUND' ? new Fatal(e.message, 'network') : e);
+    });
   });
 }
 
@@ -154,27 +157,44 @@ async function attemptOnce(url: string, part: string, start: number, opts: Requi
   }
   let received = offset;
   const limit = totalBytes ?? opts.maxBytes;
-  // Each chunk is written before the next is read, so a cut connection leaves every received
-  // byte in .part for the Range request of the next attempt.
-  const file = await open(part, offset > 0 ? 'a' : 'w');
-  let ended = false;
+  // Chunks are taken in flowing mode ('data' events) and appended in order. An async iterator would
+  // throw on a cut connection before yielding chunks already received, losing them for the resume.
+  // The listener is attached before the first await, so no chunk can arrive unobserved.
+  const fileOpen = open(part, offset > 0 ? 'a' : 'w');
+  let writes: Promise<void> = fileOpen.then(() => undefined);
+  let failure: unknown = null;
+  let ended: boolean;
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > limit) {
-        res.destroy();
-        throw new Fatal(`the server sent more than ${limit} bytes`, totalBytes === null ? 'too-large' : 'corrupt');
-      }
-      await file.write(chunk);
-      opts.onProgress?.(received, totalBytes);
-    }
-    ended = true;
-  } catch (e) {
-    if (e instanceof Fatal || signal.aborted) throw e;
-    // A cut connection: fall through and report how far we got.
+    ended = await new Promise<boolean>((resolveEnd) => {
+      res.on('data', (chunk: Buffer) => {
+        if (failure !== null) return;
+        received += chunk.length;
+        if (received > limit) {
+          failure = new Fatal(`the server sent more than ${limit} bytes`, totalBytes === null ? 'too-large' : 'corrupt');
+          res.destroy();
+          return;
+        }
+        const at = received;
+        writes = writes
+          .then(async () => {
+            if (failure !== null) return;
+            await (await fileOpen).write(chunk);
+            opts.onProgress?.(at, totalBytes);
+          })
+          .catch((e: unknown) => {
+            failure = e;
+            res.destroy();
+          });
+      });
+      res.on('error', () => undefined); // reported through 'close' + res.complete
+      res.on('close', () => resolveEnd(res.complete));
+    });
+    await writes;
   } finally {
-    await file.close();
+    await (await fileOpen).close();
   }
+  if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (signal.aborted) throw new Error('aborted');
   return { haveBytes: await fileSize(part), totalBytes, ended };
 }
 
@@ -235,8 +255,8 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     } catch (e) {
       if (signal.aborted) return fail(`download of ${url} was cancelled`, 'cancelled', false);
       if (e instanceof Fatal) {
-        const hint = e.failure === 'not-found' ? ` ${offlineHint(url, dest)}` : '';
-        return fail(`could not download ${url}: ${e.message}.${hint}`, e.failure, false);
+        const hint = e.failure === 'not-found' || e.failure === 'network' ? ` ${offlineHint(url, dest)}` : '';
+        return fail(`could not download ${url}: ${e.message}.${hint}`, e.failure, e.failure === 'network');
       }
       lastError = e instanceof Error ? e.message : String(e);
     }

@@ -46,6 +46,8 @@ export interface ResolveOptions {
   signal?: AbortSignal;
   /** Known sha256 of the weights file, checked after download. */
   sha256?: string;
+  /** Also fetch a zoo model's size model when missing (default true; convert does not need it). */
+  sizeModel?: boolean;
 }
 
 export interface ResolvedModel {
@@ -284,7 +286,7 @@ export class ModelZoo {
     let sizeModelPath: string | undefined;
     if (sizeBase) {
       const sizePath = join(this.modelsFolder, sizeBase);
-      if (!(await isFile(sizePath)) && opts.download !== false) {
+      if (!(await isFile(sizePath)) && opts.download !== false && opts.sizeModel !== false) {
         try {
           await downloadShared(zooUrl(this.baseUrl, sizeBase), sizePath, { ...this.downloadOptions, signal: opts.signal });
         } catch (e) {
