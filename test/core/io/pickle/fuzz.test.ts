@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../../../src/core/errors.ts';
 import { readNpy } from '../../../../src/core/io/npy.ts';
 import { unpickle } from '../../../../src/core/io/pickle/reader.ts';
+import { readSeg } from '../../../../src/core/seg/parse-seg.ts';
 import { runPython } from './python.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
+const FIXTURES = new URL('../../../fixtures/pickle/', import.meta.url).pathname;
 
 /** mulberry32: a small seeded PRNG so a failing case can be replayed. */
 function rng(seed: number): () => number {
@@ -60,19 +62,22 @@ describe('fuzz: 10,000 truncated or mutated inputs', () => {
   const read = (f: string): Uint8Array => new Uint8Array(readFileSync(join(dir, f)));
   const pickles = ['p2.pkl', 'p3.pkl', 'p4.pkl', 'p5.pkl', 'p4core.pkl'].map(read);
   const npys = [read('obj.npy'), read('plain.npy')];
+  // Small _seg.npy files from numpy 1 and 2, parsed all the way to a SegFile.
+  const segs = ['numpy1-seg.npy', 'numpy2-seg.npy'].map((f) => new Uint8Array(readFileSync(join(FIXTURES, f))));
 
-  it('the pickle and npy readers only ever return a value or throw FormatError, quickly', () => {
+  it('the pickle, npy and _seg.npy readers only ever return a value or throw FormatError, quickly', () => {
     const r = rng(20260101);
     let errors = 0;
     let values = 0;
     let slowestMs = 0;
     for (let i = 0; i < 10_000; i++) {
-      const useNpy = i % 3 === 0;
-      const pool = useNpy ? npys : pickles;
+      const kind = i % 4; // 0: .npy, 1: _seg.npy -> SegFile, 2-3: bare pickles
+      const pool = kind === 0 ? npys : kind === 1 ? segs : pickles;
       const input = mutate(pool[Math.floor(r() * pool.length)], r);
       const t0 = performance.now();
       try {
-        if (useNpy) readNpy(input);
+        if (kind === 0) readNpy(input);
+        else if (kind === 1) readSeg(input);
         else unpickle(input);
         values++;
       } catch (e) {
