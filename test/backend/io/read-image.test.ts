@@ -50,3 +50,33 @@ describe('readImageFile', () => {
     expect((await errorOf(readImageFile(empty))).message).toBe(`${empty}: file is empty`);
   });
 });
+
+describe('native zlib inflate (what readImageFile uses for Deflate TIFFs)', () => {
+  it('decodes the real image identically to fflate, and turns corrupt streams into Errors', async () => {
+    const { decodeImage } = await import('../../../src/core/io/decode-image.ts');
+    const { encodeTiff } = await import('../../../src/core/io/tiff-write.ts');
+    const { inflateNative } = await import('../../../src/backend/io/read-image.ts');
+    const real = await readImageFile(IMG2D);
+    // (1, 512, 512, 1) -> one (512, 512) page
+    const tiff = encodeTiff({ data: real.data.data as Uint16Array, shape: [512, 512], dtype: 'uint16' }, { compression: 'deflate' });
+    const a = await decodeImage(tiff, { inflate: inflateNative });
+    const b = await decodeImage(tiff);
+    expect(Buffer.compare(Buffer.from(a.data.data.buffer), Buffer.from(b.data.data.buffer))).toBe(0);
+    expect(a.maxValue).toBe(235);
+    // Corrupt the compressed strips (not the header): each case must decode or throw an Error.
+    let seed = 12345;
+    const next = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    let errors = 0;
+    for (let i = 0; i < 300; i++) {
+      const bad = tiff.slice();
+      for (let k = 0; k < 3; k++) bad[8 + Math.floor(next() * (bad.length - 400))] = Math.floor(next() * 256);
+      try {
+        await decodeImage(bad, { inflate: inflateNative });
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(100);
+  });
+});
