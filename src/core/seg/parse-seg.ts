@@ -55,10 +55,15 @@ function minOf(a: NdArray): number {
   return m;
 }
 
-/** Sorted distinct non-zero ids. */
+/** Sorted distinct non-zero ids (a table for dense ids; a Set when a hostile/odd file has huge sparse ids). */
 function presentIds(data: Uint16Array | Uint32Array): number[] {
   let max = 0;
   for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
+  if (max > 4 * data.length + 65536) {
+    const set = new Set<number>();
+    for (let i = 0; i < data.length; i++) if (data[i] !== 0) set.add(data[i]);
+    return [...set].sort((a, b) => a - b);
+  }
   const seen = new Uint8Array(max + 1);
   for (let i = 0; i < data.length; i++) seen[data[i]] = 1;
   const ids: number[] = [];
@@ -122,10 +127,10 @@ export function parseSeg(value: PyValue): SegFile {
   if (!contiguous) {
     // Relabel in increasing id order (keeps the relative order of the stored ids); stored
     // outlines and colours no longer line up and are discarded, as Cellpose does (B.4.5).
-    const map = new Uint32Array(ids[ids.length - 1] + 1);
-    ids.forEach((v, k) => (map[v] = k + 1));
+    const map = new Map<number, number>(ids.map((v, k) => [v, k + 1]));
+    map.set(0, 0);
     const data = nMasks < 65535 ? new Uint16Array(masks.data.length) : new Uint32Array(masks.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = map[masks.data[i]];
+    for (let i = 0; i < data.length; i++) data[i] = map.get(masks.data[i]) ?? 0;
     masks = { dtype: data instanceof Uint16Array ? 'uint16' : 'uint32', shape: [...masks.shape], data } as LabelArray;
     outlines = null;
     colorsOk = false;

@@ -169,3 +169,13 @@ describe('parseSeg compatibility rules (B.4)', () => {
     expect(() => parseSeg([1, 2])).toThrow('does not hold a dict');
   });
 });
+
+describe('parseSeg on hostile label values', () => {
+  it('renumbers huge sparse ids without allocating a table of 2^32 entries', () => {
+    const m: NdArray = { dtype: 'uint32', shape: [1, 4], data: Uint32Array.from([0, 4294967295, 7, 4294967295]) };
+    const s = parseSeg(seg([['masks', m], ['outlines', m]]));
+    expect(Array.from(s.masks.data)).toEqual([0, 2, 1, 2]);
+    expect(s.masks.dtype).toBe('uint16');
+    expect(() => parseSeg(seg([['masks', { dtype: 'float32', shape: [1, 2], data: Float32Array.from([0, NaN]) }], ['outlines', null]]))).toThrow(/dtype float32, expected integer labels/);
+  });
+});
