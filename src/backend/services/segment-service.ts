@@ -2,16 +2,15 @@
 // backend/inference) behind the contract, with progress events, cancellation by job id and a
 // cache of flows for re-thresholding.
 import path from 'node:path';
-import { directMasks } from '../../core/pipeline/direct-masks.ts';
-import type { MaskParams } from '../../core/pipeline/segment.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { nowMs } from '../../core/util/platform.ts';
 import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto } from '../../shared/contract.ts';
+import { createDynamicsService, type DynamicsService, type MaskParams } from '../dynamics/service.ts';
 import { createInferenceService, type InferenceService, type InferenceServiceOptions } from '../inference/inference-service.ts';
 import type { ModelZoo } from '../models/index.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
-import { FlowsCache } from './flows-cache.ts';
+import { FlowsCache, type CachedFlows } from './flows-cache.ts';
 import { toWireArray } from './opened-image.ts';
 import { toSegmentOptions } from './segment-params.ts';
 import { BadRequestError, NotAvailableError, namingFile, requireString } from './service-errors.ts';
@@ -43,10 +42,40 @@ export interface SegmentServiceDeps {
   createInference?: (o: InferenceServiceOptions) => InferenceService;
 }
 
+/** One dynamics input: flows of one image (2-D), one plane of a 2-D-per-plane stack, or a 3-D stack. */
+interface DynamicsUnit {
+  key: string;
+  dP: () => Float32Array;
+  cellprob: () => Float32Array;
+  shape: number[];
+}
+
+/** Split cached flows the way segment ran dynamics: per plane unless do_3D (segment.ts). */
+function dynamicsUnits(id: string, f: CachedFlows): DynamicsUnit[] {
+  const [nZ, height, width] = f.shape;
+  if (f.do3D) return [{ key: id, dP: () => f.dP, cellprob: () => f.cellprob, shape: [nZ, height, width] }];
+  if (nZ === 1) return [{ key: id, dP: () => f.dP, cellprob: () => f.cellprob, shape: [height, width] }];
+  const plane = height * width;
+  return Array.from({ length: nZ }, (_, z) => ({
+    key: `${id}/z${z}`,
+    dP: () => {
+      // (2, nZ, Y, X) -> this plane's (2, Y, X)
+      const d = new Float32Array(2 * plane);
+      d.set(f.dP.subarray(z * plane, (z + 1) * plane), 0);
+      d.set(f.dP.subarray((nZ + z) * plane, (nZ + z + 1) * plane), plane);
+      return d;
+    },
+    cellprob: () => f.cellprob.slice(z * plane, (z + 1) * plane),
+    shape: [height, width],
+  }));
+}
+
 export function createSegmentService(deps: SegmentServiceDeps) {
   const flows = new FlowsCache();
   const jobs = new Map<string, AbortController>();
   let inference: InferenceService | null = null;
+  let dynamics: DynamicsService | null = null;
+  const dyn = (): DynamicsService => (dynamics ??= createDynamicsService());
   let loadedModelPath: string | null = null;
   /** One run at a time: the worker owns one session, and a model switch must not interleave. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -179,33 +208,31 @@ export function createSegmentService(deps: SegmentServiceDeps) {
         niter: Number.isInteger(req.niter) && req.niter > 0 ? req.niter : f.niterUsed,
         cellprobThreshold: Number(req.cellprobThreshold),
         flowThreshold: Number(req.flowThreshold),
-        interp: true,
         maxSizeFraction: 0.4,
+        profile: 'v3-cpu',
+        interp: true,
         minSize: Number(req.minSize),
-        dynamics: 'v3-cpu',
-        outShape: [height, width],
-        removeSmall: true,
+        outShape: f.do3D ? [nZ, height, width] : [height, width],
+        // As segment's default dynamics (core/pipeline/direct-masks.ts): Cellpose 3.1's min-size quirk.
+        legacyV31MinSize: true,
       };
       if (![params.cellprobThreshold, params.flowThreshold, params.minSize].every(Number.isFinite)) {
         throw new BadRequestError('recomputeMasks', 'thresholds and minSize must be numbers');
       }
-      let masks: Uint16Array | Uint32Array;
-      if (f.do3D) {
-        masks = await directMasks(f.dP, f.cellprob, [nZ, height, width], { ...params, outShape: [nZ, height, width] });
-      } else {
-        const plane = height * width;
-        const planes: Array<Uint16Array | Uint32Array> = [];
-        for (let z = 0; z < nZ; z++) {
-          const dPz = new Float32Array(2 * plane);
-          dPz.set(f.dP.subarray(z * plane, (z + 1) * plane), 0);
-          dPz.set(f.dP.subarray((nZ + z) * plane, (nZ + z + 1) * plane), plane);
-          planes.push(await directMasks(dPz, f.cellprob.subarray(z * plane, (z + 1) * plane), [height, width], params));
-        }
-        masks = planes.some((m) => m instanceof Uint32Array) ? new Uint32Array(nZ * plane) : new Uint16Array(nZ * plane);
-        planes.forEach((m, z) => masks.set(m, z * plane));
+      // The dynamics pool caches the Euler positions per unit, so moving only the flow threshold
+      // or min size skips the expensive step (what makes the GUI's sliders responsive).
+      const plane = height * width;
+      const masks: Uint16Array | Uint32Array = new Uint32Array(nZ * plane);
+      let wide = false;
+      for (const [z, unit] of dynamicsUnits(id, f).entries()) {
+        if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
+        const r = await dyn().compute(unit.key, params);
+        masks.set(r.masks, f.do3D ? 0 : z * plane);
+        if (r.masks instanceof Uint32Array) wide = true;
       }
+      const out = wide ? masks : Uint16Array.from(masks);
       return {
-        masks: toWireArray({ data: masks, shape: [nZ, height, width], dtype: masks instanceof Uint32Array ? 'uint32' : 'uint16' }),
+        masks: toWireArray({ data: out, shape: [nZ, height, width], dtype: wide ? 'uint32' : 'uint16' }),
         elapsedMs: nowMs() - t0,
       };
     },
@@ -213,7 +240,9 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     async dispose(): Promise<void> {
       for (const c of jobs.values()) c.abort();
       await inference?.dispose();
+      await dynamics?.close();
       inference = null;
+      dynamics = null;
       loadedModelPath = null;
     },
   };
