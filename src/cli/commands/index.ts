@@ -6,5 +6,6 @@ import { segInfoCommand } from './seg-info.ts';
 import { exportCommand } from './export.ts';
 import { modelsCommand } from './models.ts';
 import { convertCommand } from './convert.ts';
+import { masksCommand } from './masks.ts';
 
-export const commands: CliCommand[] = [infoCommand, segmentCommand, segInfoCommand, exportCommand, modelsCommand, convertCommand];
+export const commands: CliCommand[] = [infoCommand, segmentCommand, segInfoCommand, exportCommand, modelsCommand, convertCommand, masksCommand];
