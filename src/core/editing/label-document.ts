@@ -12,7 +12,7 @@ import { removalSplices } from './meta-splices.ts';
 import type { LabelArray, LabelView, Rejection } from './label-view.ts';
 import { buildClearAllStep, buildDeleteStep, buildMergeStep } from './delete-merge.ts';
 import { buildFloodFillStep } from './flood-fill.ts';
-import { clearStaleOutlines, redoLabelOutline } from './outline-update.ts';
+import { clearChangedOutlines, localOutlines, redoLabelOutline } from './outline-update.ts';
 import { buildReplaceStep, type ReplaceOptions } from './replace-from-model.ts';
 import { buildSplitStep } from './split-mask.ts';
 import { buildInterpolateZStep, buildTraceStep, type TraceStroke } from './trace-mask.ts';
@@ -88,7 +88,7 @@ export class LabelDocument implements LabelView {
   /** True when the input ids had gaps and were renumbered 1..N (order kept) on load. */
   readonly renumberedOnLoad: boolean;
   private _labels: LabelArray;
-  private _outlines: LabelArray | null;
+  private _outlines: Uint8Array | null;
   private rows: MaskMeta[];
   /** Pixel count per id (index 0 = background). */
   private areas: Float64Array;
@@ -139,13 +139,7 @@ export class LabelDocument implements LabelView {
       const z = init.zdraw?.[k];
       this.rows.push(metaRow(Boolean(init.ismanual?.[k]), z ? Int32Array.from(z) : null, init.colorIndex ? init.colorIndex[k] : k + 1));
     }
-    this._outlines = null;
-    if (init.trackOutlines ?? true) {
-      const o = masksToOutlines(this._labels, [nz, ny, nx]);
-      const out = this._labels instanceof Uint32Array ? new Uint32Array(o.length) : new Uint16Array(o.length);
-      for (let i = 0; i < o.length; i++) if (o[i]) out[i] = this._labels[i];
-      this._outlines = out;
-    }
+    this._outlines = init.trackOutlines ?? true ? masksToOutlines(this._labels, [nz, ny, nx]) : null;
     this.undoStack = new UndoStack(init.undo);
   }
 
@@ -155,9 +149,21 @@ export class LabelDocument implements LabelView {
     return this._labels;
   }
 
-  /** Label value on outline pixels, 0 elsewhere (the `_seg.npy` "outlines" array); null if off. */
-  get outlines(): LabelArray | null {
+  /**
+   * 1 on outline pixels (ALGORITHMS.md 7.1), kept up to date after every edit; null if off. Live:
+   * a view re-reads it inside the dirty boxes of a change event.
+   */
+  get outlineMask(): Uint8Array | null {
     return this._outlines;
+  }
+
+  /** The `_seg.npy` "outlines" array: the label value on outline pixels, 0 elsewhere. */
+  labelledOutlines(): LabelArray | null {
+    const m = this._outlines;
+    if (!m) return null;
+    const out = this._labels instanceof Uint32Array ? new Uint32Array(m.length) : new Uint16Array(m.length);
+    for (let i = 0; i < m.length; i++) if (m[i]) out[i] = this._labels[i];
+    return out;
   }
 
   get count(): number {
@@ -309,7 +315,6 @@ export class LabelDocument implements LabelView {
     if (maxId >= UINT16_ID_LIMIT && this._labels instanceof Uint16Array) {
       // Cellpose switches to uint32 masks once ids reach 65535 (B.2); promotion is never undone.
       this._labels = Uint32Array.from(this._labels);
-      if (this._outlines) this._outlines = Uint32Array.from(this._outlines);
     }
     if (maxId + 1 < this.areas.length) return;
     const cap = Math.max(maxId + 2, Math.ceil(this.areas.length * 1.5));
@@ -325,7 +330,6 @@ export class LabelDocument implements LabelView {
   private applyRemap(r: IdRemap, touchedSets: Set<number>[] | null): void {
     const { lut, newCount } = remapTable(r, this.maxIdInUse());
     applyTable(this._labels, lut);
-    if (this._outlines) applyTable(this._outlines, lut);
     this.ensureCapacity(newCount + 1);
     const areas = new Float64Array(this.areas.length);
     const boxes = new Int32Array(this.boxes.length);
@@ -423,7 +427,7 @@ export class LabelDocument implements LabelView {
     const out = this._outlines;
     if (!out) return;
     const planeSize = this.ny * this.nx;
-    for (const a of atoms) clearStaleOutlines(this._labels, out, a.z * planeSize, a.offsets);
+    for (const a of atoms) clearChangedOutlines(out, a.z * planeSize, a.offsets);
     for (const [z, ids] of touchedPerPlane) {
       for (const id of ids) {
         if (id === 0 || !(this.areas[id] > 0)) continue;
@@ -541,6 +545,7 @@ export class LabelDocument implements LabelView {
       atoms: [],
       last: null,
       startCount: this.count,
+      touched: new Set<number>(),
     };
   }
 
@@ -600,7 +605,12 @@ export class LabelDocument implements LabelView {
     set.add(label);
     set.delete(0);
     if (label !== 0) this.growBox(label, z, atom.y0, atom.y1, atom.x0, atom.x1);
-    this.refreshOutlines([atom], touched);
+    for (const id of set) s.touched.add(id);
+    if (this._outlines) {
+      // Live outlines are local (cheap); endStroke redoes every mask met here exactly.
+      const g = { y0: Math.max(0, atom.y0 - 1), y1: Math.min(ny, atom.y1 + 1), x0: Math.max(0, atom.x0 - 1), x1: Math.min(nx, atom.x1 + 1) };
+      localOutlines(this._labels, this._outlines, base, ny, nx, g, s.touched);
+    }
     const box: Box = { z0: z, z1: z + 1, y0: atom.y0, y1: atom.y1, x0: atom.x0, x1: atom.x1 };
     this.emit({ boxes: [box], idsRenumbered: false, metaChanged: false, count: this.count, source: 'stroke' }, null, 'stroke');
     return box;
@@ -616,6 +626,8 @@ export class LabelDocument implements LabelView {
     this.strokeState = null;
     if (s.atoms.length === 0) return { ok: false, reason: 'the stroke changed no pixel' };
     const { label, z } = s.opts;
+    s.touched.delete(0);
+    this.refreshOutlines(s.atoms, new Map([[z, s.touched]]));
     const meta: MetaSplice[] = [];
     if (label === s.startCount + 1 && this.areas[label] > 0) {
       meta.push({ at: s.startCount, removed: [], inserted: [metaRow(true, Int32Array.of(z), label)] });
@@ -671,6 +683,8 @@ interface StrokeSession {
   atoms: PixelAtom[];
   last: [number, number] | null;
   startCount: number;
+  /** Ids whose outlines must be redone exactly at the end of the stroke. */
+  touched: Set<number>;
 }
 
 /** (dy, dx) pairs of a brush: a square s x s (Cellpose stamps squares) or a disc of diameter s. */

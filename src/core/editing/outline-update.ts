@@ -1,5 +1,6 @@
-// Keeping the `_seg.npy` "outlines" image (label value on outline pixels, ALGORITHMS.md 7.1)
-// consistent after an edit without recomputing the whole image. A mask's outline depends only on
+// Keeping the outline image (ALGORITHMS.md 7.1) consistent after an edit without recomputing the
+// whole image. It is held as a 0/1 mask: the `_seg.npy` "outlines" array (label value on outline
+// pixels) is labels x mask, so renumbering ids never has to touch it. A mask's outline depends only on
 // its own pixel set (other masks count as background), but it depends on all of it: erasing a
 // wall far away can open a hole to the outside. So each mask whose pixels changed is redone over
 // its whole bounding box on the changed plane; any box containing the mask gives the same result
@@ -15,13 +16,13 @@ export interface PlaneBox {
 }
 
 /**
- * Rewrites the outline of `id` on one plane inside the box (writes `id` on its outline pixels and
- * 0 on its other pixels; pixels of other ids are untouched). Returns the tight box of `id` on this
+ * Rewrites the outline of `id` on one plane inside the box (1 on its outline pixels, 0 on its
+ * other pixels; pixels of other ids are untouched). Returns the tight box of `id` on this
  * plane, or null when it has no pixel there.
  */
 export function redoLabelOutline(
   labels: LabelArray,
-  outlines: LabelArray,
+  outlines: Uint8Array,
   planeOffset: number,
   nx: number,
   id: number,
@@ -62,16 +63,47 @@ export function redoLabelOutline(
       const i = c + x;
       if (crop[i] !== INSIDE) continue;
       const edge = crop[i - 1] === OUTER || crop[i + 1] === OUTER || crop[i - cols] === OUTER || crop[i + cols] === OUTER;
-      outlines[o + x] = edge ? id : 0;
+      outlines[o + x] = edge ? 1 : 0;
     }
   }
   return { y0: box.y0 + ty0, y1: box.y0 + ty1, x0: box.x0 + tx0, x1: box.x0 + tx1 };
 }
 
-/** Clears outline pixels at the given plane offsets that no longer belong to their mask. */
-export function clearStaleOutlines(labels: LabelArray, outlines: LabelArray, planeOffset: number, offsets: Uint32Array): void {
-  for (let i = 0; i < offsets.length; i++) {
-    const p = planeOffset + offsets[i];
-    if (outlines[p] !== 0 && outlines[p] !== labels[p]) outlines[p] = 0;
+/**
+ * Clears the outline bit of changed pixels; the masks they now belong to are redone afterwards
+ * (background pixels are never outline).
+ */
+export function clearChangedOutlines(outlines: Uint8Array, planeOffset: number, offsets: Uint32Array): void {
+  for (let i = 0; i < offsets.length; i++) outlines[planeOffset + offsets[i]] = 0;
+}
+
+/**
+ * A fast approximate outline inside a box, for live feedback during a brush stroke: a mask pixel
+ * is outline if a 4-neighbour has another value (or lies outside the image). It differs from the
+ * exact rule only on the border of holes, and the stroke's end redoes every mask seen here
+ * exactly. The ids met are added to `seen`.
+ */
+export function localOutlines(
+  labels: LabelArray,
+  outlines: Uint8Array,
+  planeOffset: number,
+  ny: number,
+  nx: number,
+  box: PlaneBox,
+  seen: Set<number>,
+): void {
+  for (let y = box.y0; y < box.y1; y++) {
+    const row = planeOffset + y * nx;
+    for (let x = box.x0; x < box.x1; x++) {
+      const p = row + x;
+      const v = labels[p];
+      if (v === 0) {
+        outlines[p] = 0;
+        continue;
+      }
+      seen.add(v);
+      const edge = x === 0 || x === nx - 1 || y === 0 || y === ny - 1 || labels[p - 1] !== v || labels[p + 1] !== v || labels[p - nx] !== v || labels[p + nx] !== v;
+      outlines[p] = edge ? 1 : 0;
+    }
   }
 }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
 import { expect } from 'vitest';
-import { labelledOutlines } from '../../../src/core/masks/masks-to-outlines.ts';
+import { masksToOutlines } from '../../../src/core/masks/masks-to-outlines.ts';
 import type { LabelDocument } from '../../../src/core/editing/label-document.ts';
 
 export const DSB_DIR = '/work/shared/data/dsb2018-stage1-fluorescence/masks';
@@ -32,7 +32,7 @@ export function snapshot(doc: LabelDocument): Snapshot {
   const meta = JSON.stringify(
     doc.zdrawList().map((z, k) => [doc.ismanualArray()[k], z ? Array.from(z) : null, doc.colorIndexArray()[k]]),
   );
-  return { labels: bytesOf(doc.labels), outlines: doc.outlines ? bytesOf(doc.outlines) : null, meta, count: doc.count };
+  return { labels: bytesOf(doc.labels), outlines: doc.outlineMask ? Uint8Array.from(doc.outlineMask) : null, meta, count: doc.count };
 }
 
 export function expectSameState(a: Snapshot, b: Snapshot): void {
@@ -59,8 +59,8 @@ export function checkInvariants(doc: LabelDocument): void {
   for (let id = 1; id <= n; id++) {
     if (area[id] === 0 || doc.areaOf(id) !== area[id]) throw new Error(`id ${id}: area ${area[id]}, bookkept ${doc.areaOf(id)}`);
   }
-  const full = labelledOutlines(doc.labels, doc.shape);
-  const out = doc.outlines;
+  const full = masksToOutlines(doc.labels, doc.shape);
+  const out = doc.outlineMask;
   if (out) {
     let diff = 0;
     for (let i = 0; i < full.length; i++) if (full[i] !== out[i]) diff++;

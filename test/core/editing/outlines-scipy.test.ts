@@ -39,7 +39,7 @@ describe('incremental outlines', () => {
     input.set(new Uint8Array(doc.labels.buffer, doc.labels.byteOffset, doc.labels.byteLength), 8);
     const out = python(SCIPY_OUTLINES, input);
     const expected = new Uint16Array(out.buffer, out.byteOffset, out.byteLength / 2);
-    const got = doc.outlines as Uint16Array;
+    const got = doc.labelledOutlines() as Uint16Array;
     let diff = 0;
     for (let i = 0; i < expected.length; i++) if (expected[i] !== got[i]) diff++;
     expect(diff).toBe(0);
