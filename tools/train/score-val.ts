@@ -1,0 +1,66 @@
+// Score a model on the held-out validation images of tools/train/val_split.txt with the
+// TypeScript engine (the same pipeline the app runs) and Cellpose's average_precision
+// (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
+//
+//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt] [--limit N]
+//
+// --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
+//   diam_labels, what Cellpose does when no diameter is given (1.7).
+// --diameter gt: each image's true median diameter (an upper bound: a perfect size model).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { createInferenceService } from '../../src/backend/inference/inference-service.ts';
+import { resolveModel } from '../../src/backend/models/index.ts';
+import { decodePng } from '../../src/core/io/png.ts';
+import { averagePrecision } from '../../src/core/masks/average-precision.ts';
+import { diameters } from '../../src/core/masks/diameters.ts';
+import { renumber } from '../../src/core/masks/renumber.ts';
+
+const DATA = '/work/shared/data';
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const modelArg = arg('model', 'cpsd_nuclei_v1');
+  const mode = arg('diameter', 'labels');
+  const limit = Number(arg('limit', '1000000'));
+  const lines = (await readFile(join(HERE, 'val_split.txt'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const model = await resolveModel(modelArg, { download: false });
+  const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
+  const perSet = new Map<string, number[][]>();
+  const t0 = Date.now();
+  try {
+    const summary = await svc.loadModel(model.path, { builtinName: model.builtinName });
+    const diamLabels = summary.diamLabelsPx ?? model.diamLabelsPx ?? model.diamMeanPx;
+    for (const line of lines.slice(0, limit)) {
+      const [set, id] = line.split('/');
+      const gtRaw = decodePng(new Uint8Array(await readFile(join(DATA, set, 'masks', `${id}.png`))), 1 << 30).array;
+      const gt = Uint32Array.from(gtRaw.data as Uint16Array);
+      renumber(gt);
+      const diameterPx = mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : diamLabels;
+      const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), { diameterPx, channels: [0, 0] });
+      const pred = Uint32Array.from(r.masks);
+      renumber(pred);
+      const ap = averagePrecision([gt], [pred]).ap[0];
+      perSet.set(set, [...(perSet.get(set) ?? []), ap]);
+      process.stdout.write(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${diameterPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}\n`);
+    }
+  } finally {
+    await svc.dispose();
+  }
+  const mean = (rows: number[][], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r[k]) ? 0 : r[k]), 0) / rows.length;
+  for (const [set, rows] of perSet) {
+    process.stdout.write(`${set}: n=${rows.length} AP50 ${mean(rows, 0).toFixed(3)} AP75 ${mean(rows, 1).toFixed(3)} AP90 ${mean(rows, 2).toFixed(3)} (model ${model.path}, diameter ${mode})\n`);
+  }
+  process.stdout.write(`elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
