@@ -127,8 +127,10 @@ function decodeStorage(raw: Uint8Array, kind: StorageKind, numel: number, key: s
   return out;
 }
 
-function materialize(t: TensorRef, flat: TypedArray, dtype: DType, name: string): NdArray {
+function materialize(t: TensorRef, flat: TypedArray, dtype: DType, name: string, maxElements: number): NdArray {
   const count = checkedShapeSize(t.size);
+  // Stride-0 (expanded) views may be larger than their storage, but not absurdly so.
+  if (count > maxElements) throw new FormatError(`tensor '${name}' declares ${count} elements, far more than the file holds`);
   const out = allocTyped(dtype, count);
   const nd = t.size.length;
   // Highest storage element the view touches must lie inside the storage.
@@ -190,7 +192,7 @@ export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
       flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
       storages.set(s.key, flat);
     }
-    tensors.set(name, materialize(v, flat, s.kind.dtype, name));
+    tensors.set(name, materialize(v, flat, s.kind.dtype, name, 8 * bytes.length + (1 << 20)));
     keys.push(name);
   }
   if (keys.length === 0) throw new FormatError('checkpoint holds no tensors');

@@ -167,6 +167,8 @@ function typedView(dtype: DType, buf: ArrayBuffer, count: number): TypedArray {
 /** Decode fixed-width str ('U') or bytes ('S') arrays into an ObjectArray of strings, trailing NULs dropped as numpy does. */
 export function decodeStrings(bytes: Uint8Array, spec: NumpyDtypeSpec, shape: readonly number[], fortran: boolean): ObjectArray {
   const count = checkedShapeSize(shape);
+  // A zero-width str dtype would let a tiny file declare billions of empty strings.
+  if (spec.itemsize === 0 && count > 0) throw new FormatError(`zero-width string dtype ${spec.kind}0 is not supported`);
   if (bytes.length !== count * spec.itemsize) {
     throw new FormatError(`string array data has ${bytes.length} bytes, expected ${count * spec.itemsize}`);
   }

@@ -87,3 +87,26 @@ describe('unpickle refuses bad input with a clear error', () => {
     expect(() => unpickle(bytes)).toThrow(/array data has 8 bytes, expected 6/);
   });
 });
+
+describe('unpickle bounds what a tiny file can make it allocate', () => {
+  it('refuses a zero-width str array that declares a billion elements', () => {
+    // np.array(['', '', ''], dtype='U1') pickled, then patched to dtype U0, shape (10^9,), no data.
+    const src = Buffer.from(runPython("import pickle, sys, numpy as np; sys.stdout.write(pickle.dumps(np.array(['', '', ''], dtype='U1'), protocol=3).hex())"), 'hex');
+    const shapeAt = src.indexOf(Buffer.from([0x4b, 0x03, 0x85])); // BININT1 3, TUPLE1: shape (3,)
+    const dataAt = src.indexOf(Buffer.from([0x43, 0x0c])); // SHORT_BINBYTES, 12 bytes of data
+    expect(shapeAt > 0 && dataAt > shapeAt).toBe(true);
+    const patched = Buffer.concat([
+      src.subarray(0, shapeAt),
+      Buffer.from([0x4a, 0x00, 0xca, 0x9a, 0x3b, 0x85]), // BININT 1e9, TUPLE1
+      src.subarray(shapeAt + 3, dataAt),
+      Buffer.from([0x43, 0x00]), // empty data
+      src.subarray(dataAt + 14),
+    ]);
+    const typeAt = patched.indexOf(Buffer.from('U1'));
+    const elsizeAt = patched.indexOf(Buffer.from([0x4b, 0x04, 0x4b, 0x04])); // elsize 4, alignment 4
+    expect(typeAt > 0 && elsizeAt > 0).toBe(true);
+    patched[typeAt + 1] = 0x30; // typestr 'U0'
+    patched[elsizeAt + 1] = 0; // state elsize 0
+    expect(() => unpickle(patched)).toThrow(/zero-width string dtype U0/);
+  });
+});
