@@ -141,10 +141,15 @@ def lr_at(frac: float, lr: float) -> float:
 
 
 def save_state(net: cpnet.CPnet, path: str) -> None:
-    tmp = path + ".tmp"
+    """torch.save of the state_dict, atomically. torch names the zip's inner folder after the file,
+    so the temp file keeps the final base name inside a temp folder beside it."""
+    tmp_dir = os.path.join(os.path.dirname(os.path.abspath(path)), f".saving-{os.getpid()}")
+    os.makedirs(tmp_dir, exist_ok=True)
+    tmp = os.path.join(tmp_dir, os.path.basename(path))
     sd = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
     torch.save(sd, tmp)
     os.replace(tmp, path)
+    os.rmdir(tmp_dir)
 
 
 def make_batch(items, idx, rng):
