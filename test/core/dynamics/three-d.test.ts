@@ -41,11 +41,14 @@ describe('3-D path (6.3)', () => {
 
   it('round trip: 3-D flows of four balls give the four balls back (grid-sample dynamics)', () => {
     const { labels, shape } = balls();
-    const dP = masksToFlows(labels, shape).map((v) => 5 * v);
+    // 3-D flow components are sums of two unit components (|F| up to ~2.8 px per step after the
+    // /5); at that step size points overshoot small sinks and a ball can split (seen with 5x:
+    // IoU 0.52 for one touching ball, with Cellpose's own update rule). 2.5x keeps steps <= 1.4 px.
+    const dP = masksToFlows(labels, shape).map((v) => 2.5 * v);
     const cellprob = Float32Array.from(labels, (v) => (v > 0 ? 3 : -3));
     const m = finishMasks(computeMasks(dP, cellprob, shape, { niter: 200 }), shape, { minSize: 15 });
     const truth = Uint16Array.from(labels, (v) => v / 7);
-    const ap = averagePrecision([truth], [m], [0.5, 0.75]);
+    const ap = averagePrecision([truth], [m], [0.5, 0.9]);
     expect(ap.tp[0]).toEqual([4, 4]);
     expect(ap.fp[0]).toEqual([0, 0]);
   });
