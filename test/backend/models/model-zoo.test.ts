@@ -211,6 +211,9 @@ describe('offline and folders', () => {
     const junk = join(srcDir, 'notes.pth');
     writeFileSync(junk, 'hello');
     await expect(zoo.importModel(junk)).rejects.toThrow(`${junk}: not a usable Cellpose model`);
+    const truncated = join(srcDir, 'truncated.pth');
+    writeFileSync(truncated, TINY.subarray(0, TINY.length >> 1));
+    await expect(zoo.importModel(truncated)).rejects.toThrow(`${truncated}: not a usable Cellpose model`);
     const reserved = join(srcDir, 'cyto3');
     copyFileSync(FIXTURE, reserved);
     await expect(zoo.importModel(reserved)).rejects.toThrow(/reserved for a built-in model/);
