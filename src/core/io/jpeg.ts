@@ -48,6 +48,12 @@ export function decodeJpeg(bytes: Uint8Array, maxDecodedBytes: number): RawRaste
   // jpeg-js works in RGBA internally: 4 bytes per pixel is what it allocates.
   const needBytes = frame.width * frame.height * 4;
   if (needBytes > maxDecodedBytes) throw new FormatError(`JPEG of ${frame.width}x${frame.height} is over the ${maxDecodedBytes}-byte limit`);
+  // Every 8x8 block costs at least one bit of entropy-coded data (its DC code), so a JPEG cannot
+  // expand much beyond 64 pixels x 3 bytes per bit (~1536:1); a header declaring more is corrupt,
+  // and refusing it avoids decoding megapixels of garbage.
+  if (frame.width * frame.height * 3 > bytes.length * 2000 + (1 << 20)) {
+    throw new FormatError(`JPEG is corrupt: it declares ${frame.width}x${frame.height} pixels but holds only ${bytes.length} bytes`);
+  }
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {
