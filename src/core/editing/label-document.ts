@@ -423,21 +423,27 @@ export class LabelDocument implements LabelView {
     for (const m of splices) this.rows.splice(m.at, m.removed.length, ...m.inserted);
   }
 
-  private refreshOutlines(atoms: readonly PixelAtom[], touchedPerPlane: Map<number, Set<number>>): void {
+  /** Redoes the outlines of the touched masks; returns the boxes where outline bits changed. */
+  private refreshOutlines(atoms: readonly PixelAtom[], touchedPerPlane: Map<number, Set<number>>): Box[] {
     const out = this._outlines;
-    if (!out) return;
+    if (!out) return [];
     const planeSize = this.ny * this.nx;
     for (const a of atoms) clearChangedOutlines(out, a.z * planeSize, a.offsets);
+    const flippedBoxes: Box[] = [];
     for (const [z, ids] of touchedPerPlane) {
+      const flipped = { y0: Infinity, y1: -Infinity, x0: Infinity, x1: -Infinity };
       for (const id of ids) {
         if (id === 0 || !(this.areas[id] > 0)) continue;
         const o = id * 6;
         const b = this.boxes;
         if (z < b[o] || z >= b[o + 1]) continue;
-        const tight = redoLabelOutline(this._labels, out, z * planeSize, this.nx, id, { y0: b[o + 2], y1: b[o + 3], x0: b[o + 4], x1: b[o + 5] }, this.scratch);
+        const box = { y0: b[o + 2], y1: b[o + 3], x0: b[o + 4], x1: b[o + 5] };
+        const tight = redoLabelOutline(this._labels, out, z * planeSize, this.nx, id, box, this.scratch, flipped);
         if (tight && this.nz === 1) this.boxes.set([0, 1, tight.y0, tight.y1, tight.x0, tight.x1], o);
       }
+      if (flipped.y1 > flipped.y0) flippedBoxes.push({ z0: z, z1: z + 1, ...flipped });
     }
+    return flippedBoxes;
   }
 
   /** The one place pixels, metadata and outlines change. */
@@ -448,7 +454,7 @@ export class LabelDocument implements LabelView {
     else for (const a of step.atoms) collectTouched(a, touched);
     if (step.remapAfter) this.applyRemap(step.remapAfter, [...touched.values()]);
     this.applyMeta(step.meta);
-    this.refreshOutlines(step.atoms, touched);
+    const outlineBoxes = this.refreshOutlines(step.atoms, touched);
     if (this.count + 1 < this.areas.length) {
       // Ids above N hold no pixels once a step is complete: reset their boxes so a later new mask
       // with that id does not inherit a stale box.
@@ -458,6 +464,7 @@ export class LabelDocument implements LabelView {
       }
     }
     const boxes: Box[] = step.atoms.map((a) => ({ z0: a.z, z1: a.z + 1, y0: a.y0, y1: a.y1, x0: a.x0, x1: a.x1 }));
+    for (const b of outlineBoxes) if (!boxes.some((a) => contains(a, b))) boxes.push(b);
     this.emit({ boxes, idsRenumbered: Boolean(step.remapBefore || step.remapAfter), metaChanged: step.meta.length > 0, count: this.count, source }, step, source);
   }
 
@@ -627,7 +634,8 @@ export class LabelDocument implements LabelView {
     if (s.atoms.length === 0) return { ok: false, reason: 'the stroke changed no pixel' };
     const { label, z } = s.opts;
     s.touched.delete(0);
-    this.refreshOutlines(s.atoms, new Map([[z, s.touched]]));
+    const outlineBoxes = this.refreshOutlines(s.atoms, new Map([[z, s.touched]]));
+    if (outlineBoxes.length) this.emit({ boxes: outlineBoxes, idsRenumbered: false, metaChanged: false, count: this.count, source: 'stroke' }, null, 'stroke');
     const meta: MetaSplice[] = [];
     if (label === s.startCount + 1 && this.areas[label] > 0) {
       meta.push({ at: s.startCount, removed: [], inserted: [metaRow(true, Int32Array.of(z), label)] });
@@ -660,6 +668,10 @@ export class LabelDocument implements LabelView {
   vanishedBy(atoms: readonly PixelAtom[]): number[] {
     return vanishedIds(this, atoms);
   }
+}
+
+function contains(a: Box, b: Box): boolean {
+  return a.z0 <= b.z0 && a.z1 >= b.z1 && a.y0 <= b.y0 && a.y1 >= b.y1 && a.x0 <= b.x0 && a.x1 >= b.x1;
 }
 
 const EMPTY_BOX = Int32Array.of(0x7fffffff, -1, 0x7fffffff, -1, 0x7fffffff, -1);

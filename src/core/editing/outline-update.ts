@@ -17,7 +17,7 @@ export interface PlaneBox {
 
 /**
  * Rewrites the outline of `id` on one plane inside the box (1 on its outline pixels, 0 on its
- * other pixels; pixels of other ids are untouched). Returns the tight box of `id` on this
+ * other pixels; pixels of other ids are untouched); `flipped` grows to cover every bit changed. Returns the tight box of `id` on this
  * plane, or null when it has no pixel there.
  */
 export function redoLabelOutline(
@@ -28,6 +28,7 @@ export function redoLabelOutline(
   id: number,
   box: PlaneBox,
   scratch: CropScratch,
+  flipped?: PlaneBox,
 ): PlaneBox | null {
   const h = box.y1 - box.y0;
   const w = box.x1 - box.x0;
@@ -63,7 +64,20 @@ export function redoLabelOutline(
       const i = c + x;
       if (crop[i] !== INSIDE) continue;
       const edge = crop[i - 1] === OUTER || crop[i + 1] === OUTER || crop[i - cols] === OUTER || crop[i + cols] === OUTER;
-      outlines[o + x] = edge ? 1 : 0;
+      const bit = edge ? 1 : 0;
+      if (outlines[o + x] !== bit) {
+        outlines[o + x] = bit;
+        // An outline can change far from the edited pixels (a wall opened onto a hole), so the
+        // change event must cover it too.
+        if (flipped) {
+          const yy = box.y0 + y;
+          const xx = box.x0 + x;
+          if (yy < flipped.y0) flipped.y0 = yy;
+          if (yy + 1 > flipped.y1) flipped.y1 = yy + 1;
+          if (xx < flipped.x0) flipped.x0 = xx;
+          if (xx + 1 > flipped.x1) flipped.x1 = xx + 1;
+        }
+      }
     }
   }
   return { y0: box.y0 + ty0, y1: box.y0 + ty1, x0: box.x0 + tx0, x1: box.x0 + tx1 };

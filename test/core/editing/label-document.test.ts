@@ -240,6 +240,37 @@ describe('LabelDocument on a real DSB2018 mask (256 x 256, 27 nuclei)', () => {
     checkInvariants(doc);
   });
 
+  it('change events also cover outline changes far from the edit (a wall opened onto a hole)', () => {
+    // A 3-px-thick square ring (mask 1) around a hole: the hole's border is not outline.
+    const labels = new Uint16Array(40 * 40);
+    for (let y = 5; y < 35; y++) for (let x = 5; x < 35; x++) if (y < 8 || y >= 32 || x < 8 || x >= 32) labels[y * 40 + x] = 1;
+    const doc = new LabelDocument({ labels, shape: [40, 40] });
+    expect(doc.outlineMask?.[20 * 40 + 32]).toBe(0);
+    const events: ChangeEvent[] = [];
+    doc.onChange((e) => events.push(e));
+    // Erase a gap through the left wall: the hole joins the outside.
+    doc.beginStroke({ label: 0, z: 0, sizePx: 3 });
+    doc.extendStroke([[5, 20], [7, 20]]);
+    doc.endStroke();
+    expect(doc.outlineMask?.[20 * 40 + 32]).toBe(1);
+    const covered = events.some((e) => e.boxes.some((b) => b.y0 <= 20 && b.y1 > 20 && b.x0 <= 32 && b.x1 > 32));
+    expect(covered).toBe(true);
+    checkInvariants(doc);
+    events.length = 0;
+    doc.undo();
+    expect(doc.outlineMask?.[20 * 40 + 32]).toBe(0);
+    expect(events[0].boxes.some((b) => b.y0 <= 20 && b.y1 > 20 && b.x0 <= 32 && b.x1 > 32)).toBe(true);
+  });
+
+  it('undo history is also bounded in bytes', () => {
+    const m = loadDsbMask(DSB_27);
+    const doc = new LabelDocument({ labels: m.labels, shape: m.shape, undo: { maxBytes: 6000 } });
+    for (let k = 0; k < 6; k++) doc.deleteMask(1);
+    expect(doc.undoStack.bytes).toBeLessThanOrEqual(6000);
+    expect(doc.undoStack.undoDepth).toBeLessThan(6);
+    expect(doc.undoStack.undoDepth).toBeGreaterThan(0);
+  });
+
   it('split: a cut across a mask gives two masks, the larger keeps the id', () => {
     const { doc, original } = freshDoc();
     const before = snapshot(doc);
