@@ -1,8 +1,10 @@
 // The default MasksFn: Cellpose's resize_and_compute_masks run in the calling thread (the
 // backend may instead route the Euler integration through its dynamics worker pool).
 import { resizeAndComputeMasks } from '../dynamics/compute-masks.ts';
+import { fillHolesAndRemoveSmallMasks } from '../masks/fill-holes.ts';
 import type { AbortSignalLike } from '../util/platform.ts';
 import type { MasksFn, MaskParams, SegmentDeps } from './segment.ts';
+import { stitch3D } from './stitch3d.ts';
 
 export const directMasks: MasksFn = (dP, cellprob, shape, p: MaskParams, signal?: AbortSignalLike) =>
   Promise.resolve(
@@ -22,4 +24,9 @@ export const directMasks: MasksFn = (dP, cellprob, shape, p: MaskParams, signal?
     }),
   );
 
-export const directDeps: SegmentDeps = { computeMasks: directMasks };
+export const directDeps: SegmentDeps = {
+  computeMasks: directMasks,
+  stitch: stitch3D,
+  // after stitching: 3-D hole filling and min_size in voxels (6.4)
+  fillAndRemoveSmall3D: (m, shape, minSize) => fillHolesAndRemoveSmallMasks(m, shape, minSize, { legacyV31MinSize: true }),
+};
