@@ -4,8 +4,10 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'crypto', 'url', 'stream', 'zlib', 'util', 'events'];
-const nodeImportPatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)];
+// Bare Node built-in module names. They go into `paths` (exact names), not `patterns`: a gitignore-style
+// pattern such as 'util/*' would also match core's own relative imports like '../util/platform.ts'.
+const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'crypto', 'url', 'stream', 'stream/promises', 'zlib', 'util', 'events', 'buffer', 'process'];
+const nodePaths = (message) => nodeBuiltins.map((name) => ({ name, message }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'dist-web/**', 'coverage/**', 'test-results/**', '**/*.d.ts'] },
@@ -36,9 +38,10 @@ export default tseslint.config(
     languageOptions: { globals: {} },
     rules: {
       'no-restricted-imports': ['error', {
+        paths: nodePaths('src/core must not import Node built-ins; file access belongs in src/backend (DESIGN.md).'),
         patterns: [
           { group: ['electron', 'electron/*'], message: 'src/core must not import electron (DESIGN.md).' },
-          { group: nodeImportPatterns, message: 'src/core must not import Node built-ins; file access belongs in src/backend (DESIGN.md).' },
+          { group: ['node:*'], message: 'src/core must not import Node built-ins; file access belongs in src/backend (DESIGN.md).' },
           { group: ['**/shared/**', '**/backend/**', '**/cli/**', '**/server/**', '**/main/**', '**/preload/**', '**/renderer/**', 'onnxruntime-node', 'onnxruntime-web', 'vue', 'pinia', 'konva'], message: 'src/core imports only src/core (DESIGN.md).' },
         ],
       }],
@@ -49,8 +52,9 @@ export default tseslint.config(
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: nodePaths('src/shared holds the contract only (DESIGN.md).'),
         patterns: [
-          { group: ['electron', 'electron/*', 'node:*', ...nodeBuiltins], message: 'src/shared holds the contract only (DESIGN.md).' },
+          { group: ['electron', 'electron/*', 'node:*'], message: 'src/shared holds the contract only (DESIGN.md).' },
           { group: ['**/backend/**', '**/cli/**', '**/server/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'src/shared imports only core types.' },
         ],
       }],
@@ -72,8 +76,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', {
+        paths: nodePaths('The renderer is sandboxed: no electron or Node imports.'),
         patterns: [
-          { group: ['electron', 'electron/*', 'node:*', ...nodeBuiltins], message: 'The renderer is sandboxed: no electron or Node imports.' },
+          { group: ['electron', 'electron/*', 'node:*'], message: 'The renderer is sandboxed: no electron or Node imports.' },
           { group: ['**/backend/**', '**/cli/**', '**/server/**', '**/main/**'], message: 'The renderer talks to the backend only through its api/.' },
         ],
       }],
