@@ -5,10 +5,9 @@
 // masks; after a successful save of the _seg.npy the journal starts afresh from the saved state.
 // Cellpose itself only autosaves the whole _seg.npy after some 2D edits (GUI_AND_FORMATS A.16).
 import { createHash } from 'node:crypto';
-import { open, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import type { EditStep } from '../../core/editing/edit-step.ts';
 import { LabelDocument, type LabelDocumentInit } from '../../core/editing/label-document.ts';
 import { decodeStep, encodeStep } from '../../core/editing/step-codec.ts';
@@ -25,6 +24,37 @@ export function journalPathFor(imagePath: string): string {
 export function homeJournalPath(imagePath: string, homeDir = homedir()): string {
   const hash = createHash('sha256').update(resolve(imagePath)).digest('hex').slice(0, 32);
   return join(homeDir, '.cellpose-studio', 'journal', `${hash}.jnl`);
+}
+
+/**
+ * Where to journal an image: beside it when its folder accepts a new file (probed by creating
+ * one, since permission bits say nothing for root or on network shares), else under the home
+ * folder.
+ */
+export async function chooseJournalPath(imagePath: string, homeDir = homedir()): Promise<string> {
+  const sibling = journalPathFor(imagePath);
+  const probe = `${sibling}.${process.pid}.probe`;
+  try {
+    const fh = await open(probe, 'wx');
+    await fh.close();
+    await rm(probe, { force: true });
+    return sibling;
+  } catch {
+    return homeJournalPath(imagePath, homeDir);
+  }
+}
+
+/** The existing journal of an image (beside it first, then under the home folder), or null. */
+export async function findJournal(imagePath: string, homeDir = homedir()): Promise<string | null> {
+  for (const p of [journalPathFor(imagePath), homeJournalPath(imagePath, homeDir)]) {
+    try {
+      await access(p);
+      return p;
+    } catch {
+      // not there
+    }
+  }
+  return null;
 }
 
 function headerFor(imagePath: string, doc: LabelDocument): JournalHeader {
@@ -53,8 +83,13 @@ async function writeFreshJournal(path: string, header: JournalHeader): Promise<v
 }
 
 export interface JournalOptions {
-  /** Where the journal lives (default journalPathFor(imagePath)). */
+  /**
+   * Where the journal lives. Default: for start, journalPathFor(imagePath); for recovery, the
+   * journal findJournal finds (beside the image, then under the home folder).
+   */
   path?: string;
+  /** Home folder for the fallback location (default os.homedir()). */
+  homeDir?: string;
 }
 
 export class EditJournal {
@@ -174,7 +209,7 @@ export interface RecoveryResult {
  * same undo limits.
  */
 export async function recoverJournal(imagePath: string, base: LabelDocumentInit, opts: JournalOptions = {}): Promise<RecoveryResult> {
-  const journalPath = opts.path ?? journalPathFor(imagePath);
+  const journalPath = opts.path ?? (await findJournal(imagePath, opts.homeDir)) ?? journalPathFor(imagePath);
   const document = new LabelDocument(base);
   const result = (status: RecoveryResult['status'], extra: Partial<RecoveryResult> = {}): RecoveryResult => ({
     document,

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EditJournal, homeJournalPath, journalPathFor, recoverJournal } from '../../../src/backend/journal/edit-journal.ts';
+import { EditJournal, chooseJournalPath, findJournal, homeJournalPath, journalPathFor, recoverJournal } from '../../../src/backend/journal/edit-journal.ts';
 import { LabelDocument } from '../../../src/core/editing/label-document.ts';
 import { DSB_27, circle, expectSameState, loadDsbMask, rng, snapshot, type Snapshot } from '../../core/editing/helpers.ts';
 
@@ -44,6 +44,25 @@ describe('edit journal', () => {
     expect(journalPathFor('/data/exp1/img_003.tif')).toBe('/data/exp1/img_003_seg.npy.journal');
     const p = homeJournalPath('/data/exp1/img_003.tif', '/home/u');
     expect(p).toMatch(/^\/home\/u\/\.cellpose-studio\/journal\/[0-9a-f]{32}\.jnl$/);
+  });
+
+  it('journals beside the image when its folder is writable, else under the home folder, and finds either', async () => {
+    const image = join(dir, 'g.png');
+    expect(await chooseJournalPath(image, join(dir, 'home'))).toBe(journalPathFor(image));
+    const unwritable = join(dir, 'no-such-folder', 'h.png');
+    const home = join(dir, 'home');
+    const path = await chooseJournalPath(unwritable, home);
+    expect(path).toBe(homeJournalPath(unwritable, home));
+    const doc = new LabelDocument(base());
+    const j = await EditJournal.start(unwritable, doc, { path });
+    j.attach(doc);
+    doc.deleteMask(4);
+    await j.close();
+    expect(await findJournal(unwritable, home)).toBe(path);
+    const rec = await recoverJournal(unwritable, base(), { homeDir: home });
+    expect(rec.status).toBe('recovered');
+    expect(rec.recordsApplied).toBe(1);
+    expectSameState(snapshot(rec.document), snapshot(doc));
   });
 
   it('replays a whole session exactly, undo history included', async () => {
