@@ -19,8 +19,11 @@ interface NumpyDump {
   canon: Record<string, unknown>;
 }
 
-/** Load with numpy (warnings are errors) and describe every key: type/dtype/shape and canonical value. */
-function numpyLoad(path: string, python = PY_NUMPY1): NumpyDump {
+/**
+ * Load files with numpy (warnings are errors) in one Python run and describe every key of each:
+ * type/dtype/shape and canonical value.
+ */
+function numpyLoadMany(paths: string[], python = PY_NUMPY1): NumpyDump[] {
   return JSON.parse(
     runPython(
       `
@@ -28,16 +31,19 @@ import sys, json, warnings, numpy as np
 warnings.simplefilter('error')
 sys.path.insert(0, ${JSON.stringify(PICKLE_DIR)})
 from pycanon import canon
-d = np.load(${JSON.stringify(path)}, allow_pickle=True).item()
 def t(v):
     if isinstance(v, np.ndarray): return f'ndarray {v.dtype.str} {v.shape}'
     if isinstance(v, list): return 'list[' + ','.join(t(x) for x in v) + ']'
     return type(v).__name__
-print(json.dumps({'keys': list(d.keys()), 'types': {k: t(v) for k, v in d.items() if k != 'zdraw'} | ({'zdraw': t(d['zdraw'][:2])} if 'zdraw' in d else {}), 'canon': {k: canon(v) for k, v in d.items()}}))
+out = []
+for path in ${JSON.stringify(paths)}:
+    d = np.load(path, allow_pickle=True).item()
+    out.append({'keys': list(d.keys()), 'types': {k: t(v) for k, v in d.items() if k != 'zdraw'} | ({'zdraw': t(d['zdraw'][:2])} if 'zdraw' in d else {}), 'canon': {k: canon(v) for k, v in d.items()}})
+print(json.dumps(out))
 `,
       python,
     ),
-  ) as NumpyDump;
+  ) as NumpyDump[];
 }
 
 const CLI_KEYS = ['outlines', 'masks', 'chan_choose', 'ismanual', 'filename', 'flows', 'diameter'];
@@ -45,48 +51,49 @@ const GUI2D_KEYS = ['outlines', 'colors', 'masks', 'chan_choose', 'filename', 'f
 const GUI3D_KEYS = ['outlines', 'colors', 'masks', 'current_channel', 'filename', 'flows', 'zdraw', 'model_path', 'flow_threshold', 'cellprob_threshold', 'normalize_params', 'restore', 'ratio', 'diameter'];
 
 describe('writeSeg output, loaded by numpy', () => {
-  for (const [file, is3D] of [
-    ['cli2d/img2d_seg.npy', false],
-    ['cli3d/stack3d_seg.npy', true],
-  ] as const) {
-    const original = numpyLoad(`${FIX}/${file}`);
+  // Write every file first, then load them all in one numpy run (Python start-up is slow).
+  const cases = (['cli2d/img2d_seg.npy', 'cli3d/stack3d_seg.npy'] as const).map((file, i) => {
     const seg = readSeg(new Uint8Array(readFileSync(`${FIX}/${file}`)));
+    const cliPath = join(dir, `cli-${i}.npy`);
+    const guiPath = join(dir, `gui-${i}.npy`);
+    writeFileSync(cliPath, writeSeg(seg, 'cli'));
+    writeFileSync(guiPath, writeSeg(seg, 'gui'));
+    return { file, is3D: seg.is3D, seg, paths: [`${FIX}/${file}`, cliPath, guiPath] };
+  });
+  const crop = readSeg(new Uint8Array(readFileSync(`${FIX}/gui2d/crop2d_seg.npy`)));
+  const noOutlinesPath = join(dir, 'no-outlines.npy');
+  writeFileSync(noOutlinesPath, writeSeg({ masks: crop.masks, filename: 'crop2d.tif' }, 'cli'));
+  const loaded = numpyLoadMany([...cases.flatMap((c) => c.paths), noOutlinesPath]);
+
+  cases.forEach(({ file, is3D, seg }, i) => {
+    const [original, cli, gui] = loaded.slice(3 * i, 3 * i + 3);
 
     it(`${file} re-saved in the CLI layout equals Cellpose's own file, key for key`, () => {
-      const out = join(dir, `cli-${is3D}.npy`);
-      writeFileSync(out, writeSeg(seg, 'cli'));
-      const ours = numpyLoad(out);
-      expect(ours.keys).toEqual(CLI_KEYS);
-      expect(ours.types).toEqual({ ...original.types, diameter: 'float' }); // Cellpose's CLI stored int 24
-      expect(ours.canon).toEqual(original.canon);
+      expect(cli.keys).toEqual(CLI_KEYS);
+      expect(cli.types).toEqual({ ...original.types, diameter: 'float' }); // Cellpose's CLI stored int 24
+      expect(cli.canon).toEqual(original.canon);
     });
 
     it(`${file} saved in the GUI layout has the 3.x GUI ${is3D ? '3-D' : '2-D'} keys and keeps the float flows`, () => {
-      const out = join(dir, `gui-${is3D}.npy`);
-      writeFileSync(out, writeSeg(seg, 'gui'));
-      const ours = numpyLoad(out);
-      expect(ours.keys).toEqual(is3D ? GUI3D_KEYS : GUI2D_KEYS);
-      expect(ours.canon.masks).toEqual(original.canon.masks);
-      expect(ours.canon.outlines).toEqual(original.canon.outlines);
-      expect(ours.canon.flows).toEqual(original.canon.flows);
-      expect(ours.types.colors).toBe(`ndarray |u1 (${seg.nMasks}, 3)`);
-      expect(ours.types.flow_threshold).toBe('float');
-      expect(ours.types.model_path).toBe('int'); // Cellpose writes 0 when no model ran
-      if (is3D) expect(ours.types.zdraw).toBe('list[int16,int16]'); // numpy int16 -1 per model mask, as Cellpose
-      if (is3D) expect(ours.canon.zdraw).toEqual(new Array(seg.nMasks).fill(-1));
-      const back = readSeg(new Uint8Array(readFileSync(out)));
+      expect(gui.keys).toEqual(is3D ? GUI3D_KEYS : GUI2D_KEYS);
+      expect(gui.canon.masks).toEqual(original.canon.masks);
+      expect(gui.canon.outlines).toEqual(original.canon.outlines);
+      expect(gui.canon.flows).toEqual(original.canon.flows);
+      expect(gui.types.colors).toBe(`ndarray |u1 (${seg.nMasks}, 3)`);
+      expect(gui.types.flow_threshold).toBe('float');
+      expect(gui.types.model_path).toBe('int'); // Cellpose writes 0 when no model ran
+      if (is3D) expect(gui.types.zdraw).toBe('list[int16,int16]'); // numpy int16 -1 per model mask, as Cellpose
+      if (is3D) expect(gui.canon.zdraw).toEqual(new Array(seg.nMasks).fill(-1));
+      const back = readSeg(new Uint8Array(readFileSync(join(dir, `gui-${i}.npy`))));
       expect(back.layout).toBe('gui3');
       expect(Buffer.compare(new Uint8Array(back.colors!.data), maskColors(seg.nMasks))).toBe(0);
       expect(canon(back.flows.dP!)).toEqual(canon(seg.flows.dP!));
     });
-  }
+  });
 
   it('computes outlines when none are given, matching the outlines Cellpose stored', () => {
-    const seg = readSeg(new Uint8Array(readFileSync(`${FIX}/gui2d/crop2d_seg.npy`)));
-    const out = join(dir, 'no-outlines.npy');
-    writeFileSync(out, writeSeg({ masks: seg.masks, filename: 'crop2d.tif' }, 'cli'));
-    const ours = numpyLoad(out);
-    expect(ours.canon.outlines).toEqual(canon(seg.outlines!));
+    const ours = loaded[loaded.length - 1];
+    expect(ours.canon.outlines).toEqual(canon(crop.outlines!));
     // no flows: the GUI's placeholder list
     expect(ours.canon.flows).toEqual([[], [], [], [], [[]]]);
   });
@@ -100,14 +107,16 @@ describe('writeSeg output, loaded by numpy', () => {
     const m: NdArray = { dtype: 'uint32', shape: [ly, ly], data: masks };
     const v2 = numpyVersion(PY_NUMPY2);
     const python = v2.startsWith('2.') ? PY_NUMPY2 : PY_NUMPY1;
-    for (const layout of ['cli', 'gui'] as const) {
+    const paths = (['cli', 'gui'] as const).map((layout) => {
       const out = join(dir, `u4-${layout}.npy`);
       writeFileSync(out, writeSeg({ masks: m, diameter: 30 }, layout));
-      const ours = numpyLoad(out, python);
+      return out;
+    });
+    for (const [i, ours] of numpyLoadMany(paths, python).entries()) {
       expect(ours.types.masks).toBe(`ndarray <u4 (${ly}, ${ly})`);
       expect(ours.types.outlines).toBe(`ndarray <u4 (${ly}, ${ly})`);
       expect(ours.canon.masks).toEqual(canon(m));
-      expect(readSeg(new Uint8Array(readFileSync(out))).nMasks).toBe(k);
+      expect(readSeg(new Uint8Array(readFileSync(paths[i]))).nMasks).toBe(k);
     }
     expect(k).toBe(67500);
   });
