@@ -30,10 +30,15 @@ export async function startSession(): Promise<Session> {
   if (!existsSync(path.join(DIST_WEB, 'index.html'))) {
     throw new Error(`${DIST_WEB}/index.html is missing: run "npm run build:web" first (npm run test:e2e does)`);
   }
+  return startSessionOn(DIST_WEB);
+}
+
+export async function startSessionOn(staticDir: string): Promise<Session> {
   mkdirSync(SHOTS, { recursive: true });
   // A fresh settings folder per run, so remembered folders and axis choices do not leak in.
   const home = mkdtempSync(path.join(tmpdir(), 'cps-e2e-home-'));
-  const server = await startServer({ port: 0, staticDir: DIST_WEB, backend: createBackend({ homeDir: home, browseRoot: '/' }) });
+  const backend = createBackend({ homeDir: home, browseRoot: '/' });
+  const server = await startServer({ port: 0, staticDir, backend });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -54,6 +59,7 @@ export async function startSession(): Promise<Session> {
     async close() {
       await browser.close();
       await server.close();
+      await backend.dispose();
     },
   };
 }

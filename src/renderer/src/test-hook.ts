@@ -1,6 +1,6 @@
 // A small read-only hook for the end-to-end tests and the GUI benchmark: where a pixel is on screen,
 // and how long opens took to paint. It changes nothing in the app.
-import { openTimings } from './timing.ts';
+import { openStages, openTimings } from './timing.ts';
 import type { StudioTestHook } from './test-hook-types.ts';
 
 declare global {
@@ -24,6 +24,7 @@ export function installTestHook(): void {
   window.__cellposeStudio = Object.freeze({
     imageToScreen: (x: number, y: number) => toScreen(x, y),
     openToPaintMs: () => openTimings().slice(),
+    openStages: () => openStages(),
     paintCount: () => paints,
   });
 }

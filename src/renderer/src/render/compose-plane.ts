@@ -4,6 +4,7 @@ import type { ColourMode } from './colour-modes.ts';
 import { type DisplayScale, type Levels, displayFactor } from './display-scale.ts';
 import { GRAY_LUT, SPECTRAL_LUT, channelLut, type Lut } from './luts.ts';
 import { type NumericArray, type PlaneGeometry, pixelOffset } from './plane-geometry.ts';
+import { LITTLE_ENDIAN, packRgba, smallIntegerDomain } from './raw-byte-table.ts';
 
 export interface ComposeOptions {
   z: number;
@@ -54,6 +55,28 @@ export function composePlaneRgba(
     // Cellpose shows the first three channels as R, G, B, each with its own levels; a missing
     // third channel is the zero padding Cellpose adds, so it stays black.
     const maps = [0, 1, 2].map((c) => levelMap(opts.levels[c], opts.scale));
+    const domain = smallIntegerDomain(data);
+    if (domain && LITTLE_ENDIAN) {
+      // One raw -> byte table per shown channel, then three reads per pixel.
+      const tables = maps.map(({ gain, offset }) => {
+        const t = new Uint8Array(domain.count);
+        for (let k = 0; k < domain.count; k++) {
+          const v = toByte((k + domain.first) * gain + offset);
+          t[k] = inv ? 255 - v : v;
+        }
+        return t;
+      });
+      const out32 = new Uint32Array(out.buffer, out.byteOffset, nPix);
+      const [t0, t1, t2] = tables;
+      const first = domain.first;
+      for (let i = 0, o = base; i < nPix; i++, o += nC) {
+        const r = t0[data[o] - first];
+        const gr = t1[data[o + 1] - first];
+        const b = nC > 2 ? t2[data[o + 2] - first] : 0;
+        out32[i] = ((255 << 24) | (b << 16) | (gr << 8) | r) >>> 0;
+      }
+      return out;
+    }
     for (let i = 0; i < nPix; i++) {
       const o = base + i * nC;
       for (let c = 0; c < 3; c++) {
@@ -100,6 +123,20 @@ export function composePlaneRgba(
   // channels (at most the first three, the ones the display knows), so a 2-channel image is not dimmed.
   const nMean = Math.min(nC, 3);
   const missing = channel >= nC; // e.g. blue of a 2-channel image: Cellpose shows its zero padding
+  const domain = mean || missing ? null : smallIntegerDomain(data);
+  if (domain && LITTLE_ENDIAN) {
+    // raw value -> packed RGBA for the whole integer range, then one read and one write per pixel.
+    const table = new Uint32Array(domain.count);
+    for (let k = 0; k < domain.count; k++) {
+      let v = toByte((k + domain.first) * gain + offset);
+      if (inv) v = 255 - v;
+      table[k] = packRgba(lut[v * 3], lut[v * 3 + 1], lut[v * 3 + 2]);
+    }
+    const out32 = new Uint32Array(out.buffer, out.byteOffset, nPix);
+    const first = domain.first;
+    for (let i = 0, o = base + channel; i < nPix; i++, o += nC) out32[i] = table[data[o] - first];
+    return out;
+  }
   for (let i = 0; i < nPix; i++) {
     const o = base + i * nC;
     let raw: number;

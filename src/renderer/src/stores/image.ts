@@ -9,7 +9,7 @@ import { errorMessage, getApi } from '../api/index.ts';
 import { numericView } from '../api/wire-array.ts';
 import type { NumericArray, PlaneGeometry } from '../render/plane-geometry.ts';
 import { autoLevels } from '../render/display-scale.ts';
-import { cancelOpenMark, markOpenStart } from '../timing.ts';
+import { cancelOpenMark, markOpenStage, markOpenStart } from '../timing.ts';
 import { useSettingsStore } from './settings.ts';
 import { folderOf } from '../pure/paths.ts';
 import { useViewStore } from './view.ts';
@@ -54,7 +54,9 @@ export const useImageStore = defineStore('image', () => {
     busy.value = true;
     markOpenStart();
     try {
-      accept(await fn(), hadStoredAxes);
+      const img = await fn();
+      markOpenStage('response');
+      accept(img, hadStoredAxes);
       return true;
     } catch (e) {
       // The current image stays; the backend's message already names the file and the problem.
