@@ -11,6 +11,7 @@ import { flowToRgb } from './flow-rgb.ts';
 import type { NetworkRunner } from './network-runner.ts';
 import { fastTileSize, rescaledLength, runTiled } from './run-tiled.ts';
 import { run3D } from './run-3d.ts';
+import { smoothFlows3D } from './flow3d-smooth.ts';
 import { validateOptions, withDefaults, type SegmentOptions } from './segment-options.ts';
 
 export interface SizeModel {
@@ -207,11 +208,9 @@ export async function segment(
   let flows: FlowsOut;
   if (o.do3D) {
     const r = await run3D(x, shape, net, o, rescale, signal, (f) => report(base + netSpan * f, 'network'));
-    flows = { ...r, ly: height, lx: width };
-    if (!o.resample) {
-      flows.ly = r.ly;
-      flows.lx = r.lx;
-    }
+    flows = { ...r, ly: r.ly, lx: r.lx };
+    // flow3D_smooth: Gaussian on each flow component before the dynamics (6.2)
+    if (o.flow3DSmooth > 0) smoothFlows3D(flows.dP, [flows.cellprob.length / (r.ly * r.lx), r.ly, r.lx], o.flow3DSmooth);
   } else {
     flows = await flows2D(x, shape, net, o, rescale, signal, (f) => report(base + netSpan * f, 'network'));
   }
