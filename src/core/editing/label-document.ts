@@ -291,6 +291,7 @@ export class LabelDocument implements LabelView {
   /** Throws a clear error if a step does not fit this document (used for untrusted input). */
   validateStep(step: EditStep): void {
     let count = this.count;
+    let maxAfter = 0;
     const planeSize = this.ny * this.nx;
     if (step.remapBefore) count = remapTable(step.remapBefore, count).newCount;
     for (const a of step.atoms) {
@@ -302,11 +303,19 @@ export class LabelDocument implements LabelView {
       const limit = count + 1 + 4 * a.offsets.length;
       if (typeof a.after === 'number') {
         if (!Number.isInteger(a.after) || a.after < 0 || a.after > limit) throw new RangeError(`edit step: label ${a.after} out of range`);
-      } else for (let i = 0; i < a.after.length; i++) if (a.after[i] > limit) throw new RangeError(`edit step: label ${a.after[i]} out of range`);
+        maxAfter = Math.max(maxAfter, a.after);
+      } else {
+        for (let i = 0; i < a.after.length; i++) {
+          if (a.after[i] > limit) throw new RangeError(`edit step: label ${a.after[i]} out of range`);
+          if (a.after[i] > maxAfter) maxAfter = a.after[i];
+        }
+      }
     }
-    let rows = count;
+    // Throws on ids that cannot exist, before anything is written.
+    if (step.remapAfter) count = remapTable(step.remapAfter, Math.max(count, maxAfter)).newCount;
+    let rows = this.count;
     for (const m of step.meta) {
-      if (m.at < 0 || m.at > rows) throw new RangeError(`edit step: metadata row ${m.at} outside 0..${rows}`);
+      if (m.at < 0 || m.at + m.removed.length > rows) throw new RangeError(`edit step: metadata rows ${m.at}..${m.at + m.removed.length} outside 0..${rows}`);
       rows += m.inserted.length - m.removed.length;
     }
   }

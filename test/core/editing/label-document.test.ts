@@ -262,6 +262,16 @@ describe('LabelDocument on a real DSB2018 mask (256 x 256, 27 nuclei)', () => {
     expect(events[0].boxes.some((b) => b.y0 <= 20 && b.y1 > 20 && b.x0 <= 32 && b.x1 > 32)).toBe(true);
   });
 
+  it('replay refuses a step that does not fit the document, before changing anything', () => {
+    const { doc } = freshDoc();
+    const before = snapshot(doc);
+    const atom = { z: 0, y0: 0, y1: 1, x0: 0, x1: 1, offsets: Uint32Array.of(0), before: Uint32Array.of(0), after: 3 };
+    expect(() => doc.replay({ name: 'x', remapBefore: null, atoms: [atom], remapAfter: { kind: 'remove', ids: Uint32Array.of(99) }, meta: [] })).toThrow(/1\.\.27/);
+    expect(() => doc.replay({ name: 'x', remapBefore: null, atoms: [{ ...atom, offsets: Uint32Array.of(70000) }], remapAfter: null, meta: [] })).toThrow(/outside the plane/);
+    expect(() => doc.replay({ name: 'x', remapBefore: null, atoms: [], remapAfter: null, meta: [{ at: 27, removed: [doc.metaOf(1)], inserted: [] }] })).toThrow(/metadata rows/);
+    expectSameState(snapshot(doc), before);
+  });
+
   it('undo history is also bounded in bytes', () => {
     const m = loadDsbMask(DSB_27);
     const doc = new LabelDocument({ labels: m.labels, shape: m.shape, undo: { maxBytes: 6000 } });
