@@ -7,9 +7,11 @@ import { SettingsStore, studioHome } from '../settings/settings-store.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import { createBrowseService } from './browse-service.ts';
 import { createImageService } from './image-service.ts';
+import { FlowsCache } from './flows-cache.ts';
 import { createModelService } from './model-service.ts';
+import { createSegService } from './seg-service.ts';
 import { createSegmentService } from './segment-service.ts';
-import { BadRequestError, NotAvailableError } from './service-errors.ts';
+import { BadRequestError } from './service-errors.ts';
 
 export interface BackendOptions {
   /** Folder for settings.json; default $CELLPOSE_STUDIO_HOME or ~/.cellpose-studio. */
@@ -29,12 +31,6 @@ export interface BackendHandle extends Backend {
   dispose(): Promise<void>;
 }
 
-function notAvailable(method: keyof Api): () => Promise<never> {
-  return async () => {
-    throw new NotAvailableError(method);
-  };
-}
-
 export function createBackend(opts: BackendOptions = {}): BackendHandle {
   const events = createEventHub();
   const settings = new SettingsStore(opts.homeDir ?? studioHome());
@@ -42,7 +38,9 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
   const files = createBrowseService(settings, opts.browseRoot);
   const zoo = new ModelZoo(opts.zoo);
   const models = createModelService(zoo);
-  const seg = createSegmentService({ events, settings, zoo, inference: opts.inference });
+  const flows = new FlowsCache();
+  const seg = createSegmentService({ flows, events, settings, zoo, inference: opts.inference });
+  const segFiles = createSegService(flows);
 
   const api: Api = {
     openImage: images.openImage,
@@ -53,10 +51,10 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
     cancel: seg.cancel,
     recomputeMasks: seg.recomputeMasks,
     calibrate: seg.calibrate,
-    saveSeg: notAvailable('saveSeg'),
-    loadSeg: notAvailable('loadSeg'),
-    loadMasks: notAvailable('loadMasks'),
-    exportResults: notAvailable('exportResults'),
+    saveSeg: segFiles.saveSeg,
+    loadSeg: segFiles.loadSeg,
+    loadMasks: segFiles.loadMasks,
+    exportResults: segFiles.exportResults,
     listModels: models.listModels,
     importModel: models.importModel,
     getSettings: async () => settings.load(),

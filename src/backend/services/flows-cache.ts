@@ -8,6 +8,11 @@ export interface CachedFlows {
   dPComponents: number;
   /** (nZ, Y, X) float32 logits. */
   cellprob: Float32Array;
+  /** (nZ, Y, X, 3) flow picture, kept for saving a _seg.npy. */
+  flowRgb: Uint8Array | null;
+  /** Diameter and model of the run, for the _seg.npy (null when loaded from a file without them). */
+  diameterPx: number | null;
+  modelName: string | null;
   shape: [nZ: number, height: number, width: number];
   do3D: boolean;
   stitchThreshold: number;
@@ -25,7 +30,7 @@ export class FlowsCache {
   constructor(readonly maxBytes = DEFAULT_FLOWS_CACHE_BYTES) {}
 
   private static sizeOf(f: CachedFlows): number {
-    return f.dP.byteLength + f.cellprob.byteLength;
+    return f.dP.byteLength + f.cellprob.byteLength + (f.flowRgb?.byteLength ?? 0);
   }
 
   put(flows: CachedFlows): string {

@@ -3,6 +3,7 @@
 // cache of flows for re-thresholding.
 import path from 'node:path';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
+import { dZToU8 } from '../../core/seg/seg-flows.ts';
 import { nowMs } from '../../core/util/platform.ts';
 import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto } from '../../shared/contract.ts';
 import { createDynamicsService, type DynamicsService, type MaskParams } from '../dynamics/service.ts';
@@ -10,7 +11,7 @@ import { createInferenceService, type InferenceService, type InferenceServiceOpt
 import type { ModelZoo } from '../models/index.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
-import { FlowsCache, type CachedFlows } from './flows-cache.ts';
+import type { CachedFlows, FlowsCache } from './flows-cache.ts';
 import { toWireArray } from './opened-image.ts';
 import { toSegmentOptions } from './segment-params.ts';
 import { BadRequestError, NotAvailableError, namingFile, requireString } from './service-errors.ts';
@@ -22,18 +23,9 @@ export class CancelledError extends Error {
   }
 }
 
-/** dZ as the GUI's gradZ view shows it: clip(dZ / 10 * 127 + 127) as uint8 (GUI_AND_FORMATS B.3). */
-export function dZToU8(dZ: Float32Array): Uint8Array {
-  const out = new Uint8Array(dZ.length);
-  for (let i = 0; i < dZ.length; i++) {
-    const v = (dZ[i] / 10) * 127 + 127;
-    // numpy's astype(uint8) after clip truncates toward zero.
-    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
-  }
-  return out;
-}
-
 export interface SegmentServiceDeps {
+  /** Shared with the seg service, so a saved _seg.npy carries the run's flows. */
+  flows: FlowsCache;
   events: EventHub;
   settings: SettingsStore;
   zoo: ModelZoo;
@@ -71,7 +63,7 @@ function dynamicsUnits(id: string, f: CachedFlows): DynamicsUnit[] {
 }
 
 export function createSegmentService(deps: SegmentServiceDeps) {
-  const flows = new FlowsCache();
+  const flows = deps.flows;
   const jobs = new Map<string, AbortController>();
   let inference: InferenceService | null = null;
   let dynamics: DynamicsService | null = null;
@@ -150,6 +142,9 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           dP: r.dP,
           dPComponents: r.dPComponents,
           cellprob: r.cellprob,
+          flowRgb: r.flowRgb,
+          diameterPx: r.diameterUsedPx,
+          modelName,
           shape: [nZ, height, width],
           do3D: options.do3D ?? false,
           stitchThreshold: options.stitchThreshold ?? 0,
@@ -162,7 +157,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           jobId,
           flowsId,
           masks: toWireArray({ data: r.masks, shape: [nZ, height, width], dtype: r.masks instanceof Uint32Array ? 'uint32' : 'uint16' }),
-          flowRgb: toWireArray({ data: r.flowRgb, shape: [nZ, height, width, 3], dtype: 'uint8' }),
+          flowRgb: toWireArray({ data: r.flowRgb.slice(), shape: [nZ, height, width, 3], dtype: 'uint8' }),
           // Copies: the cached flows keep their own buffers, the DTO's are transferred away.
           cellprob: { dtype: 'float32', shape: [nZ, height, width], data: r.cellprob.slice().buffer },
           dZU8: r.dPComponents === 3 ? toWireArray({ data: dZToU8(r.dP.subarray(0, plane)), shape: [nZ, height, width], dtype: 'uint8' }) : null,
