@@ -4,8 +4,10 @@
 //
 //   header: "CPSJRNL1" | u32 header length | header JSON (utf-8) | u32 crc32(JSON)
 //   record: u32 0x31434552 ("REC1") | u32 payload length | u32 crc32(payload) | payload
-//   payload: u8 source (0 edit, 1 undo, 2 redo) | encoded EditStep (core/editing/step-codec.ts)
-import { crc32 } from 'node:zlib';
+//   payload: u8 source (0 edit, 1 undo, 2 redo; +128 when deflated) | EditStep bytes
+//            (core/editing/step-codec.ts), raw-deflated when large: a model re-run on a big image
+//            changes millions of pixels, and their sorted offsets compress several-fold.
+import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export const FILE_MAGIC = Buffer.from('CPSJRNL1', 'latin1');
 export const RECORD_MAGIC = 0x31434552;
@@ -68,10 +70,16 @@ function isHeader(v: unknown): v is JournalHeader {
   );
 }
 
+/** Steps above this size are deflated (fast level) before writing. */
+export const DEFLATE_ABOVE_BYTES = 256 * 1024;
+const DEFLATED = 128;
+
 export function encodeRecord(source: RecordSource, step: Uint8Array): Buffer {
-  const payload = Buffer.alloc(1 + step.length);
-  payload[0] = SOURCES.indexOf(source);
-  payload.set(step, 1);
+  const deflate = step.length > DEFLATE_ABOVE_BYTES;
+  const body = deflate ? deflateRawSync(step, { level: constants.Z_BEST_SPEED }) : step;
+  const payload = Buffer.alloc(1 + body.length);
+  payload[0] = SOURCES.indexOf(source) | (deflate ? DEFLATED : 0);
+  payload.set(body, 1);
   const out = Buffer.alloc(12 + payload.length);
   out.writeUInt32LE(RECORD_MAGIC, 0);
   out.writeUInt32LE(payload.length, 4);
@@ -101,10 +109,18 @@ export function readRecords(buf: Buffer, start: number): { records: RawRecord[];
     if (n < 1 || n > MAX_RECORD_BYTES || pos + 12 + n > buf.length) return { records, validEnd: pos, problem: `torn record at byte ${pos}` };
     const payload = buf.subarray(pos + 12, pos + 12 + n);
     if (crc32(payload) !== buf.readUInt32LE(pos + 8)) return { records, validEnd: pos, problem: `record checksum mismatch at byte ${pos}` };
-    const src = SOURCES[payload[0]];
+    const src = SOURCES[payload[0] & ~DEFLATED];
     if (!src) return { records, validEnd: pos, problem: `unknown record source at byte ${pos}` };
+    let step: Uint8Array = payload.subarray(1);
+    if (payload[0] & DEFLATED) {
+      try {
+        step = inflateRawSync(step, { maxOutputLength: MAX_RECORD_BYTES });
+      } catch (e) {
+        return { records, validEnd: pos, problem: `record at byte ${pos} does not inflate: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    }
     pos += 12 + n;
-    records.push({ source: src, step: payload.subarray(1), end: pos });
+    records.push({ source: src, step, end: pos });
   }
   return { records, validEnd: pos, problem: null };
 }

@@ -145,6 +145,34 @@ describe('edit journal', () => {
     await journal.close();
   });
 
+  it('deflates large records (a model re-run) and replays them exactly', async () => {
+    const image = join(dir, 'big.png');
+    const m = loadDsbMask(DSB_27);
+    // 4 x 4 tiles of the real mask: a model re-run with keepManual changes every mask pixel.
+    const labels = new Uint16Array(1024 * 1024);
+    for (let t = 0; t < 16; t++) {
+      for (let y = 0; y < 256; y++) {
+        for (let x = 0; x < 256; x++) {
+          const v = m.labels[y * 256 + x];
+          labels[(Math.floor(t / 4) * 256 + y) * 1024 + (t % 4) * 256 + x] = v === 0 ? 0 : v + 27 * t;
+        }
+      }
+    }
+    const doc = new LabelDocument({ labels: new Uint16Array(labels.length), shape: [1024, 1024], trackOutlines: false });
+    const journal = await EditJournal.start(image, doc);
+    journal.attach(doc);
+    doc.addMaskFromPolygon(circle(500, 500, 30));
+    doc.replaceFromModel(labels, { keepManual: true });
+    await journal.close();
+    const size = readFileSync(journal.path).length;
+    let changed = 0;
+    for (const v of doc.labels) if (v !== 0) changed++;
+    expect(size).toBeLessThan(changed * 12 * 0.5);
+    const rec = await recoverJournal(image, { labels: new Uint16Array(labels.length), shape: [1024, 1024], trackOutlines: false });
+    expect(rec.recordsApplied).toBe(2);
+    expect(Buffer.compare(Buffer.from(rec.document.labels.buffer), Buffer.from(doc.labels.buffer))).toBe(0);
+  });
+
   it('refuses a corrupt record in the middle and keeps what came before', async () => {
     const image = join(dir, 'e.png');
     const { states, journal } = await session(image);
