@@ -48,54 +48,147 @@ export function followFlows(input: FollowInput, start = 0, end = input.inds.leng
 /**
  * 5.2.1: numba map_coordinates. Fractions and weights are float64 (numba promotes float32 minus
  * int32 to float64), the sample is stored as float32 and added to the float32 position.
+ * Two points advance together ("lanes" A and B): one point's steps form a long dependent chain of
+ * loads and float ops, and interleaving two independent chains lets the CPU overlap them. Each
+ * lane's arithmetic is exactly the single-point update.
  */
 function bilinear2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array): void {
   const plane = ly * lx;
+  const Fy = F.subarray(0, plane);
+  const Fx = F.subarray(plane, 2 * plane);
   const n = end - start;
   const ymax = ly - 1;
   const xmax = lx - 1;
-  for (let j = start; j < end; j++) {
-    const i0 = inds[j];
-    let py = (i0 / lx) | 0;
-    let px = i0 - py * lx;
-    let qy = -1; // position two steps back
-    let qx = -1;
-    let t = 0;
-    for (; t < niter; t++) {
-      const yf = py | 0; // trunc; positions are >= 0
-      const xf = px | 0;
-      const fy = py - yf;
-      const fx = px - xf;
-      const yf1 = yf + 1 > ymax ? ymax : yf + 1;
-      const xf1 = xf + 1 > xmax ? xmax : xf + 1;
-      const a = yf * lx + xf;
-      const b = yf * lx + xf1;
-      const c = yf1 * lx + xf;
-      const d = yf1 * lx + xf1;
+  const fr = Math.fround;
+  let next = start;
+  // lane state: current position, position two steps back (for 2-cycles), step count, point index
+  let jA = -1;
+  let pyA = 0;
+  let pxA = 0;
+  let qyA = -1;
+  let qxA = -1;
+  let tA = 0;
+  let jB = -1;
+  let pyB = 0;
+  let pxB = 0;
+  let qyB = -1;
+  let qxB = -1;
+  let tB = 0;
+  if (next < end) {
+    jA = next++;
+    pyA = (inds[jA] / lx) | 0;
+    pxA = inds[jA] - pyA * lx;
+  }
+  if (next < end) {
+    jB = next++;
+    pyB = (inds[jB] / lx) | 0;
+    pxB = inds[jB] - pyB * lx;
+  }
+  if (niter <= 0) {
+    for (let j = start; j < end; j++) {
+      out[j - start] = (inds[j] / lx) | 0;
+      out[n + j - start] = inds[j] % lx;
+    }
+    return;
+  }
+  while (jA >= 0 || jB >= 0) {
+    if (jA >= 0) {
+      const yf = pyA | 0; // trunc; positions are >= 0
+      const xf = pxA | 0;
+      const fy = pyA - yf;
+      const fx = pxA - xf;
       const gy = 1 - fy;
       const gx = 1 - fx;
-      const sy = Math.fround(F[a] * gy * gx + F[b] * gy * fx + F[c] * fy * gx + F[d] * fy * fx);
-      const sx = Math.fround(F[plane + a] * gy * gx + F[plane + b] * gy * fx + F[plane + c] * fy * gx + F[plane + d] * fy * fx);
-      let ny = Math.fround(py + sy);
-      let nx = Math.fround(px + sx);
+      const a = yf * lx + xf;
+      const b = xf < xmax ? a + 1 : a;
+      const c = yf < ymax ? a + lx : a;
+      const d = xf < xmax ? c + 1 : c;
+      const sy = fr(Fy[a] * gy * gx + Fy[b] * gy * fx + Fy[c] * fy * gx + Fy[d] * fy * fx);
+      const sx = fr(Fx[a] * gy * gx + Fx[b] * gy * fx + Fx[c] * fy * gx + Fx[d] * fy * fx);
+      let ny = fr(pyA + sy);
+      let nx = fr(pxA + sx);
       ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
       nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
-      if (ny === py && nx === px) break; // fixed point: stays forever
-      if (ny === qy && nx === qx) {
-        // 2-cycle: s(t+1) = s(t-1), so s(niter) = s(t+1) if niter - (t+1) is even, else s(t)
-        if ((niter - t - 1) % 2 === 0) {
-          py = ny;
-          px = nx;
+      tA++;
+      let done = tA >= niter;
+      if (ny === pyA && nx === pxA) {
+        done = true; // fixed point: stays forever
+      } else if (ny === qyA && nx === qxA) {
+        // 2-cycle: s(t) = s(t-2), so s(niter) = s(t) if niter - t is even, else s(t-1)
+        if ((niter - tA) % 2 === 0) {
+          pyA = ny;
+          pxA = nx;
         }
-        break;
+        done = true;
+      } else {
+        qyA = pyA;
+        qxA = pxA;
+        pyA = ny;
+        pxA = nx;
       }
-      qy = py;
-      qx = px;
-      py = ny;
-      px = nx;
+      if (done) {
+        out[jA - start] = pyA;
+        out[n + jA - start] = pxA;
+        if (next < end) {
+          jA = next++;
+          pyA = (inds[jA] / lx) | 0;
+          pxA = inds[jA] - pyA * lx;
+          qyA = -1;
+          qxA = -1;
+          tA = 0;
+        } else {
+          jA = -1;
+        }
+      }
     }
-    out[j - start] = py;
-    out[n + j - start] = px;
+    if (jB >= 0) {
+      const yf = pyB | 0;
+      const xf = pxB | 0;
+      const fy = pyB - yf;
+      const fx = pxB - xf;
+      const gy = 1 - fy;
+      const gx = 1 - fx;
+      const a = yf * lx + xf;
+      const b = xf < xmax ? a + 1 : a;
+      const c = yf < ymax ? a + lx : a;
+      const d = xf < xmax ? c + 1 : c;
+      const sy = fr(Fy[a] * gy * gx + Fy[b] * gy * fx + Fy[c] * fy * gx + Fy[d] * fy * fx);
+      const sx = fr(Fx[a] * gy * gx + Fx[b] * gy * fx + Fx[c] * fy * gx + Fx[d] * fy * fx);
+      let ny = fr(pyB + sy);
+      let nx = fr(pxB + sx);
+      ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
+      nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
+      tB++;
+      let done = tB >= niter;
+      if (ny === pyB && nx === pxB) {
+        done = true;
+      } else if (ny === qyB && nx === qxB) {
+        if ((niter - tB) % 2 === 0) {
+          pyB = ny;
+          pxB = nx;
+        }
+        done = true;
+      } else {
+        qyB = pyB;
+        qxB = pxB;
+        pyB = ny;
+        pxB = nx;
+      }
+      if (done) {
+        out[jB - start] = pyB;
+        out[n + jB - start] = pxB;
+        if (next < end) {
+          jB = next++;
+          pyB = (inds[jB] / lx) | 0;
+          pxB = inds[jB] - pyB * lx;
+          qyB = -1;
+          qxB = -1;
+          tB = 0;
+        } else {
+          jB = -1;
+        }
+      }
+    }
   }
 }
 
