@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NdArray } from '../../../../src/core/array/ndarray.ts';
+import { FormatError } from '../../../../src/core/errors.ts';
 import { describeCellposeCheckpoint, readTorchStateDict } from '../../../../src/core/io/torch-checkpoint.ts';
 import { runPython } from '../pickle/python.ts';
 
@@ -103,6 +104,28 @@ for k, v in sd.items():
 
   it('refuses a legacy (non-zip) torch file with a clear message', () => {
     expect(() => readTorchStateDict(new Uint8Array(readFileSync(join(dir, 'legacy.pt'))))).toThrow(/legacy \(pre-1\.6, non-zip\)/);
+  });
+
+  it('only ever returns a state dict or throws FormatError on 2,000 mutated or truncated files', () => {
+    const full = new Uint8Array(readFileSync(join(dir, 'new.pt')));
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return Math.floor((seed / 0x80000000) * n);
+    };
+    let refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      let b = full.slice();
+      if (i % 4 === 0) b = b.subarray(0, rnd(b.length));
+      else for (let k = 1 + rnd(4); k > 0; k--) b[rnd(b.length)] = rnd(256);
+      try {
+        readTorchStateDict(b);
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw new Error(`case ${i}: ${String(e)}`);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThanOrEqual(500); // at least every truncation (one case in four) is refused
   });
 
   it('gives a clear error for a truncated checkpoint', () => {
