@@ -66,3 +66,24 @@ describe('do_3D vs Cellpose 3.1 (cli3d/stack3d, diameter 24)', () => {
     expect(ap.ap50).toBeGreaterThanOrEqual(0.99);
   });
 });
+
+describe('fast mode', () => {
+  it('one whole-image pass keeps AP50 >= 0.98 against Cellpose 3.1 masks on cli2d', async () => {
+    const net = await realNet();
+    const image = await readImage(`${FIXTURES}/cli2d/img2d.tif`);
+    let batches = 0;
+    const counting = Object.assign(Object.create(net) as typeof net, {
+      run: (b: Float32Array, s: [number, number, number, number]) => {
+        batches++;
+        expect(s.slice(2)).toEqual([384, 384]); // 363 px after rescale 17/24, padded to 384: one tile
+        return net.run(b, s);
+      },
+    });
+    const r = await segment(image, { diameterPx: 24, channels: [0, 0], fast: true }, counting, directDeps);
+    expect(batches).toBe(1);
+    const ref = segArray(`${FIXTURES}/cli2d/img2d_seg.npy`, "d['masks']");
+    const ap = apAt(ref.data, r.masks);
+    console.log('fast cli2d', ap);
+    expect(ap.ap50).toBeGreaterThanOrEqual(0.98);
+  });
+});
