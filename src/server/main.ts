@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const server = await startServer({ port, staticDir: path.join(repoRoot, 'dist-web'), backend });
   console.log(`Cellpose Studio is running at ${server.url}`);
   const stop = (): void => {
-    server.close().finally(() => process.exit(0));
+    Promise.allSettled([server.close(), backend.dispose()]).finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
