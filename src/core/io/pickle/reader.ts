@@ -248,15 +248,17 @@ class Unpickler {
       case OP.BINUNICODE8:
         this.push(this.str(this.u64()));
         return false;
+      // Byte strings stay views into the input: array data is copied once, when decoded, and a
+      // large _seg.npy is not held twice. `bytes` values in the result share the input buffer.
       case OP.SHORT_BINBYTES:
-        this.push(this.take(this.u8()).slice());
+        this.push(this.take(this.u8()));
         return false;
       case OP.BINBYTES:
-        this.push(this.take(this.u32()).slice());
+        this.push(this.take(this.u32()));
         return false;
       case OP.BINBYTES8:
       case OP.BYTEARRAY8:
-        this.push(this.take(this.u64()).slice());
+        this.push(this.take(this.u64()));
         return false;
       case OP.READONLY_BUFFER:
         return false;
