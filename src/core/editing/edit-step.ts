@@ -101,10 +101,3 @@ export function stepByteSize(s: EditStep): number {
   for (const m of s.meta) n += 16 + metaBytes(m.removed) + metaBytes(m.inserted);
   return n;
 }
-
-/** Number of changed pixels of a step. */
-export function stepPixelCount(s: EditStep): number {
-  let n = 0;
-  for (const a of s.atoms) n += a.offsets.length;
-  return n;
-}

@@ -57,8 +57,3 @@ export function applyTable(values: Uint16Array | Uint32Array, lut: Uint32Array):
     if (v >= first && v < n) values[i] = lut[v];
   }
 }
-
-/** Maps one id through a table; ids beyond the table (none expected) are left alone. */
-export function mapId(lut: Uint32Array, id: number): number {
-  return id < lut.length ? lut[id] : id;
-}

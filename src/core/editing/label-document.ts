@@ -4,7 +4,6 @@
 import { findObjects } from '../masks/find-objects.ts';
 import { CropScratch } from '../masks/outer-background.ts';
 import { masksToOutlines } from '../masks/masks-to-outlines.ts';
-import { vanishedIds } from './atom-builder.ts';
 import type { Box } from './box.ts';
 import { invertStep, type EditStep, type IdRemap, type MaskMeta, type MetaSplice, type PixelAtom } from './edit-step.ts';
 import { applyTable, remapTable } from './id-remap.ts';
@@ -671,11 +670,6 @@ export class LabelDocument implements LabelView {
 
   private endStrokeIfAny(): void {
     if (this.strokeState) this.endStroke();
-  }
-
-  /** Ids removed by these atoms (all their pixels overwritten); see vanishedIds. */
-  vanishedBy(atoms: readonly PixelAtom[]): number[] {
-    return vanishedIds(this, atoms);
   }
 }
 
