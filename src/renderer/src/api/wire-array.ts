@@ -41,3 +41,10 @@ export function numericView(a: WireArray): NumericArray {
     }
   }
 }
+
+/** A label image from the wire (masks): only the integer types label images use. */
+export function labelView(a: WireArray): Uint8Array | Uint16Array | Uint32Array | Int32Array {
+  const v = numericView(a);
+  if (v instanceof Uint8Array || v instanceof Uint16Array || v instanceof Uint32Array || v instanceof Int32Array) return v;
+  throw new Error(`masks must be an unsigned or int32 label image, got ${a.dtype}`);
+}

@@ -13,6 +13,7 @@ import { cancelOpenMark, markOpenStage, markOpenStart } from '../timing.ts';
 import { useSettingsStore } from './settings.ts';
 import { folderOf } from '../pure/paths.ts';
 import { useViewStore } from './view.ts';
+import { useLabelsStore } from './labels.ts';
 
 export const useImageStore = defineStore('image', () => {
   const meta = shallowRef<OpenedImage | null>(null);
@@ -45,6 +46,7 @@ export const useImageStore = defineStore('image', () => {
       view.levels = lv.slice(0, 3);
     }
     view.hover = null;
+    useLabelsStore().clear();
     askAxes.value = img.assignment.ambiguous && !hadStoredAxes;
     generation.value++;
     if (img.path) void useSettingsStore().update({ lastFolder: folderOf(img.path), lastImage: img.path });

@@ -11,6 +11,8 @@ export interface HoverInfo {
   x: number;
   y: number;
   values: number[];
+  /** Mask id under the cursor when masks exist (0 = background). */
+  maskId?: number;
 }
 
 export const useViewStore = defineStore('view', () => {

@@ -1,0 +1,44 @@
+// The GUI's segmentation parameters and their Cellpose 3 defaults (A.12), with the narrowing of a
+// stored copy (settings are user-editable JSON, so every field is checked before use).
+import type { SegmentParams } from '../../../shared/contract.ts';
+
+/** The model shipped in resources/models (the backend resolves it without a download). */
+export const BUNDLED_MODEL = 'cpsd_nuclei_v1';
+
+export const DEFAULT_SEGMENT_PARAMS: SegmentParams = {
+  model: BUNDLED_MODEL,
+  diameterPx: 30,
+  chan: 0,
+  chan2: 0,
+  flowThreshold: 0.4,
+  cellprobThreshold: 0,
+  minSize: 15,
+  niter: 0,
+  normPercentile: [1, 99],
+  normalize: true,
+  invert: false,
+  augment: false,
+  do3D: false,
+  stitchThreshold: 0,
+  anisotropy: 1,
+  fast: false,
+};
+
+/** Stored params merged over the defaults, field by field; a wrong-typed field keeps its default. */
+export function segmentParamsFrom(stored: unknown): SegmentParams {
+  const out: SegmentParams = { ...DEFAULT_SEGMENT_PARAMS, normPercentile: [...DEFAULT_SEGMENT_PARAMS.normPercentile] };
+  if (stored === null || typeof stored !== 'object') return out;
+  const s = stored as Record<string, unknown>;
+  const rec = out as unknown as Record<string, unknown>;
+  for (const [k, def] of Object.entries(DEFAULT_SEGMENT_PARAMS)) {
+    const v = s[k];
+    if (typeof def === 'number' && typeof v === 'number' && Number.isFinite(v)) rec[k] = v;
+    else if (typeof def === 'boolean' && typeof v === 'boolean') rec[k] = v;
+    else if (typeof def === 'string' && typeof v === 'string' && v.length > 0) rec[k] = v;
+  }
+  const p = s.normPercentile;
+  if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isFinite(x)) && p[0] < p[1]) {
+    out.normPercentile = [p[0], p[1]];
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+// The gradXY / cellprob / gradZ views (A.3): flows shown at fixed levels [0, 255], gradXY as
+// direct RGB, cellprob and gradZ through the blue-white-red table.
+import { BWR_LUT } from './luts.ts';
+
+/** Cellpose shows cellprob as normalize99 (1st..99th percentile -> 0..1), clipped, times 255, as
+ *  uint8. Percentiles use linear interpolation between order statistics, as numpy's default does. */
+export function cellprobToU8(cellprob: Float32Array): Uint8Array {
+  const sorted = Float32Array.from(cellprob).sort();
+  const pct = (p: number): number => {
+    if (sorted.length === 0) return 0;
+    const pos = (p / 100) * (sorted.length - 1);
+    const i = Math.floor(pos);
+    const j = Math.min(sorted.length - 1, i + 1);
+    return sorted[i] + (sorted[j] - sorted[i]) * (pos - i);
+  };
+  const lo = pct(1);
+  const hi = pct(99);
+  const span = hi - lo;
+  const out = new Uint8Array(cellprob.length);
+  for (let i = 0; i < cellprob.length; i++) {
+    const v = span > 0 ? (cellprob[i] - lo) / span : 0;
+    out[i] = v <= 0 || Number.isNaN(v) ? 0 : v >= 1 ? 255 : Math.trunc(v * 255);
+  }
+  return out;
+}
+
+/** One plane of a (Z, Y, X, 3) uint8 flow picture as RGBA. */
+export function rgbPlaneToRgba(rgb: Uint8Array, z: number, plane: number, out: Uint8ClampedArray): Uint8ClampedArray {
+  const base = z * plane * 3;
+  for (let i = 0; i < plane; i++) {
+    out[i * 4] = rgb[base + i * 3];
+    out[i * 4 + 1] = rgb[base + i * 3 + 1];
+    out[i * 4 + 2] = rgb[base + i * 3 + 2];
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** One plane of a (Z, Y, X) uint8 picture through the blue-white-red table, as RGBA. */
+export function bwrPlaneToRgba(u8: Uint8Array, z: number, plane: number, out: Uint8ClampedArray): Uint8ClampedArray {
+  const base = z * plane;
+  for (let i = 0; i < plane; i++) {
+    const l = u8[base + i] * 3;
+    out[i * 4] = BWR_LUT[l];
+    out[i * 4 + 1] = BWR_LUT[l + 1];
+    out[i * 4 + 2] = BWR_LUT[l + 2];
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
