@@ -3,6 +3,7 @@
 // result is identical to the single-threaded core path.
 import { followMethodFor, prepareDynamics, type ComputeMasksOptions, type ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
+import { profileSettings } from '../../core/dynamics/profiles.ts';
 import type { DynamicsPool } from './pool.ts';
 
 export interface PoolProgress {
@@ -10,7 +11,7 @@ export interface PoolProgress {
   signal?: AbortSignal;
 }
 
-function shared<T extends Float32Array | Int32Array>(a: T): T {
+function shared<T extends Float32Array | Int32Array | Uint16Array | Uint32Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
   const s = new Ctor(new SharedArrayBuffer(a.byteLength));
@@ -18,7 +19,7 @@ function shared<T extends Float32Array | Int32Array>(a: T): T {
   return s;
 }
 
-function checkAbort(signal: AbortSignal | undefined): void {
+function checkAbort(signal: { readonly aborted: boolean } | undefined): void {
   if (signal?.aborted) {
     const e = new Error('cancelled');
     e.name = 'AbortError';
@@ -54,11 +55,51 @@ export async function followInPool(pool: DynamicsPool, input: FollowInput, progr
   return p;
 }
 
-/** get_masks and 2-D flow QC in a worker. */
+/**
+ * get_masks in a worker, then the 2-D flow QC: with the CPU flow variant the masks are split
+ * across the workers (each mask's flows depend only on itself); the GPU variant needs the whole
+ * image and runs as one task.
+ */
 export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: FollowInput, dP: Float32Array, opts: ComputeMasksOptions): Promise<Uint16Array | Uint32Array> {
-  const { signal: _signal, ...plain } = opts;
+  const { signal, ...plain } = opts;
   const pCopy = p.slice();
-  return (await pool.run({ kind: 'cluster', p: pCopy, inds: shared(input.inds), shape: [...input.shape], dP: shared(dP), opts: plain }, [pCopy.buffer])) as Uint16Array | Uint32Array;
+  const shape = [...input.shape];
+  const labels = (await pool.run({ kind: 'cluster', p: pCopy, inds: shared(input.inds), shape, dP: new Float32Array(0), opts: { ...plain, flowThreshold: 0 } }, [pCopy.buffer])) as
+    | Uint16Array
+    | Uint32Array;
+  const flowThreshold = opts.flowThreshold ?? 0.4;
+  if (shape.length !== 2 || !(flowThreshold > 0)) return labels;
+  checkAbort(signal);
+  let nObj = 0;
+  let max = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  if (max === 0) return labels;
+  // get_masks numbers labels 1..N consecutively, so the number of objects is the max label
+  nObj = max;
+  const s = profileSettings(opts.profile ?? 'v3-cpu');
+  const sharedLabels = shared(labels);
+  const sharedDP = shared(dP);
+  const parts = s.flowVariant === 'cpu' ? Math.min(nObj, pool.size * 2) : 1;
+  const errs = await Promise.all(
+    Array.from({ length: parts }, (_, k) => {
+      const from = Math.floor((k * nObj) / parts);
+      const to = Math.floor(((k + 1) * nObj) / parts);
+      return pool.run({
+        kind: 'qc',
+        labels: sharedLabels,
+        shape: [shape[0], shape[1]],
+        dP: sharedDP,
+        variant: s.flowVariant,
+        centre: s.centre,
+        objects: parts > 1 ? [from, to] : undefined,
+      }) as Promise<Float64Array>;
+    }),
+  );
+  const bad = new Uint8Array(max + 1);
+  for (const err of errs) for (let l = 1; l <= max; l++) if (err[l - 1] > flowThreshold) bad[l] = 1;
+  const out = labels.slice();
+  for (let i = 0; i < out.length; i++) if (bad[out[i]]) out[i] = 0;
+  return out;
 }
 
 /** Resize back, fill holes, min size, in a worker. */

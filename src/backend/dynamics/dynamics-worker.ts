@@ -1,15 +1,18 @@
 // Worker thread of the dynamics pool: runs one core stage per message.
 import { parentPort } from 'node:worker_threads';
 import { finishMasks, masksFromPositions } from '../../core/dynamics/compute-masks.ts';
+import { flowErrors } from '../../core/dynamics/flow-errors.ts';
 import { followFlows } from '../../core/dynamics/follow-flows.ts';
 import type { DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
-function run(task: DynamicsTask): Float32Array | Uint16Array | Uint32Array {
+function run(task: DynamicsTask): Float32Array | Float64Array | Uint16Array | Uint32Array {
   switch (task.kind) {
     case 'follow':
       return followFlows({ field: task.field, shape: task.shape, inds: task.inds, niter: task.niter, method: task.method }, task.start, task.end);
     case 'cluster':
       return masksFromPositions(task.p, { field: new Float32Array(0), shape: task.shape, inds: task.inds, niter: 0, method: 'nearest' }, task.dP, task.opts);
+    case 'qc':
+      return flowErrors(task.labels, task.dP, task.shape, { variant: task.variant, centre: task.centre, objects: task.objects });
     case 'finish':
       return finishMasks(task.labels, task.shape, task.opts);
     default: {

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../workers/spawn.ts';
 import type { DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
-type Result = Float32Array | Uint16Array | Uint32Array;
+type Result = Float32Array | Float64Array | Uint16Array | Uint32Array;
 
 interface Pending {
   msg: TaskMessage;

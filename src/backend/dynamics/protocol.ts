@@ -1,7 +1,7 @@
 // Messages between the dynamics pool and its workers. Big arrays travel as SharedArrayBuffer views
 // (the flow field, read by every worker) or as transferred buffers (results).
 import type { ComputeMasksOptions, ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
-import type { FollowMethod } from '../../core/dynamics/profiles.ts';
+import type { CentreRule, FlowVariant, FollowMethod } from '../../core/dynamics/profiles.ts';
 
 export interface FollowTask {
   kind: 'follow';
@@ -24,6 +24,17 @@ export interface ClusterTask {
   opts: Omit<ComputeMasksOptions, 'signal'>;
 }
 
+/** Flow errors (5.4) of the masks of rank [from, to) (CPU variant) or of all (GPU variant). */
+export interface QcTask {
+  kind: 'qc';
+  labels: Uint16Array | Uint32Array;
+  shape: [number, number];
+  dP: Float32Array;
+  variant: FlowVariant;
+  centre: CentreRule;
+  objects?: [number, number];
+}
+
 /** Nearest resize back + hole filling + min size. */
 export interface FinishTask {
   kind: 'finish';
@@ -32,7 +43,7 @@ export interface FinishTask {
   opts: Omit<ResizeAndComputeOptions, 'signal'>;
 }
 
-export type DynamicsTask = FollowTask | ClusterTask | FinishTask;
+export type DynamicsTask = FollowTask | ClusterTask | QcTask | FinishTask;
 
 export interface TaskMessage {
   id: number;
@@ -40,5 +51,5 @@ export interface TaskMessage {
 }
 
 export type ResultMessage =
-  | { id: number; ok: true; result: Float32Array | Uint16Array | Uint32Array }
+  | { id: number; ok: true; result: Float32Array | Float64Array | Uint16Array | Uint32Array }
   | { id: number; ok: false; error: { name: string; message: string } };

@@ -31,7 +31,15 @@ export function flowErrors(masks: LabelImage, dP: Float32Array, shape: readonly 
     count[l]++;
   }
   const err = new Float64Array(max);
-  for (let l = 1; l <= max; l++) err[l - 1] = sumY[l] / count[l] + sumX[l] / count[l];
+  // with opts.objects only the present labels of rank [from, to) have flows; the others get NaN
+  // (the caller merges the parts)
+  const [from, to] = opts.objects ?? [0, Infinity];
+  let rank = 0;
+  for (let l = 1; l <= max; l++) {
+    const inRange = count[l] > 0 && rank >= from && rank < to;
+    if (count[l] > 0) rank++;
+    err[l - 1] = opts.objects && !inRange ? NaN : sumY[l] / count[l] + sumX[l] / count[l];
+  }
   return err;
 }
 

@@ -15,6 +15,11 @@ export interface FlowOptions {
   centre?: CentreRule;
   /** Diffusion steps; default Cellpose's per-variant rule. */
   niter?: number;
+  /**
+   * CPU variant only: compute the flows of objects [from, to) of the increasing-label order and
+   * leave the others at 0 (masks are independent there, so workers can split them).
+   */
+  objects?: readonly [from: number, to: number];
 }
 
 const NINTH = 1 / 9;
@@ -84,7 +89,8 @@ export function masksToFlows2D(masks: LabelImage, ly: number, lx: number, opts: 
   const pcols = lx + 2;
   const global = variant === 'gpu' ? new Float64Array((ly + 2) * pcols) : null;
 
-  for (let k = 0; k < nObj; k++) {
+  const [kFrom, kTo] = variant === 'cpu' && opts.objects ? opts.objects : [0, nObj];
+  for (let k = Math.max(0, kFrom); k < Math.min(nObj, kTo); k++) {
     const label = boxes.labels[k];
     const y0 = boxes.y0[k];
     const x0 = boxes.x0[k];

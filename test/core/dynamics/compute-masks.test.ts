@@ -49,6 +49,15 @@ describe('computeMasks on Appendix D.4 (niter 200)', () => {
     [0.5197, 0.0321, 0.135, 0.1415].forEach((v, i) => expect(v4[i]).toBeCloseTo(v, 4));
   });
 
+  it('flow errors computed in parts (masks split across workers) equal the whole', () => {
+    const whole = flowErrors(expectedNoQc, dP, shape);
+    const a = flowErrors(expectedNoQc, dP, shape, { objects: [0, 2] });
+    const b = flowErrors(expectedNoQc, dP, shape, { objects: [2, 4] });
+    expect(Number.isNaN(a[2]) && Number.isNaN(b[0])).toBe(true);
+    const merged = whole.map((_, i) => (Number.isNaN(a[i]) ? b[i] : a[i]));
+    expect(Array.from(merged)).toEqual(Array.from(whole));
+  });
+
   it('no foreground gives an empty uint16 image; bad shapes are named', () => {
     const m = computeMasks(dP, new Float32Array(cellprob.length).fill(-5), shape);
     expect(m).toBeInstanceOf(Uint16Array);
