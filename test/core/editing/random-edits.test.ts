@@ -53,7 +53,7 @@ describe('random edit sequences on a real mask', () => {
       const original = snapshot(doc);
       const r = rng(seed);
       const log: string[] = [];
-      for (let k = 0; k < 40; k++) {
+      for (let k = 0; k < 30; k++) {
         log.push(randomEdit(doc, r, m.labels));
         checkInvariants(doc);
       }
