@@ -48,6 +48,8 @@ export function createImageService(settings: SettingsStore) {
       const stack = await namingFile(file, () => readImageFile(file, { axes }));
       const opened = toOpenedImage(stack, { path: file, name: path.basename(file), segPath: await existingSegPath(file) });
       if (given) await settings.rememberAxisOverride(file, given);
+      // The web file picker and the next session start where the user last opened an image.
+      await settings.update({ lastFolder: path.dirname(file) });
       return opened;
     },
 

@@ -27,6 +27,9 @@ export async function namingFile<T>(file: string, fn: () => Promise<T>): Promise
       err.message = `${file}: ${err.message}`;
     }
     if (err.name === 'Error' && (err as NodeJS.ErrnoException).code === 'ENOENT') err.name = 'FileNotFoundError';
+    // Crosses the transport as WireError.data, so the renderer can tell which file failed.
+    const withData = err as Error & { data?: unknown };
+    if (withData.data === undefined) withData.data = { path: file };
     throw err;
   }
 }

@@ -38,6 +38,8 @@ describe('createBackend', () => {
     expect(segPathFor(img)).toBe(path.join(work, 'cells.v2_seg.npy'));
     writeFileSync(path.join(work, 'cells.v2_seg.npy'), 'x');
     expect((await backend.openImage({ path: img })).segPath).toBe(path.join(work, 'cells.v2_seg.npy'));
+    // Opening remembers the folder, where the web file picker starts next time.
+    expect((await backend.getSettings({})).lastFolder).toBe(work);
   });
 
   it('remembers the axis choice per file and applies it when the file is opened again', async () => {
@@ -78,6 +80,8 @@ describe('createBackend', () => {
 
   it('names the file in every open error: missing, a folder, truncated, not an image', async () => {
     await expect(backend.openImage({ path: path.join(work, 'missing.tif') })).rejects.toThrow(path.join(work, 'missing.tif'));
+    // The path also travels as error data, for the renderer.
+    await expect(backend.openImage({ path: path.join(work, 'missing.tif') })).rejects.toMatchObject({ data: { path: path.join(work, 'missing.tif') } });
     await expect(backend.openImage({ path: work })).rejects.toThrow(new RegExp(`${work}.*folder`));
     const truncated = path.join(work, 'truncated.tif');
     writeFileSync(truncated, readFileSync(IMG).subarray(0, 3000));
