@@ -385,6 +385,9 @@ function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds:
     let gz = toGrid(z0, lz);
     let gy = toGrid(y0, ly);
     let gx = toGrid(r - y0 * lx, lx);
+    let qz = NaN;
+    let qy = NaN;
+    let qx = NaN;
     for (let t = 0; t < niter; t++) {
       const iz = fr(fr(fr(gz + 1) * lz) - 1) / 2;
       const iy = fr(fr(fr(gy + 1) * ly) - 1) / 2;
@@ -392,7 +395,8 @@ function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds:
       const xa = Math.floor(ix) | 0;
       const ya = Math.floor(iy) | 0;
       const za = Math.floor(iz) | 0;
-      // distances to the far/near corner along each axis (torch: ix_bse - ix, ix - ix_tnw)
+      // distances to the far/near corner along each axis (torch: ix_bse - ix, ix - ix_tnw), and
+      // the weighted sum emulated in float32 as torch's 3-D CPU kernel forms it
       const ex = fr(xa + 1 - ix);
       const wx = fr(ix - xa);
       const ey = fr(ya + 1 - iy);
@@ -430,6 +434,18 @@ function gridSample3D(F: Float32Array, lz: number, ly: number, lx: number, inds:
       ny = ny < -1 ? -1 : ny > 1 ? 1 : ny;
       nx = nx < -1 ? -1 : nx > 1 ? 1 : nx;
       if (nz === gz && ny === gy && nx === gx) break;
+      if (nz === qz && ny === qy && nx === qx) {
+        // 2-cycle, as in 2-D
+        if ((niter - t - 1) % 2 === 0) {
+          gz = nz;
+          gy = ny;
+          gx = nx;
+        }
+        break;
+      }
+      qz = gz;
+      qy = gy;
+      qx = gx;
       gz = nz;
       gy = ny;
       gx = nx;

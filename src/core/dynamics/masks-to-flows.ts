@@ -27,16 +27,19 @@ const NINTH = 1 / 9;
 /** Scratch buffers reused across masks and planes. */
 export class DiffusionScratch {
   T = new Float64Array(0);
-  tmp = new Float64Array(0);
+  U = new Float64Array(0);
   idx = new Int32Array(0);
   ys = new Int32Array(0);
   xs = new Int32Array(0);
 
   ensure(gridSize: number, npix: number): void {
-    if (this.T.length < gridSize) this.T = new Float64Array(Math.max(gridSize, 2 * this.T.length));
+    if (this.T.length < gridSize) {
+      const g = Math.max(gridSize, 2 * this.T.length);
+      this.T = new Float64Array(g);
+      this.U = new Float64Array(g);
+    }
     if (this.idx.length < npix) {
       const n = Math.max(npix, 2 * this.idx.length);
-      this.tmp = new Float64Array(n);
       this.idx = new Int32Array(n);
       this.ys = new Int32Array(n);
       this.xs = new Int32Array(n);
@@ -45,22 +48,37 @@ export class DiffusionScratch {
 }
 
 /**
- * Runs the diffusion of one mask on a framed local grid `T` (cols wide, zeroed) whose mask pixels
- * are idx[0..n). `meanByDivision` selects torch's mean (sum / 9, GPU variant) over the numba
- * kernel's (1/9) * sum (CPU variant).
+ * Runs the diffusion of one mask on framed local grids `T` and `U` (cols wide, zeroed), whose mask
+ * pixels are idx[0..n), and returns the grid holding the final field. The update is synchronous
+ * (every pixel reads the previous step), done by ping-ponging between the two grids; pixels
+ * outside the mask stay 0 in both. `meanByDivision` selects torch's mean (sum / 9, GPU variant)
+ * over the numba kernel's (1/9) * sum (CPU variant).
  */
-function diffuse(T: Float64Array, idx: Int32Array, tmp: Float64Array, n: number, cols: number, centre: number, niter: number, meanByDivision: boolean): void {
+function diffuse(T: Float64Array, U: Float64Array, idx: Int32Array, n: number, cols: number, centre: number, niter: number, meanByDivision: boolean): Float64Array {
+  let src = T;
+  let dst = U;
   for (let t = 0; t < niter; t++) {
-    T[centre] += 1;
-    for (let k = 0; k < n; k++) {
-      const i = idx[k];
-      const a = i - cols;
-      const b = i + cols;
-      const s = T[i] + T[a] + T[b] + T[i - 1] + T[i + 1] + T[a - 1] + T[a + 1] + T[b - 1] + T[b + 1];
-      tmp[k] = meanByDivision ? s / 9 : NINTH * s;
+    src[centre] += 1;
+    if (meanByDivision) {
+      for (let k = 0; k < n; k++) {
+        const i = idx[k];
+        const a = i - cols;
+        const b = i + cols;
+        dst[i] = (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]) / 9;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const i = idx[k];
+        const a = i - cols;
+        const b = i + cols;
+        dst[i] = NINTH * (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]);
+      }
     }
-    for (let k = 0; k < n; k++) T[idx[k]] = tmp[k];
+    const s = src;
+    src = dst;
+    dst = s;
   }
+  return src;
 }
 
 /**
@@ -100,8 +118,9 @@ export function masksToFlows2D(masks: LabelImage, ly: number, lx: number, opts: 
     const cols = w + 2;
     const n = boxes.count[k];
     scratch.ensure(rows * cols, n);
-    const { T, tmp, idx, ys, xs } = scratch;
-    T.fill(0, 0, rows * cols);
+    const { idx, ys, xs } = scratch;
+    scratch.T.fill(0, 0, rows * cols);
+    scratch.U.fill(0, 0, rows * cols);
     // The CPU variant takes coordinates in the framed grid (+1); the GPU one in the box.
     const off = variant === 'cpu' ? 1 : 0;
     let m = 0;
@@ -117,7 +136,7 @@ export function masksToFlows2D(masks: LabelImage, ly: number, lx: number, opts: 
     }
     const c = centreIndex(ys, xs, m, rule, off, off);
     const niter = opts.niter ?? (variant === 'cpu' ? 2 * (rows + cols) : gpuNiter);
-    diffuse(T, idx, tmp, m, cols, idx[c], niter, variant === 'gpu');
+    const T = diffuse(scratch.T, scratch.U, idx, m, cols, idx[c], niter, variant === 'gpu');
     if (global) {
       for (let j = 0; j < m; j++) {
         const li = idx[j];

@@ -17,23 +17,38 @@ export interface FillOptions {
 
 /** Zero every mask with fewer than minSize pixels, then renumber in raster first-appearance order. */
 export function removeSmallMasks(masks: Uint32Array, minSize: number, legacyV31 = false): void {
-  const counts = new Map<number, number>();
+  let max = 0;
+  for (let i = 0; i < masks.length; i++) if (masks[i] > max) max = masks[i];
+  // dense counts when the label range is small (always after a renumber), else a map
+  const dense = max <= 4 * masks.length + 1024;
+  const counts = dense ? new Float64Array(max + 1) : null;
+  const sparse = dense ? null : new Map<number, number>();
   for (let i = 0; i < masks.length; i++) {
     const v = masks[i];
-    if (v > 0) counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (v === 0) continue;
+    if (counts) counts[v]++;
+    else if (sparse) sparse.set(v, (sparse.get(v) ?? 0) + 1);
+  }
+  const present: number[] = [];
+  const countOf = (v: number): number => (counts ? counts[v] : (sparse as Map<number, number>).get(v) ?? 0);
+  if (counts) {
+    for (let v = 1; v <= max; v++) if (counts[v] > 0) present.push(v);
+  } else {
+    present.push(...[...(sparse as Map<number, number>).keys()].sort((a, b) => a - b));
   }
   const remove = new Set<number>();
-  if (legacyV31) {
-    // counts of the sorted present labels, removal by (index + 1) as if index+1 were the label
-    const present = [...counts.keys()].sort((a, b) => a - b);
-    present.forEach((v, k) => {
-      if ((counts.get(v) as number) < minSize) remove.add(k + 1);
-    });
-  } else {
-    for (const [v, c] of counts) if (c < minSize) remove.add(v);
-  }
+  present.forEach((v, k) => {
+    // v3.1 removed "index + 1" as if it were the label value (the bug); fixed: the label itself
+    if (countOf(v) < minSize) remove.add(legacyV31 ? k + 1 : v);
+  });
   if (remove.size > 0) {
-    for (let i = 0; i < masks.length; i++) if (remove.has(masks[i])) masks[i] = 0;
+    if (dense) {
+      const kill = new Uint8Array(max + 1);
+      for (const v of remove) if (v <= max) kill[v] = 1;
+      for (let i = 0; i < masks.length; i++) if (kill[masks[i]]) masks[i] = 0;
+    } else {
+      for (let i = 0; i < masks.length; i++) if (remove.has(masks[i])) masks[i] = 0;
+    }
   }
   renumber(masks);
 }
