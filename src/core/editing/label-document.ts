@@ -211,6 +211,25 @@ export class LabelDocument implements LabelView {
     return { id, areaPx: this.areas[id], ismanual: r.ismanual, zdraw: r.zdraw, colorIndex: r.colorIndex, bbox: this.tightBox(id) };
   }
 
+  /**
+   * Ids of the masks touching a rectangle on plane z, increasing: Cellpose's region-select for
+   * bulk delete (A.7). The rectangle is clipped to the image; half-open.
+   */
+  masksInRect(z: number, y0: number, y1: number, x0: number, x1: number): number[] {
+    if (!Number.isInteger(z) || z < 0 || z >= this.nz) return [];
+    const ya = Math.max(0, Math.floor(y0));
+    const yb = Math.min(this.ny, Math.ceil(y1));
+    const xa = Math.max(0, Math.floor(x0));
+    const xb = Math.min(this.nx, Math.ceil(x1));
+    const seen = new Set<number>();
+    for (let y = ya; y < yb; y++) {
+      const row = (z * this.ny + y) * this.nx;
+      for (let x = xa; x < xb; x++) seen.add(this._labels[row + x]);
+    }
+    seen.delete(0);
+    return [...seen].sort((a, b) => a - b);
+  }
+
   inside(x: number, y: number, z = 0): boolean {
     return Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(z) && x >= 0 && y >= 0 && z >= 0 && x < this.nx && y < this.ny && z < this.nz;
   }

@@ -126,6 +126,15 @@ describe('LabelDocument on a real DSB2018 mask (256 x 256, 27 nuclei)', () => {
     undoRedoRoundTrip(doc, before);
   });
 
+  it('region select lists the masks touching a rectangle', () => {
+    const { doc, original } = freshDoc();
+    const expected = new Set<number>();
+    for (let y = 200; y < 240; y++) for (let x = 100; x < 160; x++) if (original[y * 256 + x]) expected.add(original[y * 256 + x]);
+    expect(doc.masksInRect(0, 200, 240, 100, 160)).toEqual([...expected].sort((a, b) => a - b));
+    expect(expected.size).toBeGreaterThan(3);
+    expect(doc.masksInRect(0, -50, -10, 0, 10)).toEqual([]);
+  });
+
   it('bulk delete removes several masks in one step', () => {
     const { doc, original } = freshDoc();
     const before = snapshot(doc);
