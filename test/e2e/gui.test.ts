@@ -165,8 +165,11 @@ print(json.dumps({"name": name, "x": int(xs[i]), "y": int(ys[i]), "v": int(a[ys[
     const expected = (await createBackend({ homeDir: s.home }).neighbourImage({ path: first, step: 1 })).path;
     expect(expected).not.toBe(first);
     await page.locator('body').click({ position: { x: 5, y: 790 } });
+    // Keys are ignored while an open is in flight (as Cellpose ignores them while loading).
+    await expect.poll(() => page.getByTestId('busy').count()).toBe(0);
     await page.keyboard.press('ArrowRight');
     await page.getByTestId('status-file').getByText(path.basename(expected)).waitFor();
+    await expect.poll(() => page.getByTestId('busy').count()).toBe(0);
     await page.keyboard.press('ArrowLeft');
     await page.getByTestId('status-file').getByText(path.basename(first)).waitFor();
   });

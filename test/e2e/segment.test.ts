@@ -1,0 +1,59 @@
+// Segment and inspect, end to end: run the bundled model on img2d.tif from the GUI, watch the
+// progress, then inspect the result through the flow views and the ROI count.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, startSession, waitForPaint, type Session } from './browser.ts';
+
+const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+
+describe('segmentation from the GUI', () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await startSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('runs the bundled model, shows progress and N ROIs, and enables the gradXY and cellprob views', async () => {
+    const { page } = s;
+    await openThroughBrowser(page, IMG2D);
+    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
+    // Before a run only the image view can be chosen.
+    expect(await page.locator('[data-testid="view-select"] option[value="gradXY"]').isDisabled()).toBe(true);
+    await page.getByTestId('segment-diameter').fill('24');
+    await page.getByTestId('segment-run').click();
+    await page.getByTestId('segment-stage').waitFor({ timeout: 10_000 });
+    // The run button is disabled while the job runs, and comes back when it ends.
+    expect(await page.getByTestId('segment-run').isDisabled()).toBe(true);
+    await page.getByTestId('segment-cancel').waitFor();
+    await expect.poll(() => page.getByTestId('segment-run').isDisabled(), { timeout: 120_000, interval: 500 }).toBe(false);
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    expect(await page.getByTestId('roi-count').textContent()).toMatch(/^\d+ ROIs$/);
+    expect(await page.locator('[data-testid="view-select"] option[value="gradXY"]').isDisabled()).toBe(false);
+    expect(await page.locator('[data-testid="view-select"] option[value="gradZ"]').isDisabled()).toBe(true);
+
+    // PageDown: image -> gradXY -> cellprob -> (gradZ is skipped) -> image.
+    const p = await pixelOnScreen(page, 256, 256);
+    const grey = await canvasColour(page, p);
+    await page.locator('body').click({ position: { x: 5, y: 790 } });
+    let n = await paintCount(page);
+    await page.keyboard.press('PageDown');
+    await waitForPaint(page, n);
+    expect(await page.getByTestId('view-select').inputValue()).toBe('gradXY');
+    n = await paintCount(page);
+    await page.keyboard.press('PageDown');
+    await waitForPaint(page, n);
+    expect(await page.getByTestId('view-select').inputValue()).toBe('cellprob');
+    // The blue-white-red table: never a grey unless exactly white.
+    const cp = await canvasColour(page, p);
+    expect(cp[0] === cp[1] && cp[1] === cp[2] ? cp[0] : 255).toBe(255);
+    await page.screenshot({ path: path.join(SHOTS, 'segment-cellprob.png') });
+    n = await paintCount(page);
+    await page.keyboard.press('PageDown');
+    await waitForPaint(page, n);
+    expect(await page.getByTestId('view-select').inputValue()).toBe('image');
+    expect(await canvasColour(page, p)).toEqual(grey);
+    await page.screenshot({ path: path.join(SHOTS, 'segment-done.png') });
+  });
+});
