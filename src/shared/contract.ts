@@ -41,6 +41,8 @@ export interface OpenedImage {
   warnings: string[];
   /** Path of `<stem>_seg.npy` when one exists next to the image. */
   segPath: string | null;
+  /** Set for images opened from bytes (path ''): pass it to segment/calibrate instead of a path. */
+  imageId?: string;
 }
 
 /** Which files a browse lists besides folders (default 'images', Cellpose's image filter). */
@@ -92,7 +94,9 @@ export interface SegmentParams {
 
 export interface SegmentRequest {
   jobId: string;
+  /** The image file; '' for an image opened from bytes, which is named by imageId instead. */
   imagePath: string;
+  imageId?: string;
   params: SegmentParams;
   /** Labels to keep (hand-drawn masks); the run fills in only around them. */
   keepMasks?: WireArray;
@@ -186,6 +190,31 @@ export interface LogEvent {
   message: string;
 }
 
+/** Start journalling an image's masks (GUI autosave journal); recovers a journal left by a crash. */
+export interface JournalOpenRequest {
+  imagePath: string;
+  /** The masks as loaded (the journal's base), with their ismanual / zdraw rows. */
+  masks: WireArray;
+  ismanual: boolean[];
+  zdraw?: Array<number[] | null>;
+}
+
+export interface JournalOpenResult {
+  journalPath: string;
+  /** Steps replayed from a journal newer than the saved masks (0: nothing to recover). */
+  recoveredSteps: number;
+  /** Masks after replaying them, when recoveredSteps > 0. */
+  recovered: { masks: WireArray; ismanual: boolean[]; zdraw: Array<number[] | null> } | null;
+  problem: string | null;
+}
+
+/** One applied edit step (core/editing/step-codec bytes as uint8). */
+export interface JournalStepRequest {
+  imagePath: string;
+  source: 'edit' | 'undo' | 'redo';
+  step: WireArray;
+}
+
 /** Every method the backend offers. Add new ones here and in CONTRACT_METHODS. */
 export interface Api {
   openImage(req: OpenImageRequest): Promise<OpenedImage>;
@@ -195,7 +224,7 @@ export interface Api {
   segment(req: SegmentRequest): Promise<SegmentResultDto>;
   cancel(req: { jobId: string }): Promise<{ cancelled: boolean }>;
   recomputeMasks(req: RecomputeRequest): Promise<MasksDto>;
-  calibrate(req: { imagePath: string; model: string }): Promise<{ diameterPx: number }>;
+  calibrate(req: { imagePath: string; model: string; imageId?: string }): Promise<{ diameterPx: number }>;
   saveSeg(req: SaveSegRequest): Promise<{ path: string }>;
   loadSeg(req: { path: string }): Promise<LoadSegResult>;
   loadMasks(req: { path: string }): Promise<{ masks: WireArray }>;
@@ -204,6 +233,10 @@ export interface Api {
   importModel(req: { path: string }): Promise<ModelInfoDto>;
   getSettings(req: Record<string, never>): Promise<Settings>;
   setSettings(req: Settings): Promise<Settings>;
+  journalOpen(req: JournalOpenRequest): Promise<JournalOpenResult>;
+  journalAppend(req: JournalStepRequest): Promise<{ ok: true }>;
+  journalSaved(req: { imagePath: string }): Promise<{ ok: true }>;
+  journalDiscard(req: { imagePath: string }): Promise<{ ok: true }>;
 }
 
 export type MethodName = keyof Api;
@@ -228,6 +261,10 @@ export const CONTRACT_METHODS = [
   'importModel',
   'getSettings',
   'setSettings',
+  'journalOpen',
+  'journalAppend',
+  'journalSaved',
+  'journalDiscard',
 ] as const satisfies readonly MethodName[];
 
 /** A File-menu command in the Electron app; main has already shown the file dialog. */

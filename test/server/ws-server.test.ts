@@ -45,6 +45,10 @@ function stubBackend(): Api & EventSource & { emit<E extends EventName>(e: E, p:
     importModel: notImplemented,
     getSettings: async () => ({ a: 1 }),
     setSettings: async (s) => s,
+    journalOpen: notImplemented,
+    journalAppend: notImplemented,
+    journalSaved: notImplemented,
+    journalDiscard: notImplemented,
     subscribe<E extends EventName>(event: E, listener: EventListener<E>) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);

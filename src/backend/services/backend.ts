@@ -11,6 +11,7 @@ import { FlowsCache } from './flows-cache.ts';
 import { createModelService } from './model-service.ts';
 import { createSegService } from './seg-service.ts';
 import { createSegmentService } from './segment-service.ts';
+import { createJournalService } from './journal-service.ts';
 import { BadRequestError } from './service-errors.ts';
 
 export interface BackendOptions {
@@ -39,8 +40,9 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
   const zoo = new ModelZoo(opts.zoo);
   const models = createModelService(zoo);
   const flows = new FlowsCache();
-  const seg = createSegmentService({ flows, events, settings, zoo, inference: opts.inference });
+  const seg = createSegmentService({ flows, events, settings, zoo, inference: opts.inference, droppedImage: images.droppedImage });
   const segFiles = createSegService(flows);
+  const journals = createJournalService();
 
   const api: Api = {
     openImage: images.openImage,
@@ -62,6 +64,14 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
       if (req === null || typeof req !== 'object' || Array.isArray(req)) throw new BadRequestError('setSettings', 'settings must be an object');
       return settings.update(req);
     },
+    journalOpen: journals.journalOpen,
+    journalAppend: journals.journalAppend,
+    journalSaved: journals.journalSaved,
+    journalDiscard: journals.journalDiscard,
   };
-  return { ...api, subscribe: events.subscribe, events, settings, dispose: seg.dispose };
+  const dispose = async (): Promise<void> => {
+    await journals.dispose();
+    await seg.dispose();
+  };
+  return { ...api, subscribe: events.subscribe, events, settings, dispose };
 }
