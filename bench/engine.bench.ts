@@ -3,8 +3,8 @@
 // memory, agreement of fast-mode masks with default-mode masks, and the whole CLI on 1024².
 // Targets (2-core machine, Cellpose 3.1 on the same machine): network 512² <= 1.77 s, 1024² <= 7.95 s.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCellposeModel } from '../src/backend/inference/load-model.ts';
 import { OrtNetwork } from '../src/backend/inference/ort-network.ts';
@@ -31,7 +31,26 @@ function mosaic(img: ImageStack): ImageStack {
   return { ...img, height: 2 * h, width: 2 * w, data: { data: out, shape: [1, 2 * h, 2 * w, 1], dtype: 'uint16' } };
 }
 
-async function timed(image: ImageStack, fast: boolean, net: Parameters<typeof segment>[2]): Promise<{ r: SegmentResult; peakMb: number }> {
+type Net = Parameters<typeof segment>[2];
+
+/** CPU time spent inside net.run (all ORT threads). On a busy shared machine wall times are
+ *  inflated by other processes; CPU time / cores is what an idle machine of that size would take. */
+function cpuCounting(net: Net): { net: Net; cpuMs: () => number } {
+  let cpuUs = 0;
+  const wrapped = Object.assign(Object.create(net) as Net, {
+    run: async (b: Float32Array, s: [number, number, number, number]) => {
+      const c0 = process.cpuUsage();
+      const r = await net.run(b, s);
+      const d = process.cpuUsage(c0);
+      cpuUs += d.user + d.system;
+      return r;
+    },
+  });
+  return { net: wrapped, cpuMs: () => cpuUs / 1000 };
+}
+
+async function timed(image: ImageStack, fast: boolean, baseNet: Net): Promise<{ r: SegmentResult; peakMb: number; netCpuMs: number }> {
+  const { net, cpuMs } = cpuCounting(baseNet);
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -40,7 +59,7 @@ async function timed(image: ImageStack, fast: boolean, net: Parameters<typeof se
     // diameter 17 = the model's diam_mean: rescale 1, as Cellpose's reference timings
     const r = await segment(image, { diameterPx: 17, channels: [0, 0], fast }, net, directDeps);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { r, peakMb: peak / 2 ** 20 };
+    return { r, peakMb: peak / 2 ** 20, netCpuMs: cpuMs() };
   } finally {
     clearInterval(timer);
   }
@@ -50,14 +69,49 @@ function ap50(a: Uint16Array | Uint32Array, b: Uint16Array | Uint32Array): numbe
   return averagePrecision([a], [b], [0.5]).ap[0][0] ?? NaN;
 }
 
+/** Same 9 tiles (one 512² image at rescale 1) through PyTorch (Cellpose's runtime, our independent
+ *  CPnet in tools/reference) and through our ONNX graph, one thread each: CPU milliseconds. */
+async function torchVsOrt(onnx: Uint8Array): Promise<BenchRow[]> {
+  const ort = await import('onnxruntime-node');
+  const s = await ort.InferenceSession.create(onnx, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const x = new Float32Array(9 * 2 * 224 * 224).map((_, i) => Math.sin(i));
+  await s.run({ input: new ort.Tensor('float32', x, [9, 2, 224, 224]) });
+  const c0 = process.cpuUsage();
+  for (let k = 0; k < 3; k++) await s.run({ input: new ort.Tensor('float32', x, [9, 2, 224, 224]) });
+  const c = process.cpuUsage(c0);
+  const ortMs = (c.user + c.system) / 3000;
+  await s.release();
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const code = `
+import sys, time, torch
+sys.path.insert(0, 'tools/reference')
+from cpnet_reference import forward
+torch.set_num_threads(1)
+sd = {k: v.float() for k, v in torch.load('${MODEL}').items()}
+x = torch.randn(9, 2, 224, 224)
+with torch.no_grad():
+    forward(sd, x)
+    c0 = time.process_time()
+    for _ in range(3): forward(sd, x)
+print((time.process_time() - c0) / 3 * 1000)
+`;
+  const torchMs = Number(execFileSync(py, ['-c', code]).toString().trim());
+  return [
+    { group: GROUP, name: '9 tiles 224² CPU, PyTorch 1 thread', value: torchMs, unit: 'ms' },
+    { group: GROUP, name: '9 tiles 224² CPU, our ONNX 1 thread', value: ortMs, unit: 'ms', target: '<= PyTorch', ok: ortMs <= torchMs },
+  ];
+}
+
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const model = await loadCellposeModel(MODEL, { cacheDir: null });
+  rows.push(...(await torchVsOrt(model.onnxBytes)));
   const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
   const net = Object.assign(ort, { model: model.info });
   const img512 = await decodeImage(new Uint8Array(readFileSync(IMG)));
   const img1024 = mosaic(img512);
   const targets: Record<string, number> = { '512': 1770, '1024': 7950 };
+  const cores = availableParallelism();
   for (const [name, image] of [['512', img512], ['1024', img1024]] as const) {
     await timed(image, false, net); // warm-up (session, allocations)
     const d = await timed(image, false, net);
@@ -72,6 +126,15 @@ export async function run(): Promise<BenchRow[]> {
         unit: 'ms',
         target: mode === 'default' ? `<= ${targets[name]} ms` : undefined,
         ok: mode === 'default' ? t.networkMs <= targets[name] : undefined,
+      });
+      rows.push({
+        group: GROUP,
+        name: `${name}² ${mode} network CPU time / ${cores} cores`,
+        value: m.netCpuMs / cores,
+        unit: 'ms',
+        note: 'wall time on an idle machine of this size',
+        target: mode === 'default' ? `<= ${targets[name]} ms` : undefined,
+        ok: mode === 'default' ? m.netCpuMs / cores <= targets[name] : undefined,
       });
       rows.push({ group: GROUP, name: `${name}² ${mode} dynamics`, value: t.dynamicsMs, unit: 'ms' });
       rows.push({ group: GROUP, name: `${name}² ${mode} total`, value: t.totalMs, unit: 'ms' });
