@@ -176,6 +176,13 @@ export async function segment(
   const warnings: string[] = [];
   const report = (fraction: number, stage: string): void => onProgress?.({ fraction: Math.min(1, Math.max(0, fraction)), stage });
   const { nZ, height, width } = image;
+  if (!(nZ >= 1 && height >= 1 && width >= 1)) throw new RangeError(`image has an empty shape ${nZ}x${height}x${width}`);
+  // float32 working copies of (Z, Y, X, channels) and (Z, Y, X, 4) outputs must stay addressable
+  // typed arrays (and fit in memory); refuse instead of failing mid-way
+  const maxElements = 2 ** 31;
+  if (nZ * height * width * Math.max(4, net.nchan) > maxElements) {
+    throw new RangeError(`image of ${nZ}x${height}x${width} pixels is too large to segment in one piece (limit ${maxElements / 4} pixels)`);
+  }
   if (o.do3D && nZ < 2) throw new RangeError('do_3D needs a z-stack with at least 2 planes; this image is 2-D');
 
   let diameterPx = o.diameterPx;
