@@ -193,8 +193,10 @@ export interface LogEvent {
 /** Start journalling an image's masks (GUI autosave journal); recovers a journal left by a crash. */
 export interface JournalOpenRequest {
   imagePath: string;
-  /** The masks as loaded (the journal's base), with their ismanual / zdraw rows. */
-  masks: WireArray;
+  /** The masks as loaded (the journal's base), with their ismanual / zdraw rows; null = none yet. */
+  masks: WireArray | null;
+  /** (Z, Y, X) of the image (the base when masks is null: all background). */
+  shape: number[];
   ismanual: boolean[];
   zdraw?: Array<number[] | null>;
 }

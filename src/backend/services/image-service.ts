@@ -1,7 +1,8 @@
 // openImage / openImageBytes: decode, remember the axis choice per file, find the _seg.npy.
+import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { AxisOverride } from '../../core/io/image-types.ts';
+import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import { readImageFile } from '../io/read-image.ts';
 import type { OpenedImage, OpenImageBytesRequest, OpenImageRequest } from '../../shared/contract.ts';
@@ -38,8 +39,18 @@ function checkAxes(method: string, axes: unknown): AxisOverride | undefined {
   return { zAxis: a.zAxis as number | null | undefined, channelAxis: a.channelAxis as number | null | undefined };
 }
 
+/** Images dropped into a browser have no path on the backend's disk; the last few are kept by id
+ *  so they can be segmented. */
+const MAX_DROPPED_IMAGES = 4;
+
 export function createImageService(settings: SettingsStore) {
+  const dropped = new Map<string, ImageStack>();
   return {
+    /** A stack opened from bytes, by the id openImageBytes returned. */
+    droppedImage(imageId: string): ImageStack | undefined {
+      return dropped.get(imageId);
+    },
+
     async openImage(req: OpenImageRequest): Promise<OpenedImage> {
       const file = path.resolve(requireString('openImage', req, 'path'));
       const given = checkAxes('openImage', req.axes);
@@ -58,7 +69,10 @@ export function createImageService(settings: SettingsStore) {
       if (!(req.bytes instanceof ArrayBuffer)) throw new BadRequestError('openImageBytes', '"bytes" must be an ArrayBuffer');
       const axes = checkAxes('openImageBytes', req.axes);
       const stack = await namingFile(name, () => decodeImage(new Uint8Array(req.bytes), { nameHint: name, axes }));
-      return toOpenedImage(stack, { path: '', name: path.basename(name), segPath: null });
+      const imageId = randomUUID();
+      dropped.set(imageId, stack);
+      for (const k of dropped.keys()) if (dropped.size > MAX_DROPPED_IMAGES) dropped.delete(k);
+      return { ...toOpenedImage(stack, { path: '', name: path.basename(name), segPath: null }), imageId };
     },
   };
 }

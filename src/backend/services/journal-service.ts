@@ -19,7 +19,19 @@ interface OpenJournal {
 /** Most step bytes one append may carry (a model re-run on a 4096^2 image is ~70 MB of atoms). */
 const MAX_STEP_BYTES = 512 * 1024 * 1024;
 
+/** Largest image a journal is kept for (the renderer shows at most this many pixels anyway). */
+const MAX_PIXELS = 2 ** 31;
+
 function baseFrom(method: string, req: JournalOpenRequest): LabelDocumentInit {
+  if (req.masks === null || req.masks === undefined) {
+    const s = req.shape;
+    if (!Array.isArray(s) || s.length !== 3 || !s.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new BadRequestError(method, `"shape" ${JSON.stringify(s)} must be (Z, Y, X) with positive sizes`);
+    }
+    const n = s[0] * s[1] * s[2];
+    if (n > MAX_PIXELS) throw new BadRequestError(method, `image of ${n} pixels is too large for a journal`);
+    return { labels: new Uint16Array(n), shape: s[0] === 1 ? [s[1], s[2]] : s };
+  }
   const l = labelsFromWire(method, 'masks', req.masks);
   const n = Array.isArray(req.ismanual) ? req.ismanual.length : 0;
   return {

@@ -2,6 +2,7 @@
 // backend/inference) behind the contract, with progress events, cancellation by job id and a
 // cache of flows for re-thresholding.
 import path from 'node:path';
+import type { ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { dZToU8 } from '../../core/seg/seg-flows.ts';
 import { nowMs } from '../../core/util/platform.ts';
@@ -30,6 +31,8 @@ export interface SegmentServiceDeps {
   settings: SettingsStore;
   zoo: ModelZoo;
   inference?: InferenceServiceOptions;
+  /** Images opened from bytes (no path), by id. */
+  droppedImage(imageId: string): ImageStack | undefined;
   /** Injected by tests; default a worker-backed service created on first use. */
   createInference?: (o: InferenceServiceOptions) => InferenceService;
 }
@@ -121,22 +124,38 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     return resolved.name;
   }
 
-  async function segmentFile(imagePath: string, options: Partial<SegmentOptions>, jobId: string, signal: AbortSignal) {
-    const axes = await deps.settings.axisOverrideFor(imagePath);
-    return namingFile(imagePath, () => engine().segment({ path: imagePath, axes }, options, progressReporter(jobId), signal));
+  /** The image to segment: a file (path), or an image opened from bytes (imageId, path ''). */
+  function imageOf(method: string, req: { imagePath?: unknown; imageId?: unknown }): { label: string; path: string | null; stack: ImageStack | null } {
+    if (typeof req.imagePath === 'string' && req.imagePath !== '') {
+      const p = path.resolve(requireString(method, req, 'imagePath'));
+      return { label: p, path: p, stack: null };
+    }
+    if (typeof req.imageId !== 'string') throw new BadRequestError(method, 'give "imagePath", or "imageId" for an image opened from bytes');
+    const stack = deps.droppedImage(req.imageId);
+    if (!stack) throw new BadRequestError(method, `image ${req.imageId} is no longer open; open it again`);
+    return { label: `image ${req.imageId}`, path: null, stack };
+  }
+
+  async function segmentImage(img: ReturnType<typeof imageOf>, options: Partial<SegmentOptions>, jobId: string, signal: AbortSignal) {
+    const report = progressReporter(jobId);
+    if (img.stack) return engine().segment(img.stack, options, report, signal);
+    const file = img.path as string;
+    const axes = await deps.settings.axisOverrideFor(file);
+    return namingFile(file, () => engine().segment({ path: file, axes }, options, report, signal));
   }
 
   return {
     async segment(req: SegmentRequest): Promise<SegmentResultDto> {
       const jobId = requireString('segment', req, 'jobId');
-      const imagePath = path.resolve(requireString('segment', req, 'imagePath'));
+      const img = imageOf('segment', req);
+      const imagePath = img.path ?? '';
       const options = toSegmentOptions('segment', req.params);
       if (req.keepMasks || req.region || req.params.keepManual) {
         throw new NotAvailableError('segment', 'keeping hand-drawn masks (keepMasks/region) is not available yet in this build');
       }
       return run(jobId, async (signal) => {
         const modelName = await ensureModel(req.params.model, jobId, signal);
-        const r = await segmentFile(imagePath, options, jobId, signal);
+        const r = await segmentImage(img, options, jobId, signal);
         const [nZ, height, width] = r.shape;
         const flowsId = flows.put({
           dP: r.dP,
@@ -151,7 +170,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           niterUsed: r.niterUsed,
           imagePath,
         });
-        for (const w of r.warnings) deps.events.emit('onLog', { level: 'warn', message: `${path.basename(imagePath)}: ${w}` });
+        for (const w of r.warnings) deps.events.emit('onLog', { level: 'warn', message: `${img.path ? path.basename(img.path) : img.label}: ${w}` });
         const plane = nZ * height * width;
         return {
           jobId,
@@ -176,15 +195,15 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       return { cancelled: true };
     },
 
-    async calibrate(req: { imagePath: string; model: string }): Promise<{ diameterPx: number }> {
-      const imagePath = path.resolve(requireString('calibrate', req, 'imagePath'));
+    async calibrate(req: { imagePath: string; model: string; imageId?: string }): Promise<{ diameterPx: number }> {
+      const img = imageOf('calibrate', req);
       const model = typeof req.model === 'string' ? req.model : '';
-      const jobId = `calibrate:${imagePath}:${nowMs()}`;
+      const jobId = `calibrate:${img.label}:${nowMs()}`;
       return run(jobId, async (signal) => {
         await ensureModel(model, jobId, signal);
         // Diameter 0 runs Cellpose's size model (style regression + refinement pass, ALGORITHMS 1.9);
         // masks of the main pass are not needed.
-        const r = await segmentFile(imagePath, { diameterPx: 0, computeMasks: false }, jobId, signal);
+        const r = await segmentImage(img, { diameterPx: 0, computeMasks: false }, jobId, signal);
         return { diameterPx: r.diameterUsedPx };
       });
     },

@@ -1,7 +1,7 @@
 // segment / recomputeMasks / cancel / listModels through createBackend, on the real Cellpose 3
 // checkpoint and the GUI fixture: the service must pass the GUI's parameters through faithfully
 // (masks match what Cellpose's GUI saved), report progress, and re-threshold from cached flows.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ const maxLabel = (buf: ArrayBuffer, wide: boolean): number => {
 describe('segment service', () => {
   let backend: BackendHandle;
   const progress: ProgressEvent[] = [];
+  let fileMasks: ArrayBuffer | null = null;
   beforeAll(() => {
     const home = mkdtempSync(path.join(tmpdir(), 'cps-seg-'));
     // The converted ONNX graph is keyed by the weights' hash, so a cache that outlives the test
@@ -50,6 +51,7 @@ describe('segment service', () => {
     expect(r.cellprob.shape).toEqual([1, 256, 256]);
     expect(r.dZU8).toBeNull();
     expect(r.modelName).toBe('cp3_nuclei_dsb2018');
+    fileMasks = r.masks.data;
     const wide = r.masks.dtype === 'uint32';
     const ours = wide ? new Uint32Array(r.masks.data) : new Uint16Array(r.masks.data);
     const ap = apAt(segArray(`${FIXTURES}/gui2d/crop2d_seg.npy`, "d['masks']").data, ours);
@@ -73,6 +75,17 @@ describe('segment service', () => {
     expect(count(strict.masks.data, strict.masks.dtype === 'uint32')).toBeLessThan(count(r.masks.data, wide));
     expect(maxLabel(strict.masks.data, strict.masks.dtype === 'uint32')).toBeGreaterThan(0);
     await expect(backend.recomputeMasks({ flowsId: 'nope', flowThreshold: 0.4, cellprobThreshold: 0, minSize: 15, niter: 0 })).rejects.toThrow(/no longer cached/);
+  });
+
+  it('segments an image opened from bytes (a browser drop, no path) by its imageId, identically', async () => {
+    const bytes = readFileSync(CROP);
+    const opened = await backend.openImageBytes({ name: 'crop2d.tif', bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+    expect(opened.path).toBe('');
+    expect(typeof opened.imageId).toBe('string');
+    const r = await backend.segment({ jobId: 'dropped', imagePath: '', imageId: opened.imageId, params: params() });
+    expect(Buffer.from(r.masks.data).equals(Buffer.from(fileMasks!))).toBe(true);
+    await expect(backend.segment({ jobId: 'gone', imagePath: '', imageId: 'nope', params: params() })).rejects.toThrow(/no longer open/);
+    await expect(backend.segment({ jobId: 'none', imagePath: '', params: params() })).rejects.toThrow(/imageId/);
   });
 
   it('cancel(jobId) stops a running job with an AbortError; unknown jobs report false', async () => {
