@@ -41,9 +41,14 @@ describe('masks from real Cellpose flows', () => {
   });
 
   it('3-D (do_3D) masks from summed 3-view flows match Cellpose (grid-sample dynamics, no QC)', () => {
-    const { flows, flowShape, masks } = load('cli3d/stack3d_seg.npy');
+    const { flows, flowShape, masks, rgb } = load('cli3d/stack3d_seg.npy');
     const [, lz, ly, lx] = flowShape;
     const vol = lz * ly * lx;
+    // the 3-D flow picture: magnitude of (dZ, dY, dX), angle atan2(dY, dZ), as Cellpose does it
+    const pic = flowToRgb(flows.subarray(0, 3 * vol), [lz, ly, lx]);
+    let off = 0;
+    for (let i = 0; i < pic.length; i++) off += Math.abs(pic[i] - rgb[i]) > 1 ? 1000 : pic[i] !== rgb[i] ? 1 : 0;
+    expect(off).toBeLessThan(20);
     const raw = computeMasks(flows.subarray(0, 3 * vol), flows.subarray(3 * vol), [lz, ly, lx], { niter: 282 });
     const ours = finishMasks(raw, [lz, ly, lx], { minSize: 15 });
     const ap = averagePrecision([masks], [ours]);
