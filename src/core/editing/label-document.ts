@@ -12,6 +12,7 @@ import type { LabelArray, LabelView, Rejection } from './label-view.ts';
 import { buildClearAllStep, buildDeleteStep, buildMergeStep } from './delete-merge.ts';
 import { buildFloodFillStep } from './flood-fill.ts';
 import { clearChangedOutlines, localOutlines, redoLabelOutline } from './outline-update.ts';
+import { forEachLinePixel } from './raster.ts';
 import { buildReplaceStep, type ReplaceOptions } from './replace-from-model.ts';
 import { buildSplitStep } from './split-mask.ts';
 import { buildInterpolateZStep, buildTraceStep, type TraceStroke } from './trace-mask.ts';
@@ -620,7 +621,13 @@ export class LabelDocument implements LabelView {
       if (!Number.isFinite(px) || !Number.isFinite(py)) throw new RangeError('brush point is not a finite number');
       const x = Math.round(px);
       const y = Math.round(py);
-      if (s.last) forEachSegmentPixel(s.last[0], s.last[1], x, y, stamp);
+      if (s.last) {
+        // Bresenham between successive mouse positions; the first point was stamped already.
+        const [lx, ly] = s.last;
+        forEachLinePixel(lx, ly, x, y, (qx, qy) => {
+          if (qx !== lx || qy !== ly) stamp(qx, qy);
+        });
+      }
       else stamp(x, y);
       s.last = [x, y];
     }
@@ -735,29 +742,6 @@ export function brushFootprint(sizePx: number, kind: 'square' | 'round'): Int32A
     }
   }
   return Int32Array.from(out);
-}
-
-function forEachSegmentPixel(x0: number, y0: number, x1: number, y1: number, visit: (x: number, y: number) => void): void {
-  // Bresenham between successive mouse positions, skipping the first (already stamped) point.
-  const dx = Math.abs(x1 - x0);
-  const dy = -Math.abs(y1 - y0);
-  const sx = x0 < x1 ? 1 : -1;
-  const sy = y0 < y1 ? 1 : -1;
-  let err = dx + dy;
-  let x = x0;
-  let y = y0;
-  while (!(x === x1 && y === y1)) {
-    const e2 = 2 * err;
-    if (e2 >= dy) {
-      err += dy;
-      x += sx;
-    }
-    if (e2 <= dx) {
-      err += dx;
-      y += sy;
-    }
-    visit(x, y);
-  }
 }
 
 function makeUniformAtom(z: number, nx: number, offsets: Uint32Array, before: Uint32Array, label: number): PixelAtom {
