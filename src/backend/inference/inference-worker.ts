@@ -7,12 +7,12 @@ import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
-import { directDeps } from '../../core/pipeline/direct-masks.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
 import { loadCellposeModel } from './load-model.ts';
 import { OrtNetwork } from './ort-network.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 import { sizeModelReader } from './size-model-hook.ts';
+import { closePool, poolDeps } from './pool-masks.ts';
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
@@ -73,7 +73,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
         image = msg.image;
       }
       let last = 0;
-      const result = await segment(image, msg.options, net, directDeps, signal, (p) => {
+      const result = await segment(image, msg.options, net, poolDeps(), signal, (p) => {
         const now = Date.now();
         if (now - last > 50 || p.fraction >= 1) {
           last = now;
@@ -86,6 +86,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'dispose': {
       await net?.release();
       net = null;
+      await closePool();
       post({ type: 'disposed', id: msg.id });
       return;
     }
