@@ -69,29 +69,30 @@ vi.mock('electron', () => {
   };
 });
 
-vi.mock('../../src/backend/services/backend.ts', () => ({
-  createBackend: () => {
-    const api: Record<string, unknown> = {};
-    for (const m of [
-      'openImage', 'openImageBytes', 'browse', 'neighbourImage', 'segment', 'cancel', 'recomputeMasks', 'calibrate',
-      'saveSeg', 'loadSeg', 'loadMasks', 'exportResults', 'listModels', 'importModel', 'getSettings', 'setSettings',
-    ]) {
-      api[m] = async (req: unknown) => {
-        h.backendCalls.push([m, req]);
-        if (m === 'loadSeg') throw Object.assign(new Error('/x_seg.npy: truncated'), { name: 'FormatError' });
-        return { method: m };
+vi.mock('../../src/backend/services/backend.ts', async () => {
+  // Every contract method, whatever the contract lists today.
+  const { CONTRACT_METHODS: methods } = await import('../../src/shared/contract.ts');
+  return {
+    createBackend: () => {
+      const api: Record<string, unknown> = {};
+      for (const m of methods) {
+        api[m] = async (req: unknown) => {
+          h.backendCalls.push([m, req]);
+          if (m === 'loadSeg') throw Object.assign(new Error('/x_seg.npy: truncated'), { name: 'FormatError' });
+          return { method: m };
+        };
+      }
+      api.dispose = async () => undefined;
+      api.subscribe = (event: string, l: (p: unknown) => void) => {
+        const set = h.listeners.get(event) ?? new Set();
+        h.listeners.set(event, set);
+        set.add(l);
+        return () => set.delete(l);
       };
-    }
-    api.dispose = async () => undefined;
-    api.subscribe = (event: string, l: (p: unknown) => void) => {
-      const set = h.listeners.get(event) ?? new Set();
-      h.listeners.set(event, set);
-      set.add(l);
-      return () => set.delete(l);
-    };
-    return api;
-  },
-}));
+      return api;
+    },
+  };
+});
 
 const ourUrl = pathToFileURL(path.resolve('src/renderer/index.html')).href;
 
