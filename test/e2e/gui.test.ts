@@ -183,7 +183,10 @@ print(json.dumps({"name": name, "x": int(xs[i]), "y": int(ys[i]), "v": int(a[ys[
       `import numpy as np, tifffile; a = (np.arange(5*64*80, dtype=np.uint16) % 1000).reshape(5, 64, 80); tifffile.imwrite(${JSON.stringify(stack)}, a, metadata=None)`,
     ]);
     await openThroughBrowser(page, stack);
-    await page.getByTestId('axis-dialog').waitFor();
+    await page.getByTestId('axis-dialog').waitFor().catch(async (e: unknown) => {
+      await page.screenshot({ path: path.join(SHOTS, 'axis-dialog-missing.png') });
+      throw e;
+    });
     expect(await page.getByTestId('axis-assumed').textContent()).toMatch(/5/);
     await page.getByTestId('axis-z').selectOption('0');
     await page.getByTestId('axis-c').selectOption('-1');
@@ -212,6 +215,7 @@ print(json.dumps({"name": name, "x": int(xs[i]), "y": int(ys[i]), "v": int(a[ys[
     expect(await page.getByTestId('status-size').textContent()).toBe('512x512');
     // Wheel zoom around the cursor, then a screenshot for the README.
     const p = await pixelOnScreen(page, 256, 256);
+    await page.mouse.move(p.x + 40, p.y + 40);
     await page.mouse.move(p.x, p.y);
     await page.mouse.wheel(0, -240);
     // The pixel under the cursor stays under it (to within the rounding of the mouse position).
