@@ -93,6 +93,12 @@ export async function serveStatic(rootDir: string, req: IncomingMessage, res: Se
     if (!real.startsWith(root + path.sep)) throw new Error('outside root');
     if (!(await stat(real)).isFile()) throw new Error('not a file');
   } catch {
+    if (urlPath === '/favicon.ico') {
+      // Browsers ask for it unprompted; a 404 would show up as a console error on every load.
+      res.writeHead(204, { 'Content-Security-Policy': csp });
+      res.end();
+      return;
+    }
     sendText(res, 404, 'not found', csp);
     return;
   }

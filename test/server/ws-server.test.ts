@@ -123,6 +123,8 @@ describe('startServer', () => {
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await js.text()).toBe('console.log(1)');
     expect((await fetch(server.url + 'missing.js')).status).toBe(404);
+    // No console error for the favicon browsers request on their own.
+    expect((await fetch(server.url + 'favicon.ico')).status).toBe(204);
     const base = path.basename(new URL(server.url).pathname);
     for (const p of ['%2e%2e/' + base + '-secret.txt', '..%2f..%2fetc%2fpasswd', '%2e%2e%5c%2e%2e%5cetc', 'assets/%00x']) {
       const r = await fetch(server.url + p);
