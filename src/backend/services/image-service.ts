@@ -5,19 +5,14 @@ import path from 'node:path';
 import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import { readImageFile } from '../io/read-image.ts';
+import { segPathForImage } from '../seg/seg-files.ts';
 import type { OpenedImage, OpenImageBytesRequest, OpenImageRequest } from '../../shared/contract.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { toOpenedImage } from './opened-image.ts';
 import { BadRequestError, namingFile, requireString } from './service-errors.ts';
 
-/** `<stem>_seg.npy` next to an image, as Cellpose names it (os.path.splitext of the image path). */
-export function segPathFor(imagePath: string): string {
-  const ext = path.extname(imagePath);
-  return (ext ? imagePath.slice(0, -ext.length) : imagePath) + '_seg.npy';
-}
-
 async function existingSegPath(imagePath: string): Promise<string | null> {
-  const p = segPathFor(imagePath);
+  const p = segPathForImage(imagePath);
   try {
     await access(p);
     return p;

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../../src/backend/services/backend.ts';
-import { segPathFor } from '../../../src/backend/services/image-service.ts';
 
 const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
 
@@ -35,7 +34,6 @@ describe('createBackend', () => {
     const img = path.join(work, 'cells.v2.tif');
     copyFileSync(IMG, img);
     expect((await backend.openImage({ path: img })).segPath).toBeNull();
-    expect(segPathFor(img)).toBe(path.join(work, 'cells.v2_seg.npy'));
     writeFileSync(path.join(work, 'cells.v2_seg.npy'), 'x');
     expect((await backend.openImage({ path: img })).segPath).toBe(path.join(work, 'cells.v2_seg.npy'));
     // Opening remembers the folder, where the web file picker starts next time.
