@@ -36,6 +36,7 @@ model
   --gpu NAME               execution provider: cpu, cuda, webgpu, dml, coreml
 channels and axes
   --chan N  --chan2 N      1-based channels to segment / nuclei (0 = gray / none); default 0 0
+  --all_channels           use the image's first nchan channels as they are (channels=None)
   --channel_axis N  --z_axis N   raw axes of the image (override the reader's guess)
   --invert                 invert the image after normalization
   --norm_percentile LO HI  percentiles for normalization (default 1 99)
@@ -47,7 +48,7 @@ segmentation
   --dynamics v3-cpu|v4     which Cellpose's mask dynamics to reproduce (default v3-cpu)
   --fast                   faster, approximate: fewer, larger network passes`;
 
-const BOOL_FLAGS = new Set(['augment', 'no_resample', 'do_3d', 'use_gpu', 'save_png', 'save_tif', 'no_npy', 'save_flows', 'save_txt', 'save_rois', 'verbose', 'fast', 'invert', 'no_norm', 'look_one_level_down']);
+const BOOL_FLAGS = new Set(['augment', 'no_resample', 'do_3d', 'use_gpu', 'save_png', 'save_tif', 'no_npy', 'save_flows', 'save_txt', 'save_rois', 'verbose', 'fast', 'invert', 'no_norm', 'look_one_level_down', 'all_channels']);
 const VALUE_FLAGS = new Set([
   'image_path', 'dir', 'pretrained_model', 'diameter', 'chan', 'chan2', 'channel_axis', 'z_axis', 'flow_threshold', 'cellprob_threshold', 'min_size', 'niter',
   'batch_size', 'tile_overlap', 'stitch_threshold', 'anisotropy', 'savedir', 'gpu', 'dynamics', 'flow3d_smooth', 'img_filter', 'norm_percentile',
@@ -109,7 +110,8 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
   o.diameterPx = num(args, 'diameter') ?? 30;
   const chan = num(args, 'chan') ?? 0;
   const chan2 = num(args, 'chan2') ?? 0;
-  o.channels = [chan, chan2];
+  // --all_channels: channels=None, the model's first nchan image channels (2.1)
+  o.channels = args.flags.has('all_channels') ? null : [chan, chan2];
   const set = <K extends keyof SegmentOptions>(k: K, v: SegmentOptions[K] | undefined): void => {
     if (v !== undefined) o[k] = v;
   };
