@@ -55,23 +55,40 @@ export class DiffusionScratch {
  * over the numba kernel's (1/9) * sum (CPU variant).
  */
 function diffuse(T: Float64Array, U: Float64Array, idx: Int32Array, n: number, cols: number, centre: number, niter: number, meanByDivision: boolean): Float64Array {
+  // Runs of consecutive grid indices (mask pixels are listed in raster order): the inner loop then
+  // walks contiguous memory without an index load per pixel (same values, same order).
+  const runs: number[] = [];
+  let k = 0;
+  while (k < n) {
+    const s0 = idx[k];
+    let e = s0 + 1;
+    k++;
+    while (k < n && idx[k] === e) {
+      e++;
+      k++;
+    }
+    runs.push(s0, e);
+  }
+  const nr = runs.length;
+  const R = Int32Array.from(runs);
   let src = T;
   let dst = U;
   for (let t = 0; t < niter; t++) {
     src[centre] += 1;
-    if (meanByDivision) {
-      for (let k = 0; k < n; k++) {
-        const i = idx[k];
-        const a = i - cols;
-        const b = i + cols;
-        dst[i] = (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]) / 9;
-      }
-    } else {
-      for (let k = 0; k < n; k++) {
-        const i = idx[k];
-        const a = i - cols;
-        const b = i + cols;
-        dst[i] = NINTH * (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]);
+    for (let r = 0; r < nr; r += 2) {
+      const e = R[r + 1];
+      if (meanByDivision) {
+        for (let i = R[r]; i < e; i++) {
+          const a = i - cols;
+          const b = i + cols;
+          dst[i] = (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]) / 9;
+        }
+      } else {
+        for (let i = R[r]; i < e; i++) {
+          const a = i - cols;
+          const b = i + cols;
+          dst[i] = NINTH * (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]);
+        }
       }
     }
     const s = src;
