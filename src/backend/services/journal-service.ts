@@ -7,14 +7,26 @@ import path from 'node:path';
 import type { JournalOpenRequest, JournalOpenResult, JournalStepRequest, WireArray } from '../../shared/contract.ts';
 import { LabelDocument, type LabelDocumentInit } from '../../core/editing/label-document.ts';
 import { decodeStep } from '../../core/editing/step-codec.ts';
+import type { EditStep } from '../../core/editing/edit-step.ts';
+import type { RecordSource } from '../journal/journal-format.ts';
 import { EditJournal, chooseJournalPath, recoverJournal } from '../journal/edit-journal.ts';
 import { labelsFromWire } from './wire-labels.ts';
 import { BadRequestError, requireString } from './service-errors.ts';
 
 interface OpenJournal {
-  journal: EditJournal;
+  /**
+   * Created at the first hand edit, so opening an image or running a model writes nothing next to
+   * it (Cellpose writes nothing then either, A.16); model steps before it wait in `pending`.
+   */
+  journal: EditJournal | null;
   mirror: LabelDocument;
+  /** The masks the journal will start from (those on disk at open). */
+  base: LabelDocumentInit;
+  pending: Array<{ step: EditStep; source: RecordSource }>;
 }
+
+/** Name of core's replace-from-model step (a model run, or masks loaded from a file). */
+const MODEL_STEP_NAME = 'masks from model';
 
 /** Most step bytes one append may carry (a model re-run on a 4096^2 image is ~70 MB of atoms). */
 const MAX_STEP_BYTES = 512 * 1024 * 1024;
@@ -65,7 +77,7 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
   async function closeOne(key: string): Promise<void> {
     const j = open.get(key);
     open.delete(key);
-    await j?.journal.close();
+    await j?.journal?.close();
   }
 
   function get(method: string, req: unknown): { key: string; entry: OpenJournal } {
@@ -86,19 +98,12 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
       const base = baseFrom('journalOpen', req);
       await closeOne(imagePath);
       const rec = await recoverJournal(imagePath, base, { homeDir: opts.homeDir });
-      let journal: EditJournal;
-      let mirror: LabelDocument;
-      if (rec.status === 'recovered' && rec.recordsApplied > 0) {
-        journal = await EditJournal.resume(imagePath, rec);
-        mirror = rec.document;
-      } else {
-        mirror = rec.document;
-        journal = await EditJournal.start(imagePath, mirror, { path: await chooseJournalPath(imagePath, opts.homeDir) });
-      }
-      open.set(imagePath, { journal, mirror });
       const recovered = rec.status === 'recovered' && rec.recordsApplied > 0;
+      const journal = recovered ? await EditJournal.resume(imagePath, rec) : null;
+      const mirror = rec.document;
+      open.set(imagePath, { journal, mirror, base, pending: [] });
       return {
-        journalPath: journal.path,
+        journalPath: journal ? journal.path : rec.journalPath,
         recoveredSteps: recovered ? rec.recordsApplied : 0,
         problem: rec.problem,
         recovered: recovered ? stateOf(mirror) : null,
@@ -106,15 +111,26 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
     },
 
     async journalAppend(req) {
-      const { entry } = get('journalAppend', req);
+      const { key, entry } = get('journalAppend', req);
       const w = req.step;
       if (!w || !(w.data instanceof ArrayBuffer) || w.dtype !== 'uint8') throw new BadRequestError('journalAppend', '"step" must be a uint8 array');
       if (w.data.byteLength > MAX_STEP_BYTES) throw new BadRequestError('journalAppend', `step of ${w.data.byteLength} bytes is larger than ${MAX_STEP_BYTES}`);
       const source = req.source;
       if (source !== 'edit' && source !== 'undo' && source !== 'redo') throw new BadRequestError('journalAppend', `"source" must be edit, undo or redo, got ${JSON.stringify(source)}`);
       const step = decodeStep(new Uint8Array(w.data));
-      // Replay validates the step against the mirror first: a step that does not fit these masks
-      // is refused here instead of poisoning the journal.
+      entry.mirror.validateStep(step);
+      // The header fingerprints the masks the first step applies to, so the journal starts before
+      // the mirror takes that step.
+      if (!entry.journal && step.name === MODEL_STEP_NAME) {
+        entry.mirror.replay(step);
+        entry.pending.push({ step, source });
+        return { ok: true };
+      }
+      if (!entry.journal) {
+        entry.journal = await EditJournal.start(key, new LabelDocument(entry.base), { path: await chooseJournalPath(key, opts.homeDir) });
+        for (const p of entry.pending) await entry.journal.append(p.step, p.source);
+        entry.pending = [];
+      }
       entry.mirror.replay(step);
       await entry.journal.append(step, source);
       return { ok: true };
@@ -123,7 +139,12 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
     /** The _seg.npy was written: restart the journal from the saved masks. */
     async journalSaved(req) {
       const { entry } = get('journalSaved', req);
-      await entry.journal.markSaved(entry.mirror);
+      // Nothing journalled since the open: nothing to restart (and nothing written beside the image).
+      if (entry.journal) await entry.journal.markSaved(entry.mirror);
+      else {
+        entry.base = { labels: entry.mirror.labels.slice(), shape: [entry.mirror.nz, entry.mirror.ny, entry.mirror.nx], ismanual: entry.mirror.ismanualArray(), zdraw: entry.mirror.zdrawList() };
+        entry.pending = [];
+      }
       return { ok: true };
     },
 
@@ -132,7 +153,7 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
       const key = path.resolve(requireString('journalDiscard', req, 'imagePath'));
       const j = open.get(key);
       open.delete(key);
-      await j?.journal.discard();
+      await j?.journal?.discard();
       return { ok: true };
     },
 

@@ -27,6 +27,8 @@ import { useSettingsStore } from './settings.ts';
 
 /** Autosave waits this long after the last edit (a burst of clicks is one write). */
 export const AUTOSAVE_DEBOUNCE_MS = 1000;
+/** Name of core's replace-from-model step (a model run, or masks loaded from a file). */
+const MODEL_STEP_NAME = 'masks from model';
 
 export interface SelectedMask {
   id: number;
@@ -69,6 +71,8 @@ export const useEditStore = defineStore('edit', () => {
   const singleStroke = ref(true);
   const pendingStrokes = shallowRef<TraceStroke[]>([]);
   const dirty = ref(false);
+  /** Unsaved hand edits (what leaving an image autosaves). */
+  const handEdits = ref(false);
   const saving = ref(false);
   const saves = ref(0);
   const message = ref<string | null>(null);
@@ -140,12 +144,15 @@ export const useEditStore = defineStore('edit', () => {
   function onStep(step: EditStep, source: 'edit' | 'undo' | 'redo'): void {
     stepCounter++;
     dirty.value = true;
+    // Cellpose autosaves after hand edits only, never after a model run or loading masks (A.16).
+    const byHand = step.name !== MODEL_STEP_NAME;
+    if (byHand) handEdits.value = true;
     const path = docPath;
     if (path && journalReady) {
       const bytes = encodeStep(step);
       void journal(() => getApi().journalAppend({ imagePath: path, source, step: { dtype: 'uint8', shape: [bytes.length], data: bytes.slice().buffer } }));
     }
-    scheduleAutosave();
+    if (byHand) scheduleAutosave();
   }
 
   function attach(d: LabelDocument): void {
@@ -206,6 +213,7 @@ export const useEditStore = defineStore('edit', () => {
       // Only when nothing changed during the write does the journal restart from the saved masks.
       if (atStep === stepCounter) {
         dirty.value = false;
+        handEdits.value = false;
         if (journalReady) await journal(() => getApi().journalSaved({ imagePath: path }));
       }
       return true;
@@ -219,8 +227,8 @@ export const useEditStore = defineStore('edit', () => {
 
   /** Leaving an image: autosave pending edits (the journal keeps them when autosave is off). */
   async function closeDoc(): Promise<void> {
-    if (doc && dirty.value && autosave.value && docPath) await save();
-    else if (doc && dirty.value && docPath) message.value = `unsaved edits of ${docPath} are kept in its journal`;
+    if (doc && handEdits.value && autosave.value && docPath) await save();
+    else if (doc && handEdits.value && docPath) message.value = `unsaved edits of ${docPath} are kept in its journal`;
     if (autosaveTimer) clearTimeout(autosaveTimer);
     autosaveTimer = null;
     detach?.();
@@ -230,6 +238,7 @@ export const useEditStore = defineStore('edit', () => {
     journalReady = false;
     pendingStrokes.value = [];
     dirty.value = false;
+    handEdits.value = false;
     count.value = 0;
     canUndo.value = canRedo.value = false;
     undoDepth.value = 0;
@@ -531,6 +540,7 @@ export const useEditStore = defineStore('edit', () => {
     singleStroke,
     pendingStrokes,
     dirty,
+    handEdits,
     saving,
     saves,
     message,
