@@ -53,6 +53,39 @@ export function removeSmallMasks(masks: Uint32Array, minSize: number, legacyV31 
   renumber(masks);
 }
 
+/**
+ * False when a framed 2-D crop cannot contain a hole: a hole pixel needs mask pixels to its left,
+ * right, above and below (otherwise the straight line to the box border is a background path).
+ * Most masks are convex-ish and skip the flood fill this way; the result is the same.
+ */
+function mayHaveHoles(crop: Uint8Array, rows: number, cols: number): boolean {
+  const colMin = new Int32Array(cols).fill(rows);
+  const colMax = new Int32Array(cols).fill(-1);
+  for (let y = 1; y < rows - 1; y++) {
+    const base = y * cols;
+    for (let x = 1; x < cols - 1; x++) {
+      if (crop[base + x] !== INSIDE) continue;
+      if (y < colMin[x]) colMin[x] = y;
+      colMax[x] = y;
+    }
+  }
+  for (let y = 1; y < rows - 1; y++) {
+    const base = y * cols;
+    let first = -1;
+    let last = -1;
+    for (let x = 1; x < cols - 1; x++) {
+      if (crop[base + x] === INSIDE) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    for (let x = first + 1; x < last; x++) {
+      if (crop[base + x] !== INSIDE && colMin[x] < y && y < colMax[x]) return true;
+    }
+  }
+  return false;
+}
+
 function fillHoles(masks: Uint32Array, shape: readonly number[]): void {
   const [, ly, lx] = asVolumeShape(shape);
   const is3D = shape.length === 3;
@@ -85,9 +118,19 @@ function fillHoles(masks: Uint32Array, shape: readonly number[]): void {
         for (let x = 0; x < w; x++) if (masks[src + x] === label) crop[dst + x] = INSIDE;
       }
     }
+    const value = ++j;
+    if (!is3D && !mayHaveHoles(crop, rows, cols)) {
+      // no enclosed background: only the relabelling, if the value changes at all
+      if (value !== label) {
+        for (let y = 0; y < h; y++) {
+          const row = (y0 + y) * lx + x0;
+          for (let x = 0; x < w; x++) if (masks[row + x] === label) masks[row + x] = value;
+        }
+      }
+      continue;
+    }
     if (is3D) markOuterBackground3D(crop, scratch.stack, planes, rows, cols);
     else markOuterBackground(crop, scratch.stack, rows, cols);
-    const value = ++j;
     for (let z = 0; z < d; z++) {
       for (let y = 0; y < h; y++) {
         const dstImg = ((z0 + z) * ly + y0 + y) * lx + x0;
