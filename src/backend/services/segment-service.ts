@@ -6,7 +6,7 @@ import type { ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { dZToU8 } from '../../core/seg/seg-flows.ts';
 import { nowMs } from '../../core/util/platform.ts';
-import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto } from '../../shared/contract.ts';
+import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto, WireArray } from '../../shared/contract.ts';
 import { createDynamicsService, type DynamicsService, type MaskParams } from '../dynamics/service.ts';
 import { createInferenceService, type InferenceService, type InferenceServiceOptions } from '../inference/inference-service.ts';
 import type { ModelZoo } from '../models/index.ts';
@@ -14,7 +14,9 @@ import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
 import type { CachedFlows, FlowsCache } from './flows-cache.ts';
 import { toWireArray } from './opened-image.ts';
+import { mergeKeptMasks } from './keep-masks.ts';
 import { toSegmentOptions } from './segment-params.ts';
+import { labelsFromWire } from './wire-labels.ts';
 import { BadRequestError, NotAvailableError, namingFile, requireString } from './service-errors.ts';
 
 export class CancelledError extends Error {
@@ -22,6 +24,17 @@ export class CancelledError extends Error {
     super(`job ${jobId} was cancelled`);
     this.name = 'AbortError';
   }
+}
+
+/** SegmentRequest.region: uint8, (Y, X) or (Z, Y, X); non-zero = segment here. */
+function regionFromWire(w: unknown): Uint8Array {
+  const a = w as Partial<WireArray> | null;
+  if (!a || a.dtype !== 'uint8' || !(a.data instanceof ArrayBuffer) || !Array.isArray(a.shape)) {
+    throw new BadRequestError('segment', '"region" must be a uint8 array');
+  }
+  const n = a.shape.reduce((p, d) => p * d, 1);
+  if (a.data.byteLength !== n) throw new BadRequestError('segment', `"region" holds ${a.data.byteLength} bytes, shape [${a.shape.join(', ')}] needs ${n}`);
+  return new Uint8Array(a.data);
 }
 
 export interface SegmentServiceDeps {
@@ -150,13 +163,16 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       const img = imageOf('segment', req);
       const imagePath = img.path ?? '';
       const options = toSegmentOptions('segment', req.params);
-      if (req.keepMasks || req.region || req.params.keepManual) {
-        throw new NotAvailableError('segment', 'keeping hand-drawn masks (keepMasks/region) is not available yet in this build');
-      }
+      const keep = req.keepMasks ? labelsFromWire('segment', 'keepMasks', req.keepMasks) : null;
+      const region = req.region ? regionFromWire(req.region) : null;
       return run(jobId, async (signal) => {
         const modelName = await ensureModel(req.params.model, jobId, signal);
         const r = await segmentImage(img, options, jobId, signal);
         const [nZ, height, width] = r.shape;
+        if (keep && keep.shape.join() !== r.shape.join()) {
+          throw new BadRequestError('segment', `keepMasks shape [${keep.shape.join(', ')}] differs from the image's [${r.shape.join(', ')}]`);
+        }
+        const masks = keep || region ? mergeKeptMasks({ masks: r.masks, shape: r.shape, keep: keep?.data ?? null, region, minSize: options.minSize ?? 15 }) : r.masks;
         const flowsId = flows.put({
           dP: r.dP,
           dPComponents: r.dPComponents,
@@ -175,7 +191,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
         return {
           jobId,
           flowsId,
-          masks: toWireArray({ data: r.masks, shape: [nZ, height, width], dtype: r.masks instanceof Uint32Array ? 'uint32' : 'uint16' }),
+          masks: toWireArray({ data: masks, shape: [nZ, height, width], dtype: masks instanceof Uint32Array ? 'uint32' : 'uint16' }),
           flowRgb: toWireArray({ data: r.flowRgb.slice(), shape: [nZ, height, width, 3], dtype: 'uint8' }),
           // Copies: the cached flows keep their own buffers, the DTO's are transferred away.
           cellprob: { dtype: 'float32', shape: [nZ, height, width], data: r.cellprob.slice().buffer },
