@@ -9,8 +9,8 @@ export interface EditingTestHook {
   undoDepth(): number;
   /** ismanual per id 1..N. */
   ismanual(): boolean[];
-  /** A copy of the (Z, Y, X) labels as plain numbers is too big; this is a checksum + count per id. */
-  labelsDigest(): { sum: number; nonzero: number };
+  /** Checksums of the (Z, Y, X) labels: sum, non-zero count, and sum of label * (flat index % 7919). */
+  labelsDigest(): { sum: number; nonzero: number; weighted: number };
   /** Non-background pixels the ortho views show (xz, yz), and where the crosshair is. */
   ortho(): { xzMaskPx: number; yzMaskPx: number; x: number; y: number } | null;
   /** Durations (ms) recorded per edit kind: trace, stroke, stroke-end, undo, redo, delete, replace, repaint. */

@@ -35,14 +35,16 @@ export function installEditingHook(): void {
       const d = edit.document();
       let sum = 0;
       let nonzero = 0;
+      let weighted = 0;
       if (d) {
         const l = d.labels;
         for (let i = 0; i < l.length; i++) {
           sum += l[i];
+          weighted += l[i] * (i % 7919);
           if (l[i]) nonzero++;
         }
       }
-      return { sum, nonzero };
+      return { sum, nonzero, weighted };
     },
     ortho: () => orthoProbe(),
     timings: () => editTimings(),

@@ -1,0 +1,278 @@
+// Hand correction end to end in Chromium against the real backend: load the real DSB masks of
+// img2d.tif, then trace, brush, erase, delete, merge and split, undoing and redoing each; save with
+// Ctrl+S and check the _seg.npy with numpy; reopen and check again. A 3-D stack: outlines on two
+// planes, Enter interpolates, the ortho views show the mask. Screenshots in test-results/e2e/.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EditingTestHook } from '../../src/renderer/src/editing/edit-hook-types.ts';
+import { SHOTS, openThroughBrowser, pixelOnScreen, startSession, type Session } from './browser.ts';
+
+const DATA = '/work/shared/data/stardist-dsb2018-sample-2d';
+
+interface HookGlobals {
+  __cellposeEditing?: EditingTestHook;
+}
+
+/** Ground truth from Debian's python3 (numpy + tifffile), as JSON. */
+function py<T>(code: string): T {
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import json, numpy as np, tifffile\n${code}`]).toString()) as T;
+}
+
+async function hook<K extends keyof EditingTestHook>(page: Page, key: K, ...args: Parameters<EditingTestHook[K]>): Promise<ReturnType<EditingTestHook[K]>> {
+  return page.evaluate(
+    ([k, a]) => {
+      const h = (globalThis as unknown as HookGlobals).__cellposeEditing;
+      if (!h) throw new Error('no editing hook');
+      return (h[k as keyof EditingTestHook] as (...x: unknown[]) => unknown)(...(a as unknown[]));
+    },
+    [key, args] as const,
+  ) as Promise<ReturnType<EditingTestHook[K]>>;
+}
+
+async function move(page: Page, x: number, y: number): Promise<void> {
+  const p = await pixelOnScreen(page, x, y);
+  await page.mouse.move(p.x, p.y);
+}
+
+/** Cellpose's trace: right-click, move round a circle without buttons, come back near the start. */
+async function traceCircle(page: Page, cx: number, cy: number, r: number): Promise<void> {
+  const s = await pixelOnScreen(page, cx + r, cy);
+  await page.mouse.click(s.x, s.y, { button: 'right' });
+  for (let k = 1; k <= 40; k++) {
+    const a = (2 * Math.PI * k) / 40;
+    await move(page, Math.round(cx + r * Math.cos(a)), Math.round(cy + r * Math.sin(a)));
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `editing-${name}.png`) });
+}
+
+describe('mask editing in the GUI', () => {
+  let s: Session;
+  const tmp = mkdtempSync(path.join(tmpdir(), 'cps-e2e-edit-'));
+  const img = path.join(tmp, 'img2d.tif');
+  const masks = path.join(tmp, 'mask2d.tif');
+  beforeAll(async () => {
+    copyFileSync(path.join(DATA, 'img2d.tif'), img);
+    copyFileSync(path.join(DATA, 'mask2d.tif'), masks);
+    s = await startSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('traces, brushes, erases, deletes, merges and splits with undo/redo, saves a _seg.npy numpy reads back, and reopens it', async () => {
+    const { page } = s;
+    const f = py<{ count: number; empty: [number, number]; big: [number, number]; pair: [[number, number], [number, number]] }>(`
+from scipy import ndimage
+m = tifffile.imread(${JSON.stringify(masks)})
+H, W = m.shape
+empty = None
+for y in range(20, H - 60, 4):
+    for x in range(20, W - 60, 4):
+        if m[y:y+40, x:x+40].max() == 0:
+            empty = [x, y]; break
+    if empty: break
+ids, counts = np.unique(m[m > 0], return_counts=True)
+k = ids[np.argmax(counts)]
+cy, cx = [int(round(v)) for v in ndimage.center_of_mass(m == k)]
+assert m[cy, cx] == k
+pair = None
+for y in range(1, H - 1):
+    for x in range(1, W - 1):
+        a, b = m[y, x], m[y, x + 1]
+        if a and b and a != b and a != k and b != k and m[y, x - 1] == a and x + 2 < W and m[y, x + 2] == b:
+            pair = [[x - 1, y], [x + 2, y]]; break
+    if pair: break
+print(json.dumps({"count": int(len(ids)), "empty": empty, "big": [cx, cy], "pair": pair}))`);
+    await openThroughBrowser(page, img);
+    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
+    await page.getByTestId('masks-path').fill(masks);
+    await page.getByTestId('masks-path').press('Enter');
+    await page.getByTestId('masks-path').blur();
+    await expect.poll(() => hook(page, 'count'), { timeout: 10_000 }).toBe(f.count);
+    expect(await page.getByTestId('roi-count').textContent()).toBe(`${f.count} ROIs`);
+    await shot(page, '01-loaded');
+
+    // Trace a new mask in an empty block: id N+1, hand-drawn.
+    const [ex, ey] = f.empty;
+    const [cx, cy] = [ex + 20, ey + 14];
+    await traceCircle(page, cx, cy, 10);
+    await expect.poll(() => hook(page, 'count')).toBe(f.count + 1);
+    expect(await hook(page, 'labelAt', cx, cy)).toBe(f.count + 1);
+    expect((await hook(page, 'ismanual'))[f.count]).toBe(true);
+    expect(await page.getByTestId('roi-count').textContent()).toBe(`${f.count + 1} ROIs`);
+    await shot(page, '02-traced');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'count')).toBe(f.count);
+    expect(await hook(page, 'labelAt', cx, cy)).toBe(0);
+    await page.keyboard.press('Control+y');
+    expect(await hook(page, 'labelAt', cx, cy)).toBe(f.count + 1);
+
+    // Brush a second new mask below it (nothing selected: a click on background unselects).
+    await move(page, ex + 2, ey + 36);
+    await page.mouse.down();
+    await page.mouse.up();
+    expect(await hook(page, 'selected')).toBe(0);
+    await page.keyboard.press('p');
+    await move(page, ex + 5, ey + 34);
+    await page.mouse.down();
+    for (let x = ex + 6; x <= ex + 34; x += 2) await move(page, x, ey + 34);
+    await page.mouse.up();
+    expect(await hook(page, 'count')).toBe(f.count + 2);
+    expect(await hook(page, 'labelAt', ex + 20, ey + 34)).toBe(f.count + 2);
+    expect((await hook(page, 'ismanual'))[f.count + 1]).toBe(true);
+    await shot(page, '03-brushed');
+    const depthBrush = await hook(page, 'undoDepth');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'labelAt', ex + 20, ey + 34)).toBe(0);
+    expect(await hook(page, 'undoDepth')).toBe(depthBrush - 1); // the whole stroke was one step
+    await page.keyboard.press('Control+Shift+z');
+    expect(await hook(page, 'labelAt', ex + 20, ey + 34)).toBe(f.count + 2);
+
+    // Erase through the biggest mask (selected first): its centre becomes background.
+    const [bx, by] = f.big;
+    await page.keyboard.press('v');
+    await move(page, bx, by);
+    await page.mouse.down();
+    await page.mouse.up();
+    const big = await hook(page, 'selected');
+    expect(big).toBeGreaterThan(0);
+    expect(await page.getByTestId('edit-selected').textContent()).toMatch(new RegExp(`^mask ${big}: \\d+ px$`));
+    await page.keyboard.press('e');
+    await move(page, bx - 3, by);
+    await page.mouse.down();
+    await move(page, bx + 3, by);
+    await page.mouse.up();
+    expect(await hook(page, 'labelAt', bx, by)).toBe(0);
+    await shot(page, '04-erased');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'labelAt', bx, by)).toBe(big);
+
+    // Ctrl+click deletes; ids stay contiguous.
+    await page.keyboard.press('v');
+    const n0 = await hook(page, 'count');
+    await move(page, bx, by);
+    await page.keyboard.down('Control');
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.keyboard.up('Control');
+    expect(await hook(page, 'count')).toBe(n0 - 1);
+    expect(await hook(page, 'labelAt', bx, by)).toBe(0);
+    await shot(page, '05-deleted');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'count')).toBe(n0);
+    expect(await hook(page, 'labelAt', bx, by)).toBe(big);
+
+    // Select A, Alt+click B: B joins A.
+    const [[ax, ay], [qx, qy]] = f.pair;
+    await move(page, ax, ay);
+    await page.mouse.down();
+    await page.mouse.up();
+    const a = await hook(page, 'selected');
+    await move(page, qx, qy);
+    await page.keyboard.down('Alt');
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.keyboard.up('Alt');
+    expect(await hook(page, 'count')).toBe(n0 - 1);
+    expect(await hook(page, 'labelAt', qx, qy)).toBe(await hook(page, 'labelAt', ax, ay));
+    await shot(page, '06-merged');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'count')).toBe(n0);
+    expect(await hook(page, 'labelAt', ax, ay)).toBe(a);
+    expect(await hook(page, 'labelAt', qx, qy)).not.toBe(a);
+
+    // Split the biggest mask along a vertical line through its centre; keep the split.
+    await move(page, bx, by);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.keyboard.press('k');
+    await move(page, bx, by - 20);
+    await page.mouse.down();
+    for (let y = by - 18; y <= by + 20; y += 2) await move(page, bx, y);
+    await page.mouse.up();
+    expect(await hook(page, 'count')).toBe(n0 + 1);
+    expect(await hook(page, 'labelAt', bx - 5, by)).not.toBe(await hook(page, 'labelAt', bx + 5, by));
+    await shot(page, '07-split');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'count')).toBe(n0);
+    await page.keyboard.press('Control+y');
+    expect(await hook(page, 'count')).toBe(n0 + 1);
+    await page.keyboard.press('v');
+
+    // Ctrl+S, then numpy reads the _seg.npy: the same labels, the drawn masks manual.
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => hook(page, 'dirty'), { timeout: 10_000 }).toBe(false);
+    const digest = await hook(page, 'labelsDigest');
+    const manual = await hook(page, 'ismanual');
+    const seg = path.join(tmp, 'img2d_seg.npy');
+    const saved = py<{ sum: number; nonzero: number; weighted: number; n: number; ismanual: boolean[] }>(`
+d = np.load(${JSON.stringify(seg)}, allow_pickle=True).item()
+m = d["masks"].astype(np.int64).ravel()
+w = m * (np.arange(m.size) % 7919)
+print(json.dumps({"sum": int(m.sum()), "nonzero": int((m > 0).sum()), "weighted": int(w.sum()), "n": int(m.max()), "ismanual": [bool(v) for v in d["ismanual"]]}))`);
+    expect(saved).toEqual({ ...digest, n: n0 + 1, ismanual: manual });
+    expect(saved.ismanual.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    await shot(page, '08-saved');
+
+    // Reopen: the _seg.npy comes back with the same masks and flags.
+    await openThroughBrowser(page, masks);
+    await page.getByTestId('status-file').getByText('mask2d.tif').waitFor();
+    await openThroughBrowser(page, img);
+    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
+    await expect.poll(() => hook(page, 'count'), { timeout: 10_000 }).toBe(n0 + 1);
+    expect(await hook(page, 'labelsDigest')).toEqual(digest);
+    expect(await hook(page, 'ismanual')).toEqual(manual);
+    await shot(page, '09-reopened');
+
+    // `?` lists the shortcuts, ours included.
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcut-help').waitFor();
+    expect(await page.getByTestId('shortcut-help').textContent()).toContain('Ctrl+Shift+Z');
+    await shot(page, '10-shortcuts');
+    await page.getByTestId('shortcut-help-close').click();
+  }, 120_000);
+
+  it('3-D: outlines on two planes, Enter interpolates between them, the ortho views show the mask', async () => {
+    const { page } = s;
+    const stack = path.join(tmp, 'stack3d.tif');
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import numpy as np, tifffile
+a = tifffile.imread(${JSON.stringify(img)})[200:296, 200:296]
+z = np.stack([np.roll(a, 2 * k, axis=1) for k in range(5)]).astype(np.uint16)
+tifffile.imwrite(${JSON.stringify(stack)}, z, imagej=True, metadata={"axes": "ZYX"})`,
+    ]);
+    await openThroughBrowser(page, stack);
+    await page.getByTestId('status-file').getByText('stack3d.tif').waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 790 } });
+    await page.keyboard.press('Shift+ArrowLeft'); // plane 2 -> 1
+    await traceCircle(page, 48, 48, 12);
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight'); // plane 3
+    await traceCircle(page, 50, 48, 12);
+    expect(await hook(page, 'count')).toBe(0); // strokes wait for Enter in 3D (single stroke off)
+    await page.keyboard.press('Enter');
+    await expect.poll(() => hook(page, 'count')).toBe(1);
+    for (const z of [1, 2, 3]) expect(await hook(page, 'labelAt', 49, 48, z)).toBe(1);
+    expect(await hook(page, 'labelAt', 49, 48, 0)).toBe(0);
+    await move(page, 49, 48);
+    await page.mouse.down();
+    await page.mouse.up();
+    await expect.poll(async () => (await hook(page, 'ortho'))?.x).toBe(49);
+    const o = await hook(page, 'ortho');
+    expect(o?.y).toBe(48);
+    expect(o?.xzMaskPx).toBeGreaterThanOrEqual(3 * 18);
+    expect(o?.yzMaskPx).toBeGreaterThanOrEqual(3 * 18);
+    await shot(page, '11-3d-ortho');
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'count')).toBe(0);
+    expect((await hook(page, 'ortho'))?.xzMaskPx).toBe(0);
+  }, 90_000);
+});
