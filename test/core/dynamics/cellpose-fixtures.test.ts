@@ -7,12 +7,17 @@ import { flowToRgb } from '../../../src/core/masks/flow-to-rgb.ts';
 import { FIXTURES, pyArrays } from '../masks/python-npy.ts';
 
 function load(file: string): { flows: Float32Array; flowShape: number[]; masks: Uint16Array; rgb: Uint8Array } {
-  const [f, m, rgb] = [
-    pyArrays([`seg('${FIXTURES}/${file}')['flows'][4]`], 'float32')[0],
-    pyArrays([`seg('${FIXTURES}/${file}')['masks']`], 'uint16')[0],
-    pyArrays([`seg('${FIXTURES}/${file}')['flows'][0]`], 'uint8')[0],
-  ];
-  return { flows: new Float32Array(f.bytes.buffer), flowShape: f.shape, masks: new Uint16Array(m.bytes.buffer), rgb: rgb.bytes };
+  // one python3 start per file: all three arrays as float32 (exact for uint16 labels and uint8)
+  const [f, m, rgb] = pyArrays(
+    [`seg('${FIXTURES}/${file}')['flows'][4]`, `seg('${FIXTURES}/${file}')['masks']`, `seg('${FIXTURES}/${file}')['flows'][0]`],
+    'float32',
+  );
+  return {
+    flows: new Float32Array(f.bytes.buffer),
+    flowShape: f.shape,
+    masks: Uint16Array.from(new Float32Array(m.bytes.buffer)),
+    rgb: Uint8Array.from(new Float32Array(rgb.bytes.buffer)),
+  };
 }
 
 describe('masks from real Cellpose flows', () => {
