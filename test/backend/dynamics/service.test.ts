@@ -48,6 +48,22 @@ describe('dynamics pool', () => {
   });
 });
 
+describe('cancellation and bad input', () => {
+  it('an aborted signal rejects with AbortError; mismatched arrays are refused with a message', async () => {
+    const { dP, cellprob, shape } = d4();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(computeMasksInPool(pool, dP, cellprob, shape, { niter: 200 }, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(computeMasksInPool(pool, dP.subarray(3), cellprob, shape)).rejects.toThrow(/dP has/);
+    const svc = createDynamicsService({ pool });
+    expect(() => svc.putFlows('x', dP, cellprob.subarray(1), shape)).toThrow(/do not match/);
+    await svc.close();
+    // the pool still works afterwards
+    const m = await computeMasksInPool(pool, dP, cellprob, shape, { niter: 200 });
+    expect(Array.from(m)).toEqual(Array.from(parseGrid(D4_FINAL).data));
+  });
+});
+
 describe('createDynamicsService re-thresholding', () => {
   it('a new flow threshold reruns only QC and fill; a new cellprob threshold reruns the dynamics', async () => {
     const svc = createDynamicsService({ pool });
