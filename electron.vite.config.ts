@@ -21,6 +21,8 @@ export const WORKER_ENTRIES: Record<string, string> = Object.fromEntries(
     .map((p) => [p.split('/').pop()!.replace(/\.ts$/, ''), resolve(here, p)]),
 );
 
+export const MAIN_CHUNK_FILE_NAMES = '[name]-[hash].js';
+
 function cspMetaTag(): Plugin {
   return {
     name: 'cellpose-studio-csp-meta',
@@ -36,6 +38,10 @@ export default defineConfig({
     build: {
       rollupOptions: {
         input: { index: resolve(here, 'src/main/index.ts'), ...WORKER_ENTRIES },
+        // Shared chunks go next to the entries, not into chunks/: code that spawns a worker by
+        // `new URL('./x-worker.ts', import.meta.url)` may land in a chunk, and the URL must still
+        // point at out/main/x-worker.js.
+        output: { chunkFileNames: MAIN_CHUNK_FILE_NAMES },
         // onnxruntime-node loads a native addon: it must stay a runtime require, not be bundled.
         external: ['onnxruntime-node'],
       },

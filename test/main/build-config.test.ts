@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WORKER_ENTRIES } from '../../electron.vite.config.ts';
+import { MAIN_CHUNK_FILE_NAMES, WORKER_ENTRIES } from '../../electron.vite.config.ts';
 
 const repo = path.resolve(__dirname, '..', '..');
 
@@ -28,5 +28,11 @@ describe('electron-vite config', () => {
     for (const worker of spawned) {
       expect(entries.get(worker), `${path.relative(repo, worker)} is not a main-build entry`).toBe(path.basename(worker, '.ts'));
     }
+  });
+
+  it('emits shared main chunks beside the entries, so a spawn URL inside a chunk finds the worker', () => {
+    // A chunk in out/main/chunks/ would resolve './dynamics-worker.ts' to out/main/chunks/dynamics-worker.js,
+    // which does not exist (found in the first build: the dynamics pool landed in a chunk).
+    expect(MAIN_CHUNK_FILE_NAMES).not.toContain('/');
   });
 });
