@@ -79,7 +79,8 @@ export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: 
   const s = profileSettings(opts.profile ?? 'v3-cpu');
   const sharedLabels = shared(labels);
   const sharedDP = shared(dP);
-  const parts = s.flowVariant === 'cpu' ? Math.min(nObj, pool.size * 2) : 1;
+  // one part per worker: each part re-scans the whole image, so more parts cost more than they balance
+  const parts = s.flowVariant === 'cpu' ? Math.min(nObj, pool.size) : 1;
   const errs = await Promise.all(
     Array.from({ length: parts }, (_, k) => {
       const from = Math.floor((k * nObj) / parts);
