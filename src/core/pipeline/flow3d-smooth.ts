@@ -2,7 +2,8 @@
 // with sigma (σ, σ, σ), 'reflect' borders (d c b a | a b c d), kernel radius int(4σ + 0.5);
 // separable passes along Z, Y, X, each rounded to float32 as scipy writes into a float32 output.
 
-function gaussianKernel(sigma: number): Float64Array {
+/** scipy gaussian_filter1d weights: radius int(4σ + 0.5), normalized. */
+export function gaussianKernel(sigma: number): Float64Array {
   const radius = Math.trunc(4 * sigma + 0.5);
   const k = new Float64Array(2 * radius + 1);
   let sum = 0;
@@ -15,7 +16,7 @@ function gaussianKernel(sigma: number): Float64Array {
 }
 
 /** scipy 'reflect' index for i outside [0, n). */
-function reflect(i: number, n: number): number {
+export function reflect(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * n;
   let j = ((i % period) + period) % period;

@@ -1,5 +1,6 @@
 // normalize_img (ALGORITHMS.md 2.2.2): the `normalize` options of Cellpose v3.1.
 import { normalize99Channel } from './normalize99.ts';
+import { normalize99Tile } from './normalize-tile.ts';
 
 export interface NormalizeOptions {
   /** Run percentile normalization (default true). */
@@ -12,8 +13,10 @@ export interface NormalizeOptions {
   norm3D: boolean;
   /** 1 − x after normalization, on the channels that were normalized. */
   invert: boolean;
-  /** > 0: tile-wise percentile normalization (not implemented yet: rejected with an error). */
+  /** > 0: tile-wise percentile normalization with blocks of this size. */
   tileNormBlocksize: number;
+  /** z smoothing (σ, in tile rows as Cellpose applies it) of the tile percentiles with norm3D. */
+  tileNormSmooth3D?: number;
 }
 
 export const DEFAULT_NORMALIZE: NormalizeOptions = {
@@ -50,10 +53,13 @@ export function normalizeImg(data: Float32Array, shape: readonly [number, number
       marked[c] = true;
     }
   } else {
-    if (opts.tileNormBlocksize > 0) throw new RangeError('tile_norm_blocksize > 0 (tile-wise normalization) is not supported yet');
     const [pl, ph] = opts.percentile;
     if (!(pl >= 0 && pl < ph && ph <= 100)) throw new RangeError(`percentile [${pl}, ${ph}] must satisfy 0 <= low < high <= 100`);
-    if (opts.normalize) {
+    if (opts.tileNormBlocksize > 0) {
+      // v3.1 does not mark channels as normalized here, so invert is silently ignored (2.2.2)
+      normalize99Tile(data, shape, opts.tileNormBlocksize, pl, ph, opts.norm3D, opts.tileNormSmooth3D ?? 1);
+      return;
+    } else if (opts.normalize) {
       const plane = ly * lx;
       if (opts.norm3D || nimg === 1) {
         for (let c = 0; c < nchan; c++) {
