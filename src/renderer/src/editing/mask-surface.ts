@@ -2,7 +2,7 @@
 // dirty rectangle (putImageData with a dirty rect) instead of re-composing the whole plane.
 import type { Box } from '../../../core/editing/box.ts';
 import type { OverlayOptions } from '../render/mask-overlay.ts';
-import { patchOverlayRect, type Rect } from './overlay-patch.ts';
+import { padRect, patchOverlayRect, type Rect } from './overlay-patch.ts';
 
 export interface MaskSurface {
   canvas: HTMLCanvasElement;
@@ -39,7 +39,7 @@ export function repaintBoxes(layer: LayerArrays, opts: OverlayOptions, boxes: re
   let any = false;
   for (const b of boxes) {
     if (opts.z < b.z0 || opts.z >= b.z1) continue;
-    const r: Rect = patchOverlayRect(layer.masks, layer.outlines, layer.colours, layer.shape, opts, b, s.data.data);
+    const r: Rect = patchOverlayRect(layer.masks, layer.outlines, layer.colours, layer.shape, opts, padRect(b, 1), s.data.data);
     if (r.x1 <= r.x0 || r.y1 <= r.y0) continue;
     ctx.putImageData(s.data, 0, 0, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
     any = true;

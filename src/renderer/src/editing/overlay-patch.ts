@@ -60,3 +60,12 @@ export function patchOverlayRect(
   }
   return { x0, x1, y0, y1 };
 }
+
+/**
+ * A change box grown by `px` on each side. Outlines are a neighbourhood property: a pixel next to
+ * an edited one can gain or lose its outline bit, and the live brush-stroke events report only
+ * the painted pixels' box, so the repaint covers one pixel more.
+ */
+export function padRect(b: Rect, px: number): Rect {
+  return { x0: b.x0 - px, x1: b.x1 + px, y0: b.y0 - px, y1: b.y1 + px };
+}

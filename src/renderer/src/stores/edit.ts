@@ -146,6 +146,8 @@ export const useEditStore = defineStore('edit', () => {
     dirty.value = true;
     // Cellpose autosaves after hand edits only, never after a model run or loading masks (A.16).
     const byHand = step.name !== MODEL_STEP_NAME;
+    // Change events may come before the step is on the undo stack: read the depths again now.
+    refreshCounters();
     if (byHand) handEdits.value = true;
     const path = docPath;
     if (path && journalReady) {
