@@ -24,8 +24,9 @@ export function toOpenedImage(
   levelPercentiles: [number, number] = DEFAULT_LEVEL_PERCENTILES,
 ): OpenedImage {
   // Over the whole stack, per channel: the GUI's norm3D=True default.
-  const percentiles = channelPercentiles(stack.data.data, stack.nChannels, levelPercentiles).map(
-    ([lo, hi]) => [lo, hi] as [number, number],
+  // A channel without any finite pixel gets the image's (finite) range instead of NaN levels.
+  const percentiles = channelPercentiles(stack.data.data, stack.nChannels, levelPercentiles).map(([lo, hi]) =>
+    Number.isFinite(lo) && Number.isFinite(hi) ? ([lo, hi] as [number, number]) : ([stack.minValue, stack.maxValue] as [number, number]),
   );
   return {
     path: where.path,

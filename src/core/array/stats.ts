@@ -63,7 +63,8 @@ function kthFromHistogram(hist: Uint32Array | Float64Array, offset: number, k: n
 /**
  * Per-channel percentiles of an interleaved (..., C) array, e.g. an image stack in (Z, Y, X, C).
  * 8- and 16-bit integer data go through a histogram (exact, O(n), no copy of a big stack); other
- * dtypes are copied per channel and sorted. Returns one array of len(ps) values per channel.
+ * dtypes are copied per channel (finite values only) and sorted. Returns one array of len(ps)
+ * values per channel.
  */
 export function channelPercentiles(data: TypedArray, nChannels: number, ps: readonly number[]): number[][] {
   if (!Number.isInteger(nChannels) || nChannels < 1) throw new RangeError(`bad channel count ${nChannels}`);
@@ -87,9 +88,16 @@ export function channelPercentiles(data: TypedArray, nChannels: number, ps: read
         }),
       );
     } else {
+      // Display levels come from the finite pixels: NaN and +-Inf (masked or saturated float
+      // images) would otherwise make the levels NaN or infinite. A channel with no finite pixel
+      // gets NaN levels, for the host to replace.
       const ch = new Float64Array(nPix);
-      for (let k = c, j = 0; k < data.length; k += nChannels, j++) ch[j] = Number(data[k]);
-      out.push(percentilesLinear(ch, ps));
+      let n = 0;
+      for (let k = c; k < data.length; k += nChannels) {
+        const v = Number(data[k]);
+        if (Number.isFinite(v)) ch[n++] = v;
+      }
+      out.push(n === 0 ? ps.map(() => Number.NaN) : percentilesOfSorted(ch.subarray(0, n).sort(), ps));
     }
   }
   return out;

@@ -58,6 +58,20 @@ describe('createBackend', () => {
     expect(saved.axisOverrides[stack]).toEqual({ zAxis: 0, channelAxis: null });
   });
 
+  it('gives finite display levels for a float image with NaN and Inf pixels', async () => {
+    const f = path.join(work, 'nan.tif');
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import numpy as np, tifffile; a = np.full((2, 8, 9), np.nan, np.float32); a[1, :, :] = np.arange(72, dtype=np.float32).reshape(8, 9); a[1, 0, 0] = np.inf; tifffile.imwrite(${JSON.stringify(f)}, a, photometric='minisblack')`,
+    ]);
+    const img = await backend.openImage({ path: f, axes: { zAxis: null, channelAxis: 0 } });
+    expect(img.nChannels).toBe(2);
+    // Channel 0 has no finite pixel: the image's finite range. Channel 1: numpy percentiles of 1..71.
+    expect(img.percentiles[0]).toEqual([img.minValue, img.maxValue]);
+    expect(img.percentiles[1][0]).toBeCloseTo(1 + 0.01 * 70, 10);
+    expect(img.percentiles[1][1]).toBeCloseTo(1 + 0.99 * 70, 10);
+  });
+
   it('persists settings atomically and merges patches (null deletes a key)', async () => {
     expect(await backend.getSettings({})).toEqual({});
     await backend.setSettings({ lastFolder: '/data', model: 'cyto3', params: { diameterPx: 30 } });

@@ -65,6 +65,14 @@ describe('numpy-linear percentiles', () => {
     expect(channelPercentiles(new Int8Array([-5, 5]), 1, [50])[0][0]).toBe(0);
   });
 
+  it('takes display levels of float channels from finite pixels only (NaN for none)', () => {
+    const f = new Float32Array([Number.NaN, 1, Number.POSITIVE_INFINITY, 3, Number.NaN, Number.NaN]);
+    // Interleaved: channel 0 = NaN, Inf, NaN (no finite pixel); channel 1 = 1, 3, NaN.
+    const [c0, c1] = channelPercentiles(f, 2, [0, 100]);
+    expect(c0.every(Number.isNaN)).toBe(true);
+    expect(c1).toEqual([1, 3]);
+  });
+
   it('rejects empty input and percentiles outside [0, 100]', () => {
     expect(() => percentileLinear([], 50)).toThrow(/empty/);
     expect(() => percentileLinear([1], 101)).toThrow(/outside/);
