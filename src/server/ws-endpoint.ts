@@ -31,7 +31,13 @@ export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSour
       unsubscribers.push(backend.subscribe(event, (payload) => send(ws, { type: 'event', event, payload })));
     }
   }
-  ws.on('close', () => unsubscribers.forEach((u) => u()));
+  // Jobs this client started: a closed tab cannot see their results, so they are cancelled.
+  const running = new Set<string>();
+  ws.on('close', () => {
+    unsubscribers.forEach((u) => u());
+    for (const jobId of running) dispatchCall(backend, 'cancel', { jobId }).catch(() => undefined);
+    running.clear();
+  });
   ws.on('message', (data, isBinary) => {
     if (!isBinary) {
       ws.close(1003, 'binary frames only');
@@ -50,9 +56,15 @@ export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSour
       return;
     }
     const { id, method, params } = msg;
-    dispatchCall(backend, method, params).then(
-      (result) => send(ws, { type: 'response', id, result }),
-      (e: unknown) => send(ws, { type: 'error', id, error: toWireError(e) }),
-    );
+    const jobId = method === 'segment' && params !== null && typeof params === 'object' ? (params as { jobId?: unknown }).jobId : undefined;
+    if (typeof jobId === 'string') running.add(jobId);
+    dispatchCall(backend, method, params)
+      .then(
+        (result) => send(ws, { type: 'response', id, result }),
+        (e: unknown) => send(ws, { type: 'error', id, error: toWireError(e) }),
+      )
+      .finally(() => {
+        if (typeof jobId === 'string') running.delete(jobId);
+      });
   });
 }

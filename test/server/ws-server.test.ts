@@ -8,6 +8,9 @@ import type { Api, EventListener, EventName, EventSource, Events } from '../../s
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { decodeMessage, encodeMessage, type WireMessage } from '../../src/shared/wire.ts';
 
+const cancelledJobs: string[] = [];
+let releaseSegment: (() => void) | null = null;
+
 function stubBackend(): Api & EventSource & { emit<E extends EventName>(e: E, p: Events[E]): void } {
   const listeners = new Map<EventName, Set<(p: unknown) => void>>();
   const notImplemented = async (): Promise<never> => {
@@ -33,8 +36,16 @@ function stubBackend(): Api & EventSource & { emit<E extends EventName>(e: E, p:
     }),
     browse: notImplemented,
     neighbourImage: notImplemented,
-    segment: notImplemented,
-    cancel: async (req) => ({ cancelled: req.jobId === 'j1' }),
+    // A segmentation that runs until it is cancelled.
+    segment: (req) =>
+      new Promise((_resolve, reject) => {
+        releaseSegment = () => reject(Object.assign(new Error(`job ${req.jobId} was cancelled`), { name: 'AbortError' }));
+      }),
+    cancel: async (req) => {
+      cancelledJobs.push(req.jobId);
+      if (releaseSegment) releaseSegment();
+      return { cancelled: req.jobId === 'j1' };
+    },
     recomputeMasks: notImplemented,
     calibrate: notImplemented,
     saveSeg: notImplemented,
@@ -180,6 +191,16 @@ describe('startServer', () => {
     await expect(Client.connect(wsUrl.replace('/ws', '/other'))).rejects.toThrow(/403/);
     const ok = await Client.connect(wsUrl, { Origin: server.url.slice(0, -1) });
     ok.ws.close();
+  });
+
+  it('cancels the jobs of a client that goes away', async () => {
+    const c = await Client.connect(wsUrl);
+    void c.call('segment', { jobId: 'orphan', imagePath: '/x.tif' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cancelledJobs).not.toContain('orphan');
+    c.ws.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cancelledJobs).toContain('orphan');
   });
 
   it('closes the connection on a corrupt frame instead of crashing', async () => {
