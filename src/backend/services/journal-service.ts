@@ -3,6 +3,7 @@
 // process loses at most the stroke in flight. The service keeps a mirror LabelDocument per image,
 // replaying each appended step, because the journal's header after a save fingerprints the saved
 // masks and the renderer's masks never need to cross the wire again for that.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalOpenRequest, JournalOpenResult, JournalStepRequest, WireArray } from '../../shared/contract.ts';
 import { LabelDocument, type LabelDocumentInit } from '../../core/editing/label-document.ts';
@@ -23,6 +24,8 @@ interface OpenJournal {
   /** The masks the journal will start from (those on disk at open). */
   base: LabelDocumentInit;
   pending: Array<{ step: EditStep; source: RecordSource }>;
+  /** Where an older journal of this image lies (recovery looked there), for discard. */
+  foundPath: string;
 }
 
 /** Name of core's replace-from-model step (a model run, or masks loaded from a file). */
@@ -101,7 +104,7 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
       const recovered = rec.status === 'recovered' && rec.recordsApplied > 0;
       const journal = recovered ? await EditJournal.resume(imagePath, rec) : null;
       const mirror = rec.document;
-      open.set(imagePath, { journal, mirror, base, pending: [] });
+      open.set(imagePath, { journal, mirror, base, pending: [], foundPath: rec.journalPath });
       return {
         journalPath: journal ? journal.path : rec.journalPath,
         recoveredSteps: recovered ? rec.recordsApplied : 0,
@@ -153,7 +156,8 @@ export function createJournalService(opts: { homeDir?: string } = {}): JournalSe
       const key = path.resolve(requireString('journalDiscard', req, 'imagePath'));
       const j = open.get(key);
       open.delete(key);
-      await j?.journal?.discard();
+      if (j?.journal) await j.journal.discard();
+      else if (j) await rm(j.foundPath, { force: true });
       return { ok: true };
     },
 
