@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './types.ts';
-import { DIST_WEB, REPO, openThroughBrowser, openTimings, startSessionOn } from '../test/e2e/browser.ts';
+import { DIST_WEB, REPO, openThroughBrowser, openTimings, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D_SOURCE = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
 const RUNS = 5;
 const TARGET_MS = 500;
 
@@ -25,6 +25,8 @@ async function ensureWebBuild(): Promise<void> {
 
 export async function run(): Promise<BenchRow[]> {
   await ensureWebBuild();
+  // Open a copy: the app writes journals / _seg.npy next to opened images, never in /work/shared.
+  const [IMG2D] = stageFiles([IMG2D_SOURCE]);
   const tmp = mkdtempSync(path.join(tmpdir(), 'cps-gui-bench-'));
   const big = path.join(tmp, 'img2d-tiled-2048.tif');
   execFileSync('/usr/bin/python3', [

@@ -1,6 +1,6 @@
 // Shared set-up of the end-to-end tests: the REAL server (src/server) with the REAL backend on a
 // free port, serving dist-web, and headless Chromium driven by playwright-core.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,6 +17,19 @@ interface PageGlobals {
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const DIST_WEB = path.join(REPO, 'dist-web');
 export const SHOTS = path.join(REPO, 'test-results', 'e2e');
+
+/** Copy real data files into a fresh temp folder (keeping their names) and return the copies'
+ *  paths. The app writes next to the images it opens (autosaved _seg.npy, edit journals), and
+ *  /work/shared must never be modified, so tests and benches only ever open copies. */
+export function stageFiles(files: readonly string[], subdir = ''): string[] {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cps-e2e-data-')), subdir);
+  mkdirSync(dir, { recursive: true });
+  return files.map((f) => {
+    const to = path.join(dir, path.basename(f));
+    copyFileSync(f, to);
+    return to;
+  });
+}
 
 export interface Session {
   server: RunningServer;

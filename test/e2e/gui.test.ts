@@ -8,10 +8,30 @@ import path from 'node:path';
 import { createBackend } from '../../src/backend/services/backend.ts';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, canvasColour, dropFile, openThroughBrowser, openTimings, paintCount, pixelOnScreen, startSession, waitForPaint, type Session } from './browser.ts';
+import {
+  SHOTS,
+  canvasColour,
+  dropFile,
+  openThroughBrowser,
+  openTimings,
+  paintCount,
+  pixelOnScreen,
+  stageFiles,
+  startSession,
+  waitForPaint,
+  type Session,
+} from './browser.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
 const FLUO = '/work/shared/data/dsb2018-stage1-fluorescence';
+const FLUO_NAMES = [
+  '00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552.png',
+  '003cee89357d9fe13516167fd67b609a164651b21934585648c740d2c3d86dc1.png',
+  '0280fa8f60f6bcae0f97d93c28f60be194f9309ff610dc5845e60455b0f87c21.png',
+];
+// Copies only (stageFiles): the app writes _seg.npy and journals next to what it opens.
+const [IMG2D] = stageFiles(['/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif']);
+const FLUO_IMAGES = stageFiles(FLUO_NAMES.map((n) => path.join(FLUO, 'images', n)), 'images');
+const [MASK_PNG] = stageFiles([path.join(FLUO, 'masks', FLUO_NAMES[0])], 'masks');
 
 /** Ground truth from Debian's python3 (tifffile / PIL), as JSON. */
 function py<T>(code: string): T {
@@ -111,10 +131,9 @@ print(json.dumps({"x": int(xs[0]), "y": int(ys[0])}))`);
 
   it('opens a 16-bit mask PNG by double-clicking it in the browser and reads a label value', async () => {
     const { page } = s;
-    const masks = path.join(FLUO, 'masks');
+    const masks = path.dirname(MASK_PNG);
     const pick = py<{ name: string; x: number; y: number; v: number; w: number; h: number }>(`import os
-names = sorted(os.listdir(${JSON.stringify(masks)}))
-name = names[0]
+name = ${JSON.stringify(path.basename(MASK_PNG))}
 im = Image.open(os.path.join(${JSON.stringify(masks)}, name)); a = np.asarray(im)
 ys, xs = np.nonzero(a)
 i = len(ys) // 2
@@ -158,7 +177,7 @@ print(json.dumps({"name": name, "x": int(xs[i]), "y": int(ys[i]), "v": int(a[ys[
 
   it('→ and ← move to the next and previous image of the folder', async () => {
     const { page } = s;
-    const first = path.join(FLUO, 'images', '00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552.png');
+    const first = FLUO_IMAGES[0];
     await openThroughBrowser(page, first);
     await page.getByTestId('status-file').getByText(path.basename(first)).waitFor();
     // The folder order is the backend's (Cellpose's filter + natural sort); ask it the same question.

@@ -2,9 +2,10 @@
 // progress, then inspect the result through the flow views and the ROI count.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, startSession, waitForPaint, type Session } from './browser.ts';
+import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, stageFiles, startSession, waitForPaint, type Session } from './browser.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+// A copy: a model run autosaves img2d_seg.npy next to the image it segmented.
+const [IMG2D] = stageFiles(['/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif']);
 
 describe('segmentation from the GUI', () => {
   let s: Session;
