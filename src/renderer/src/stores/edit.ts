@@ -5,7 +5,7 @@
 // hand-drawn masks (Cellpose wipes them, issue #1350) and is itself one undoable step.
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
-import type { JournalOpenResult, WireArray } from '../../../shared/contract.ts';
+import type { JournalOpenResult, SegmentRequest, WireArray } from '../../../shared/contract.ts';
 import type { Box } from '../../../core/editing/box.ts';
 import type { EditStep } from '../../../core/editing/edit-step.ts';
 import { LabelDocument, type ChangeEvent, type EditOutcome, type LabelDocumentInit } from '../../../core/editing/label-document.ts';
@@ -23,6 +23,9 @@ import { recordTiming } from '../editing/edit-timing.ts';
 import { useImageStore } from './image.ts';
 import { useLabelsStore, type MaskLayer } from './labels.ts';
 import { useViewStore } from './view.ts';
+import { useJobsStore } from './jobs.ts';
+import { regionPlane } from '../editing/region-mask.ts';
+import { segmentParamsFrom } from '../pure/segment-defaults.ts';
 import { useSettingsStore } from './settings.ts';
 
 /** Autosave waits this long after the last edit (a burst of clicks is one write). */
@@ -510,6 +513,24 @@ export const useEditStore = defineStore('edit', () => {
     }
   }
 
+  /**
+   * A model run limited to the traced region: every current mask is sent as keepMasks, so masks
+   * outside the region survive, and the result then replaces the masks as any run does.
+   */
+  async function segmentInRegion(outline: ReadonlyArray<readonly [number, number]>): Promise<boolean> {
+    const m = image.meta;
+    if (!m) return false;
+    const region = regionPlane(outline, m.height, m.width);
+    if (!region) {
+      message.value = 'the region is empty: trace it with the region tool (M, then right-click)';
+      return false;
+    }
+    const d = doc;
+    const extra: Pick<SegmentRequest, 'region' | 'keepMasks'> = { region: { dtype: 'uint8', shape: [m.height, m.width], data: region.buffer } };
+    if (d && d.count > 0) extra.keepMasks = labelsWire(d.labels, d.nz === 1 ? [d.ny, d.nx] : [d.nz, d.ny, d.nx]);
+    return useJobsStore().segment(segmentParamsFrom(settings.values.segmentParams), extra);
+  }
+
   function loadSettings(): void {
     const a = settings.getBoolean('autosaveSeg');
     if (a !== undefined && a !== null) autosave.value = a;
@@ -567,5 +588,6 @@ export const useEditStore = defineStore('edit', () => {
     setBrushStep,
     save,
     loadMasksFile,
+    segmentInRegion,
   };
 });

@@ -2,7 +2,7 @@
 // (fraction + stage) and the log lines the backend pushes as contract events.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { LogEvent, ProgressEvent, SegmentParams } from '../../../shared/contract.ts';
+import type { LogEvent, ProgressEvent, SegmentParams, SegmentRequest } from '../../../shared/contract.ts';
 import { errorMessage, getApi } from '../api/index.ts';
 import { labelView } from '../api/wire-array.ts';
 import { useImageStore } from './image.ts';
@@ -31,7 +31,7 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** Segment the current image; results replace the masks (Cellpose also wipes manual masks, #1350). */
-  async function segment(params: SegmentParams): Promise<boolean> {
+  async function segment(params: SegmentParams, extra: Pick<SegmentRequest, 'region' | 'keepMasks'> = {}): Promise<boolean> {
     const image = useImageStore();
     const m = image.meta;
     if (!m || !m.path || runningJob.value) return false;
@@ -40,7 +40,7 @@ export const useJobsStore = defineStore('jobs', () => {
     progress.value = { jobId, fraction: 0, stage: 'starting', etaMs: null };
     const t0 = performance.now();
     try {
-      const r = await getApi().segment({ jobId, imagePath: m.path, params });
+      const r = await getApi().segment({ jobId, imagePath: m.path, params, ...extra });
       // The image may have changed while the job ran; then the result belongs to nothing on screen.
       if (image.meta?.path !== m.path) return false;
       useLabelsStore().acceptSegmentation(r);
