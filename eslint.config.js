@@ -10,7 +10,7 @@ const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'worke
 const nodePaths = (message) => nodeBuiltins.map((name) => ({ name, message }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'dist-web/**', 'coverage/**', 'test-results/**', '**/*.d.ts'] },
+  { ignores: ['**/.cache/**', 'node_modules/**', 'out/**', 'dist/**', 'dist-web/**', 'coverage/**', 'test-results/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
