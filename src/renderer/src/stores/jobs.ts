@@ -16,7 +16,16 @@ export const useJobsStore = defineStore('jobs', () => {
   const log = ref<LogEvent[]>([]);
   const runningJob = ref<string | null>(null);
   const lastRunMs = ref<number | null>(null);
+  /** Model runs sent to the backend (network passes); a re-threshold never adds one. */
+  const segmentCalls = ref(0);
+  /** Re-thresholds applied, and the last one's round trip (request to masks on the store). */
+  const recomputes = ref(0);
+  const lastRecomputeMs = ref<number | null>(null);
+  const calibrating = ref(false);
   let subscribed = false;
+  type Thresholds = { flowThreshold: number; cellprobThreshold: number; minSize: number; niter: number };
+  let recomputeInFlight = false;
+  let pendingThresholds: Thresholds | null = null;
 
   function subscribe(): void {
     if (subscribed) return;
@@ -39,6 +48,7 @@ export const useJobsStore = defineStore('jobs', () => {
     runningJob.value = jobId;
     progress.value = { jobId, fraction: 0, stage: 'starting', etaMs: null };
     const t0 = performance.now();
+    segmentCalls.value++;
     try {
       const r = await getApi().segment({ jobId, imagePath: m.path, params, ...extra });
       // The image may have changed while the job ran; then the result belongs to nothing on screen.
@@ -61,14 +71,19 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** New thresholds on the cached flows (Enter in the threshold fields, A.12). */
-  async function recompute(p: { flowThreshold: number; cellprobThreshold: number; minSize: number; niter: number }): Promise<boolean> {
+  async function recompute(p: Thresholds): Promise<boolean> {
     const labels = useLabelsStore();
     const image = useImageStore();
     const layer = labels.layer;
     if (!labels.flowsId || !layer) return false;
+    const t0 = performance.now();
     try {
       const r = await getApi().recomputeMasks({ flowsId: labels.flowsId, ...p });
+      // A new image or a new run while we waited: these masks belong to flows no longer shown.
+      if (labels.layer === null || labels.layer.shape.join() !== layer.shape.join()) return false;
       labels.setMasks(labelView(r.masks), layer.shape);
+      recomputes.value++;
+      lastRecomputeMs.value = performance.now() - t0;
       return true;
     } catch (e) {
       image.error = errorMessage(e);
@@ -76,5 +91,42 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  return { progress, log, runningJob, lastRunMs, subscribe, segment, cancel, recompute };
+  /**
+   * Slider drags fire many values; only one re-threshold is in flight and, when it returns, only
+   * the latest value asked for meanwhile is sent (the ones in between are dropped, never queued).
+   */
+  async function requestRecompute(p: Thresholds): Promise<void> {
+    pendingThresholds = p;
+    if (recomputeInFlight) return;
+    recomputeInFlight = true;
+    try {
+      while (pendingThresholds) {
+        const next = pendingThresholds;
+        pendingThresholds = null;
+        await recompute(next);
+      }
+    } finally {
+      recomputeInFlight = false;
+    }
+  }
+
+  /** Size model estimate of the current image's diameter (A.12 "calibrate"); null on failure. */
+  async function calibrate(model: string): Promise<number | null> {
+    const image = useImageStore();
+    const m = image.meta;
+    if (!m || calibrating.value) return null;
+    calibrating.value = true;
+    try {
+      const req = m.path ? { imagePath: m.path, model } : { imagePath: '', model, imageId: m.imageId };
+      const r = await getApi().calibrate(req);
+      return r.diameterPx;
+    } catch (e) {
+      image.error = errorMessage(e);
+      return null;
+    } finally {
+      calibrating.value = false;
+    }
+  }
+
+  return { progress, log, runningJob, lastRunMs, segmentCalls, recomputes, lastRecomputeMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
 });

@@ -40,6 +40,8 @@ export const useLabelsStore = defineStore('labels', () => {
   const flowsId = ref<string | null>(null);
   const diameterPx = ref<number | null>(null);
   const modelName = ref<string | null>(null);
+  /** The diameter box's value, drawn as the purple scale disk under the image (A.3). */
+  const scaleDiameterPx = ref<number | null>(null);
 
   const availability = computed<ViewAvailability>(() => ({
     hasFlows: flows.value.flowRgb !== null || flows.value.cellprobU8 !== null,
@@ -75,7 +77,8 @@ export const useLabelsStore = defineStore('labels', () => {
     nMasks.value = 0;
     selected.value = 0;
     flowsId.value = null;
+    modelName.value = null;
   }
 
-  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, availability, setMasks, acceptSegmentation, clear };
+  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, scaleDiameterPx, availability, setMasks, acceptSegmentation, clear };
 });
