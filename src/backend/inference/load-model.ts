@@ -3,9 +3,11 @@
 // the model as `<model>.<sha256-16 of the checkpoint>.onnx` (atomic write); a read-only folder
 // just means no cache.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { existsSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+import { studioHome } from '../settings/settings-store.ts';
 import { readTorchStateDict } from '../../core/io/torch-checkpoint.ts';
 import { buildCpnetOnnx } from '../../core/model/build-cpnet-onnx.ts';
 import { describeCpnet, type CpnetSpec } from '../../core/model/cpnet-spec.ts';
@@ -28,22 +30,31 @@ const BUILTIN_NAMES = new Set(['cyto', 'cyto2', 'cyto3', 'cytotorch_0', 'cyto2to
 
 export type SizeModelReader = (bytes: Uint8Array) => SizeModel;
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+/** True when we may write into `dir`. Root passes every access() check, so a folder with no write
+ *  bits at all (a read-only share such as a dataset or fixtures folder) also counts as read-only:
+ *  the ONNX cache then goes to the per-user cache instead of polluting it. */
+function folderWritable(dir: string): boolean {
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
+    accessSync(dir, fsConstants.W_OK);
+    return (statSync(dir).mode & 0o222) !== 0;
+  } catch {
+    return false;
   }
+}
+
+/** Where the converted graph of `modelPath` is cached: beside the model (as the models folder
+ *  keeps it) when that folder is writable, else `<studio home>/onnx-cache`. */
+export function defaultOnnxCacheDir(modelPath: string): string {
+  const dir = dirname(modelPath);
+  return folderWritable(dir) ? dir : join(studioHome(), 'onnx-cache');
 }
 
 export interface LoadModelOptions {
   readSizeModel?: SizeModelReader;
   /** Zoo name when the file is a built-in model (diam_mean rule). */
   builtinName?: string;
-  /** Folder for the converted .onnx: undefined = beside the model, null = no disk cache. */
+  /** Folder for the converted .onnx: undefined = beside the model when writable (else the per-user
+   *  cache), null = no disk cache. */
   cacheDir?: string | null;
 }
 
@@ -68,7 +79,8 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
     throw new FormatError(e instanceof Error ? e.message : String(e), path);
   }
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const cachePath = opts.cacheDir === null ? null : opts.cacheDir === undefined ? `${path}.${hash}.onnx` : join(opts.cacheDir, `${basename(path)}.${hash}.onnx`);
+  const cacheDir = opts.cacheDir === undefined ? defaultOnnxCacheDir(path) : opts.cacheDir;
+  const cachePath = cacheDir === null ? null : join(cacheDir, `${basename(path)}.${hash}.onnx`);
   let onnxBytes: Uint8Array | undefined;
   let onnxCachePath: string | undefined;
   if (cachePath && existsSync(cachePath)) {
@@ -78,7 +90,8 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
     onnxBytes = buildCpnetOnnx(tensors);
     if (cachePath) {
       try {
-        await writeAtomic(cachePath, onnxBytes);
+        await mkdir(dirname(cachePath), { recursive: true });
+        await writeFileAtomic(cachePath, onnxBytes);
         onnxCachePath = cachePath;
       } catch {
         warnings.push(`could not cache the converted model at ${cachePath} (folder not writable)`);
