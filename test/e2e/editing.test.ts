@@ -57,6 +57,8 @@ describe('mask editing in the GUI', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'cps-e2e-edit-'));
   const img = path.join(tmp, 'img2d.tif');
   const masks = path.join(tmp, 'mask2d.tif');
+  /** Points found by numpy in the first test, reused by the region test. */
+  let facts: { big: [number, number]; pair: [[number, number], [number, number]]; drawn: [number, number] } | null = null;
   beforeAll(async () => {
     copyFileSync(path.join(DATA, 'img2d.tif'), img);
     copyFileSync(path.join(DATA, 'mask2d.tif'), masks);
@@ -102,6 +104,7 @@ print(json.dumps({"count": int(len(ids)), "empty": empty, "big": [cx, cy], "pair
     // Trace a new mask in an empty block: id N+1, hand-drawn.
     const [ex, ey] = f.empty;
     const [cx, cy] = [ex + 20, ey + 14];
+    facts = { big: f.big, pair: f.pair, drawn: [cx, cy] };
     await traceCircle(page, cx, cy, 10);
     await expect.poll(() => hook(page, 'count')).toBe(f.count + 1);
     expect(await hook(page, 'labelAt', cx, cy)).toBe(f.count + 1);
@@ -239,6 +242,51 @@ print(json.dumps({"sum": int(m.sum()), "nonzero": int((m > 0).sum()), "weighted"
     await page.getByTestId('shortcut-help-close').click();
   }, 120_000);
 
+  it('a model run inside a traced region re-finds a deleted cell there, leaves the outside and the hand-drawn masks alone', async () => {
+    const { page } = s;
+    if (!facts) throw new Error('needs the first test');
+    const [bx, by] = facts.big;
+    const [ox, oy] = facts.pair[0];
+    expect(Math.hypot(ox - bx, oy - by)).toBeGreaterThan(60);
+    const drawnId = await hook(page, 'labelAt', ...facts.drawn);
+    expect((await hook(page, 'ismanual'))[drawnId - 1]).toBe(true);
+    await page.keyboard.press('v');
+    for (const [x, y] of [facts.big, facts.pair[0]]) {
+      await move(page, x, y);
+      await page.keyboard.down('Control');
+      await page.mouse.down();
+      await page.mouse.up();
+      await page.keyboard.up('Control');
+      expect(await hook(page, 'labelAt', x, y)).toBe(0);
+    }
+    const before = await hook(page, 'count');
+    await page.keyboard.press('m');
+    const r = 28;
+    const start = await pixelOnScreen(page, bx + r, by);
+    await page.mouse.click(start.x, start.y, { button: 'right' });
+    for (let k = 1; k <= 40; k++) await move(page, Math.round(bx + r * Math.cos((2 * Math.PI * k) / 40)), Math.round(by + r * Math.sin((2 * Math.PI * k) / 40)));
+    await page.getByTestId('segment-region').click();
+    try {
+      await expect.poll(() => hook(page, 'labelAt', bx, by), { timeout: 150_000, interval: 500 }).toBeGreaterThan(0);
+    } catch (e) {
+      await shot(page, '12-region-failed');
+      const why = await page.evaluate('document.body.innerText.slice(0, 800)');
+      throw new Error(`no mask re-found in the region; page says: ${why}; editing message: ${String(await hook(page, 'message'))}`, { cause: e });
+    }
+    await expect.poll(() => page.getByTestId('segment-run').isDisabled(), { timeout: 30_000 }).toBe(false);
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    expect(await hook(page, 'labelAt', ox, oy)).toBe(0);
+    expect(await hook(page, 'count')).toBeGreaterThan(before);
+    const id = await hook(page, 'labelAt', ...facts.drawn);
+    expect(id).toBeGreaterThan(0);
+    expect((await hook(page, 'ismanual'))[id - 1]).toBe(true);
+    await shot(page, '12-region-run');
+    // The run is one undo step.
+    await page.keyboard.press('Control+z');
+    expect(await hook(page, 'labelAt', bx, by)).toBe(0);
+    expect(await hook(page, 'count')).toBe(before);
+  }, 200_000);
+
   it('3-D: outlines on two planes, Enter interpolates between them, the ortho views show the mask', async () => {
     const { page } = s;
     const stack = path.join(tmp, 'stack3d.tif');
@@ -249,6 +297,7 @@ a = tifffile.imread(${JSON.stringify(img)})[200:296, 200:296]
 z = np.stack([np.roll(a, 2 * k, axis=1) for k in range(5)]).astype(np.uint16)
 tifffile.imwrite(${JSON.stringify(stack)}, z, imagej=True, metadata={"axes": "ZYX"})`,
     ]);
+    await page.keyboard.press('v'); // the region tool would trace a region, not a mask
     await openThroughBrowser(page, stack);
     await page.getByTestId('status-file').getByText('stack3d.tif').waitFor();
     await page.locator('body').click({ position: { x: 5, y: 790 } });

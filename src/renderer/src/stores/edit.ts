@@ -424,7 +424,10 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function extendPaint(x: number, y: number): void {
-    if (doc?.strokeActive) doc.extendStroke([[x, y]]);
+    if (!doc?.strokeActive) return;
+    const t0 = performance.now();
+    doc.extendStroke([[x, y]]);
+    recordTiming('stroke-move', performance.now() - t0);
   }
 
   let strokeT0 = 0;
