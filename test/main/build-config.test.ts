@@ -1,4 +1,4 @@
-// The Electron build must emit every worker the backend starts: spawnWorker/spawnTsWorker turn
+// The Electron build must emit every worker the backend starts: spawnWorker turns
 // `new URL('./x.ts', import.meta.url)` into out/main/x.js in a bundle, so each worker module must
 // be an entry of the main build under its own (unique) base name.
 import { readFileSync, readdirSync, statSync } from 'node:fs';

@@ -1,10 +1,7 @@
 // A worker_threads pool for the dynamics, sized to the cores (DESIGN.md: the main process never
 // blocks on numeric work). Tasks queue and go to the first idle worker.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../workers/spawn.ts';
 import type { DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
@@ -17,20 +14,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/**
- * Starts the worker. Under tsx (dev, CLI, tests) Node 20 does not apply `--import tsx` inside
- * worker threads (the .ts entry fails with ERR_UNKNOWN_FILE_EXTENSION), so a .ts worker is
- * started from a tiny bootstrap that registers tsx's loader in the worker first. A built .js
- * worker goes through the shared spawnWorker.
- */
+/** Starts one dynamics worker (.ts under tsx, .js in a build; see spawnWorker). */
 function startWorker(): Worker {
-  const url = new URL('./dynamics-worker.ts', import.meta.url);
-  const file = fileURLToPath(url);
-  if (!existsSync(file)) return spawnWorker(url);
-  // the ESM build of tsx's API sits next to the CommonJS one that require.resolve finds
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true });
+  return spawnWorker(new URL('./dynamics-worker.ts', import.meta.url));
 }
 
 export class DynamicsPool {

@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentProgress, SegmentResult } from '../../core/pipeline/segment.ts';
-import { spawnTsWorker } from './spawn-ts-worker.ts';
+import { spawnWorker } from '../workers/spawn.ts';
 import type { ExecutionProvider } from './ort-network.ts';
 import type { ModelSummary, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -60,7 +60,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
 
   const ensureWorker = (): Worker => {
     if (worker) return worker;
-    const w = spawnTsWorker(new URL('./inference-worker.ts', import.meta.url));
+    const w = spawnWorker(new URL('./inference-worker.ts', import.meta.url));
     w.on('message', (msg: WorkerReply) => {
       const p = pending.get(msg.id);
       if (!p) return;
