@@ -22,6 +22,9 @@ export const useJobsStore = defineStore('jobs', () => {
   const recomputes = ref(0);
   const lastRecomputeMs = ref<number | null>(null);
   const calibrating = ref(false);
+  /** Id of the last run ended by Cancel (shown instead of an error). */
+  const lastCancelled = ref<string | null>(null);
+  let cancelledJob: string | null = null;
   let subscribed = false;
   type Thresholds = { flowThreshold: number; cellprobThreshold: number; minSize: number; niter: number };
   let recomputeInFlight = false;
@@ -46,6 +49,7 @@ export const useJobsStore = defineStore('jobs', () => {
     if (!m || !m.path || runningJob.value) return false;
     const jobId = `seg-${Date.now()}-${++jobCounter}`;
     runningJob.value = jobId;
+    lastCancelled.value = null;
     progress.value = { jobId, fraction: 0, stage: 'starting', etaMs: null };
     const t0 = performance.now();
     segmentCalls.value++;
@@ -57,7 +61,9 @@ export const useJobsStore = defineStore('jobs', () => {
       lastRunMs.value = performance.now() - t0;
       return true;
     } catch (e) {
-      image.error = errorMessage(e);
+      // A run the user cancelled is not an error: the previous masks simply stay.
+      if (cancelledJob === jobId) lastCancelled.value = jobId;
+      else image.error = errorMessage(e);
       return false;
     } finally {
       runningJob.value = null;
@@ -67,7 +73,9 @@ export const useJobsStore = defineStore('jobs', () => {
 
   async function cancel(): Promise<void> {
     const id = runningJob.value;
-    if (id) await getApi().cancel({ jobId: id });
+    if (!id) return;
+    cancelledJob = id;
+    await getApi().cancel({ jobId: id });
   }
 
   /** New thresholds on the cached flows (Enter in the threshold fields, A.12). */
@@ -128,5 +136,5 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  return { progress, log, runningJob, lastRunMs, segmentCalls, recomputes, lastRecomputeMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
+  return { progress, log, runningJob, lastRunMs, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
 });

@@ -1,0 +1,229 @@
+// Issue 6 end to end in Chromium against the real server + backend: import a real Cellpose 3
+// checkpoint as a custom model, segment img2d.tif with it (progress seen, a cancelled second run
+// keeps the first run's masks), walk the views with PageDown/PageUp, drag the cellprob slider
+// (masks change with no new network run), Ctrl+S, compare the saved _seg.npy with the CLI's masks
+// in numpy, and reopen the image (its _seg.npy loads). Only temp copies are opened or written.
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
+import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { DIST_WEB, REPO, SHOTS, openThroughBrowser, stageFiles } from './browser.ts';
+
+const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const MODEL_DIR = '/work/shared/fixtures/cellpose';
+const MODEL = 'cp3_nuclei_dsb2018';
+
+const [GUI_IMG] = stageFiles([IMG], 'gui');
+const [CLI_IMG] = stageFiles([IMG], 'cli');
+const modelCopyDir = mkdtempSync(path.join(tmpdir(), 'cps-e2e-model-'));
+copyFileSync(path.join(MODEL_DIR, MODEL), path.join(modelCopyDir, MODEL));
+const MODEL_COPY = path.join(modelCopyDir, MODEL);
+// Nothing may land in the user's ~/.cellpose: the backend's models folder is a temp dir.
+const modelsFolder = mkdtempSync(path.join(tmpdir(), 'cps-e2e-models-'));
+process.env.CELLPOSE_LOCAL_MODELS_PATH = modelsFolder;
+
+const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `segment-gui-${name}.png`) });
+
+async function roiCount(page: Page): Promise<number> {
+  const t = (await page.getByTestId('roi-count').textContent()) ?? '';
+  const m = /^(\d+) ROIs$/.exec(t.trim());
+  if (!m) throw new Error(`roi count text '${t}'`);
+  return Number(m[1]);
+}
+
+/** Set a range input as a drag does: a run of input events, then one change event. */
+async function dragRange(page: Page, testId: string, values: number[]): Promise<void> {
+  await page.evaluate(
+    `(() => {
+      const el = document.querySelector('[data-testid="${testId}"]');
+      for (const v of ${JSON.stringify(values)}) {
+        el.value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    })()`,
+  );
+}
+
+describe('segment and inspect in the GUI (issue 6)', () => {
+  let browser: Browser;
+  let server: RunningServer;
+  let backend: BackendHandle;
+  let page: Page;
+  let segmentCalls = 0;
+  let recomputeCalls = 0;
+  const problems: string[] = [];
+  let cliRun: Promise<unknown>;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // The CLI run for step 5 starts now and overlaps the browser steps.
+    cliRun = promisify(execFile)(
+      'node',
+      [path.join(REPO, 'bin', 'cellpose-studio.mjs'), 'segment', '--image_path', CLI_IMG, '--pretrained_model', MODEL_COPY, '--diameter', '24'],
+      { cwd: REPO, env: { ...process.env, HOME: mkdtempSync(path.join(tmpdir(), 'cps-e2e-clihome-')) }, timeout: 150_000 },
+    );
+    const home = mkdtempSync(path.join(tmpdir(), 'cps-e2e-home-'));
+    backend = createBackend({ homeDir: home, browseRoot: '/' });
+    // Count the backend calls the page makes: a re-threshold must never be a model run.
+    const counted = new Proxy(backend, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          if (prop === 'segment') segmentCalls++;
+          if (prop === 'recomputeMasks') recomputeCalls++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    server = await startServer({ port: 0, staticDir: DIST_WEB, backend: counted });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(server.url);
+    await page.locator('[data-testid="app"][data-ready="yes"]').waitFor({ timeout: 20_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await backend?.dispose();
+  });
+
+  it('imports a model, segments with progress, cancels, re-thresholds live, saves like the CLI and reloads', async () => {
+    // 1) open the image
+    await openThroughBrowser(page, GUI_IMG);
+    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
+    await shot(page, '1-opened');
+
+    // 2) import the checkpoint as a custom model; it becomes the chosen model
+    await page.getByTestId('import-model-path').fill(MODEL_COPY);
+    await page.getByTestId('import-model').click();
+    await page.getByTestId('import-model-message').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('segment-model').inputValue()).toBe(MODEL);
+    expect(await page.locator(`[data-testid="segment-model"] optgroup[label="custom models"] option[value="${MODEL}"]`).count()).toBe(1);
+
+    await page.getByTestId('segment-diameter').fill('24');
+    await page.getByTestId('segment-diameter').press('Tab');
+    // Record every progress text the panel shows during the run.
+    await page.evaluate(`(() => {
+      window.__seen = [];
+      window.__poll = setInterval(() => {
+        const t = document.querySelector('[data-testid="segment-stage"]')?.textContent;
+        if (t && window.__seen[window.__seen.length - 1] !== t) window.__seen.push(t);
+      }, 50);
+    })()`);
+    const t0 = Date.now();
+    await page.getByTestId('segment-run').click();
+    await expect.poll(() => page.getByTestId('segment-run').isDisabled(), { timeout: 150_000, interval: 250 }).toBe(false);
+    const runMs = Date.now() - t0;
+    const seen = (await page.evaluate('(() => { clearInterval(window.__poll); return window.__seen; })()')) as string[];
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    const percents = seen.map((s) => Number(/(\d+)%/.exec(s)?.[1] ?? NaN)).filter((n) => Number.isFinite(n));
+    console.log(`model run ${runMs} ms; progress seen: ${seen.join(' | ')}`);
+    expect(percents.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...percents)).toBeGreaterThan(Math.min(...percents));
+    const firstCount = await roiCount(page);
+    expect(firstCount).toBeGreaterThan(50);
+    expect(await page.getByTestId('masks-model').textContent()).toContain(MODEL);
+    expect(segmentCalls).toBe(1);
+    await shot(page, '2-segmented');
+
+    // A second run, cancelled: the first run's masks stay, with no error.
+    await page.getByTestId('segment-run').click();
+    await page.getByTestId('segment-cancel').waitFor();
+    await page.getByTestId('segment-cancel').click();
+    await expect.poll(() => page.getByTestId('segment-run').isDisabled(), { timeout: 30_000, interval: 200 }).toBe(false);
+    await page.getByTestId('segment-cancelled').waitFor();
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    expect(await roiCount(page)).toBe(firstCount);
+    expect(segmentCalls).toBe(2);
+    await shot(page, '3-cancelled');
+
+    // 3) the views, with PageDown / PageUp (gradZ is skipped on a 2-D image)
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+    const views: string[] = [];
+    for (const key of ['PageDown', 'PageDown', 'PageDown', 'PageUp', 'PageUp']) {
+      await page.keyboard.press(key);
+      const v = await page.getByTestId('view-select').inputValue();
+      views.push(v);
+      if (key === 'PageDown' && views.length <= 2) await shot(page, `4-view-${v}`);
+    }
+    expect(views).toEqual(['gradXY', 'cellprob', 'image', 'cellprob', 'gradXY']);
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('PageDown');
+    expect(await page.getByTestId('view-select').inputValue()).toBe('image');
+
+    // 4) drag the cellprob slider: masks follow from the cached flows, no new model run
+    const before = recomputeCalls;
+    const tDrag = Date.now();
+    await dragRange(page, 'segment-cellprob-slider', [0.5, 1, 1.5, 2, 2.5, 3]);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 100 }).not.toBe(firstCount);
+    await expect.poll(() => page.getByTestId('segment-cellprob-threshold').inputValue()).toBe('3');
+    // Let the coalesced requests drain; the last one applied is the latest value (3).
+    await page.waitForTimeout(1500);
+    const highCount = await roiCount(page);
+    const dragMs = Date.now() - tDrag;
+    expect(highCount).toBeLessThan(firstCount);
+    expect(segmentCalls).toBe(2);
+    // Coalesced: six slider values, at most a first request plus the latest one.
+    expect(recomputeCalls - before).toBeGreaterThanOrEqual(1);
+    expect(recomputeCalls - before).toBeLessThanOrEqual(2);
+    console.log(`cellprob 0 -> 3: ${firstCount} -> ${highCount} ROIs, ${recomputeCalls - before} recompute calls, ${dragMs} ms; panel says ${await page.getByTestId('recompute-ms').textContent()}`);
+    await shot(page, '5-cellprob3');
+    // Back to the defaults, which must give the first run's masks again.
+    await dragRange(page, 'segment-cellprob-slider', [0]);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 100 }).toBe(firstCount);
+    expect(segmentCalls).toBe(2);
+
+    // 5) Ctrl+S writes <stem>_seg.npy (GUI layout); its masks equal the CLI's for the same settings
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+    await page.keyboard.press('Z'); // outlines on, for the picture
+    await page.keyboard.press('Control+s');
+    const segPath = GUI_IMG.replace(/\.tif$/, '_seg.npy');
+    const cliSeg = CLI_IMG.replace(/\.tif$/, '_seg.npy');
+    await expect.poll(async () => (await page.getByTestId('edit-save').isDisabled()) === false, { timeout: 10_000 }).toBe(true);
+    await shot(page, '6-saved');
+    await cliRun;
+    const check = execFileSync(
+      'python3',
+      [
+        '-c',
+        `
+import sys, numpy as np
+g = np.load(sys.argv[1], allow_pickle=True).item()
+c = np.load(sys.argv[2], allow_pickle=True).item()
+gm, cm = g['masks'], c['masks']
+flt = [f for f in g['flows'] if isinstance(f, np.ndarray) and f.dtype.kind == 'f']
+print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.ndim >= 3 and f.shape[0] >= 2 for f in flt)), g.get('model_path', ''))
+`,
+        segPath,
+        cliSeg,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    ).trim();
+    console.log(`saved vs CLI: ${check}`);
+    const [, , , gMax, cMax, same, hasFloatFlows] = /^\((\d+), (\d+)\) (\d+) (\d+) (\d) (\d)/.exec(check) ?? [];
+    expect(Number(gMax)).toBe(firstCount);
+    expect(Number(cMax)).toBe(firstCount);
+    expect(same).toBe('1');
+    expect(hasFloatFlows).toBe('1');
+
+    // 6) open the image again: its _seg.npy loads, same masks
+    await openThroughBrowser(page, CLI_IMG);
+    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
+    await openThroughBrowser(page, GUI_IMG);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(firstCount);
+    await shot(page, '7-reloaded');
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
