@@ -29,7 +29,8 @@ export function poolDeps(): SegmentDeps {
         interp: p.interp,
         minSize: p.removeSmall ? p.minSize : -1,
         outShape: p.outShape,
-        legacyV31MinSize: p.dynamics !== 'v4',
+        // fixed small-mask rule of ALGORITHMS 5.5, as in core/pipeline/direct-masks.ts
+        legacyV31MinSize: false,
       };
       return await computeMasksInPool(pool, dP, cellprob, shape, opts, { signal: ac.signal });
     } finally {

@@ -243,8 +243,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
         interp: true,
         minSize: Number(req.minSize),
         outShape: f.do3D ? [nZ, height, width] : [height, width],
-        // As segment's default dynamics (core/pipeline/direct-masks.ts): Cellpose 3.1's min-size quirk.
-        legacyV31MinSize: true,
+        // As segment's default dynamics (core/pipeline/direct-masks.ts): the fixed min-size rule (5.5).
+        legacyV31MinSize: false,
       };
       if (![params.cellprobThreshold, params.flowThreshold, params.minSize].every(Number.isFinite)) {
         throw new BadRequestError('recomputeMasks', 'thresholds and minSize must be numbers');

@@ -18,9 +18,9 @@ export const directMasks: MasksFn = (dP, cellprob, shape, p: MaskParams, signal?
       signal,
       minSize: p.removeSmall ? p.minSize : -1,
       outShape: p.outShape,
-      // v3.1's small-mask removal after flow QC drops the wrong labels (5.5); reproduce it when
-      // matching Cellpose 3, not for the v4 profile
-      legacyV31MinSize: p.dynamics !== 'v4',
+// Cellpose 3.1's small-mask removal after flow QC can drop the wrong labels (ALGORITHMS 5.5);
+      // the reference and the issue ask for the fixed rule (v4.0.8+) by default in every profile.
+      legacyV31MinSize: false,
     }),
   );
 
@@ -28,5 +28,5 @@ export const directDeps: SegmentDeps = {
   computeMasks: directMasks,
   stitch: stitch3D,
   // after stitching: 3-D hole filling and min_size in voxels (6.4)
-  fillAndRemoveSmall3D: (m, shape, minSize) => fillHolesAndRemoveSmallMasks(m, shape, minSize, { legacyV31MinSize: true }),
+  fillAndRemoveSmall3D: (m, shape, minSize) => fillHolesAndRemoveSmallMasks(m, shape, minSize),
 };
