@@ -133,7 +133,8 @@ print(int(big.max()))`,
     await page.keyboard.press('v');
     const hostBox = await page.getByTestId('image-canvas').boundingBox();
     if (!hostBox) throw new Error('no canvas');
-    for (let i = 0; i < 12; i++) {
+    // Five wheel notches take the full view (~18 %) to ~200 %, where strokes are drawn at screen scale.
+    for (let i = 0; i < 5; i++) {
       const p = await pixelOnScreen(page, bx, by);
       await page.mouse.move(p.x, p.y);
       await page.mouse.wheel(0, -200);
@@ -141,10 +142,10 @@ print(int(big.max()))`,
     }
     const strokes: number[] = [];
     const traces: number[] = [];
-    for (let k = 0; k < 8; k++) {
+    for (let k = 0; k < 6; k++) {
       // Brush stroke (new mask), then a traced mask next to it.
       await page.keyboard.press('p');
-      const y = by - 80 + k * 20;
+      const y = by - 90 + k * 25;
       const a = await pixelOnScreen(page, bx - 60, y);
       await page.mouse.move(a.x, a.y);
       await page.mouse.down();
@@ -158,14 +159,21 @@ print(int(big.max()))`,
       strokes.push(se[se.length - 1] ?? NaN);
       await page.keyboard.press('v');
       const c = await count(page);
-      const cx = bx + 20;
-      const s0 = await pixelOnScreen(page, cx + 6, y);
+      // Radius 12 px: Cellpose closes a trace only after it went farther than max(6, 3*brush) = 9 px.
+      const cx = bx + 30;
+      const s0 = await pixelOnScreen(page, cx + 12, y);
       await page.mouse.click(s0.x, s0.y, { button: 'right' });
       for (let i = 1; i <= 24; i++) {
-        const q = await pixelOnScreen(page, Math.round(cx + 6 * Math.cos((2 * Math.PI * i) / 24)), Math.round(y + 6 * Math.sin((2 * Math.PI * i) / 24)));
+        const q = await pixelOnScreen(page, Math.round(cx + 12 * Math.cos((2 * Math.PI * i) / 24)), Math.round(y + 12 * Math.sin((2 * Math.PI * i) / 24)));
         await page.mouse.move(q.x, q.y);
       }
-      await page.waitForFunction((n) => ((globalThis as unknown as HookGlobals).__cellposeEditing?.count() ?? 0) > n, c, { timeout: 10_000 });
+      try {
+        await page.waitForFunction((n) => ((globalThis as unknown as HookGlobals).__cellposeEditing?.count() ?? 0) > n, c, { timeout: 10_000 });
+      } catch (e) {
+        await page.screenshot({ path: path.join(REPO, 'test-results', 'e2e', 'bench-editing-trace-failed.png') });
+        const msg = await page.evaluate(() => (globalThis as unknown as HookGlobals).__cellposeEditing?.message() ?? null);
+        throw new Error(`trace ${k} did not land (count ${c}, message ${String(msg)})`, { cause: e });
+      }
       const tr = (await timings(page)).trace ?? [];
       traces.push(tr[tr.length - 1] ?? NaN);
     }
@@ -175,9 +183,9 @@ print(int(big.max()))`,
     row('traced mask lands (close -> new mask painted)', traces, EDIT_TARGET_MS, 'fill, overlap removal, outlines, dirty repaint');
     const repaint = await page.evaluate(() => (globalThis as unknown as HookGlobals).__cellposeEditing?.repaintMs() ?? []);
     row('dirty-rectangle repaint', repaint, EDIT_TARGET_MS, 'patch + putImageData(dirty rect) + Konva draw');
-    for (let i = 0; i < 16; i++) await page.keyboard.press('Control+z');
-    const undo = ((await timings(page)).undo ?? []).slice(-16);
-    row('undo', undo, EDIT_TARGET_MS, '16 undos of strokes and traces');
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Control+z');
+    const undo = ((await timings(page)).undo ?? []).slice(-12);
+    row('undo', undo, EDIT_TARGET_MS, '12 undos of strokes and traces');
     const toggles: number[] = [];
     for (let i = 0; i < 6; i++) toggles.push(await keyToFrameMs(page, i % 2 ? 'x' : 'z'));
     row('switch overlay (X masks / Z outlines) -> next frame', toggles, VIEW_TARGET_MS, 'full 4096^2 overlay recompose');

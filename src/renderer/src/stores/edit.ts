@@ -507,8 +507,10 @@ export const useEditStore = defineStore('edit', () => {
       if (lab.length !== m.nZ * m.height * m.width) throw new Error(`masks of shape [${r.masks.shape.join(', ')}] do not fit the image (${m.nZ}x${m.height}x${m.width})`);
       const d = ensureDoc();
       if (!d) return false;
+      const t0 = performance.now();
       const ok = report(d.replaceFromModel(lab, { keepManual: keepManual.value, minSizePx: 0 }));
       publish(d);
+      recordTiming('replace', performance.now() - t0);
       return ok;
     } catch (e) {
       message.value = errorMessage(e);
