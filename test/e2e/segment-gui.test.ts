@@ -4,10 +4,11 @@
 // (masks change with no new network run), Ctrl+S, compare the saved _seg.npy with the CLI's masks
 // in numpy, and reopen the image (its _seg.npy loads). Only temp copies are opened or written.
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { decode as decodePng } from 'fast-png';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
@@ -221,9 +222,89 @@ print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.n
     // 6) open the image again: its _seg.npy loads, same masks
     await openThroughBrowser(page, CLI_IMG);
     await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
-    await openThroughBrowser(page, GUI_IMG);
+    await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(CLI_IMG);
     await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(firstCount);
+    await openThroughBrowser(page, GUI_IMG);
+    // The count must come from this image's own _seg.npy: wait for the switch first.
+    await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(GUI_IMG);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(firstCount);
+    await expect.poll(() => page.getByTestId('masks-model').textContent()).toContain(MODEL);
     await shot(page, '7-reloaded');
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it('file shortcuts export next to the image, Ctrl+P opens a _seg.npy with its image, view keys act, a bad file leaves the app usable', async () => {
+    // The image of the first test (with its masks) is open.
+    const dir = path.dirname(GUI_IMG);
+    const n = await roiCount(page);
+    expect(n).toBeGreaterThan(50);
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+    const want: Array<[string, string]> = [
+      ['Control+n', 'img2d_cp_masks.png'],
+      ['Control+o', 'img2d_cp_outlines.txt'],
+      ['Control+r', 'img2d_rois.zip'],
+      ['Control+f', 'img2d_cp_cellprob.tif'],
+    ];
+    for (const [key, file] of want) {
+      await page.keyboard.press(key);
+      await expect.poll(() => readdirSync(dir), { timeout: 15_000, interval: 200 }).toContain(file);
+    }
+    // The exported label PNG holds the masks on screen (16-bit, max label = ROI count).
+    const png = decodePng(readFileSync(path.join(dir, 'img2d_cp_masks.png')));
+    expect([png.width, png.height, png.depth]).toEqual([512, 512, 16]);
+    expect(png.data.reduce((a, b) => Math.max(a, b), 0)).toBe(n);
+
+    // View keys (A.18): colour modes, channel toggles, masks / outlines, zoom.
+    const colour = page.getByTestId('colour-mode');
+    const mode0 = await colour.inputValue();
+    await page.keyboard.press('s');
+    const mode1 = await colour.inputValue();
+    expect(mode1).not.toBe(mode0);
+    await page.keyboard.press('ArrowUp');
+    expect(await colour.inputValue()).toBe(mode0);
+    await page.keyboard.press('g');
+    expect(await colour.inputValue()).not.toBe(mode0);
+    await page.keyboard.press('g');
+    expect(await colour.inputValue()).toBe(mode0);
+    const masksOn = await page.getByTestId('masks-on').isChecked();
+    const outlinesOn = await page.getByTestId('outlines-on').isChecked();
+    await page.keyboard.press('x');
+    await page.keyboard.press('z');
+    expect([await page.getByTestId('masks-on').isChecked(), await page.getByTestId('outlines-on').isChecked()]).toEqual([!masksOn, !outlinesOn]);
+    await page.keyboard.press('x');
+    await page.keyboard.press('z');
+    expect([await page.getByTestId('masks-on').isChecked(), await page.getByTestId('outlines-on').isChecked()]).toEqual([masksOn, outlinesOn]);
+    const zoomText = page.locator('footer.status .zoom');
+    const zoomPct = async (): Promise<number> => Number(((await zoomText.textContent()) ?? '').replace('%', ''));
+    const z0 = await zoomPct();
+    await page.keyboard.press('=');
+    await expect.poll(zoomPct).toBeGreaterThan(z0);
+    const z1 = await zoomPct();
+    await page.keyboard.press('-');
+    await expect.poll(zoomPct).toBeLessThan(z1);
+
+    // Ctrl+P on the CLI's _seg.npy: its image opens and the masks load with it.
+    await page.keyboard.press('Control+p');
+    const cliSeg = CLI_IMG.replace(/\.tif$/, '_seg.npy');
+    await page.getByTestId('browse-path').fill(cliSeg);
+    await page.getByTestId('browse-path').press('Enter');
+    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
+    await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(CLI_IMG);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(n);
+
+    // A corrupt _seg.npy: a clear message naming the problem, the open image stays.
+    const bad = path.join(dir, 'broken_seg.npy');
+    writeFileSync(bad, Buffer.from('\x93NUMPY garbage'));
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+    await page.keyboard.press('Control+p');
+    await page.getByTestId('browse-path').fill(bad);
+    await page.getByTestId('browse-path').press('Enter');
+    await page.getByTestId('error-banner').waitFor({ timeout: 10_000 });
+    const msg = (await page.getByTestId('error-banner').textContent()) ?? '';
+    console.log(`bad _seg.npy: ${msg}`);
+    expect(msg).toMatch(/broken_seg\.npy|npy|NUMPY|header/i);
+    expect(await roiCount(page)).toBe(n);
+    await shot(page, '8-bad-seg');
+    expect(problems).toEqual([]);
+  }, 90_000);
 });
