@@ -3,7 +3,7 @@
 // masks but excludes the mask's own holes. Equals the pixel set of OpenCV's external contours.
 import { findObjects } from './find-objects.ts';
 import { asVolumeShape, checkLabelShape, type LabelImage } from './labels.ts';
-import { CropScratch, INSIDE, OUTER, OUTSIDE, markOuterBackground } from './outer-background.ts';
+import { CropScratch, INSIDE, OUTER, markOuterBackground } from './outer-background.ts';
 
 function outlinesOfPlane(plane: LabelImage, ly: number, lx: number, out: Uint8Array, outOffset: number, scratch: CropScratch): void {
   const boxes = findObjects(plane, [ly, lx]);
@@ -15,14 +15,7 @@ function outlinesOfPlane(plane: LabelImage, ly: number, lx: number, out: Uint8Ar
     const w = boxes.x1[k] - x0;
     const cols = w + 2;
     const rows = h + 2;
-    scratch.ensure(rows * cols);
-    const crop = scratch.crop;
-    crop.fill(OUTSIDE, 0, rows * cols);
-    for (let y = 0; y < h; y++) {
-      const src = (y0 + y) * lx + x0;
-      const dst = (y + 1) * cols + 1;
-      for (let x = 0; x < w; x++) if (plane[src + x] === label) crop[dst + x] = INSIDE;
-    }
+    const crop = scratch.loadPaddedCrop(plane, lx, label, y0, x0, h, w);
     markOuterBackground(crop, scratch.stack, rows, cols);
     for (let y = 0; y < h; y++) {
       const c = (y + 1) * cols + 1;

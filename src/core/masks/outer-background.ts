@@ -18,6 +18,25 @@ export class CropScratch {
       this.stack = new Int32Array(size);
     }
   }
+
+  /**
+   * Copies the box rows [y0, y0+h) x cols [x0, x0+w) of a (.., lx) label plane into the crop with a
+   * one-pixel frame: INSIDE where the label equals `label`, OUTSIDE elsewhere. Returns the crop
+   * view of (h+2) x (w+2) entries; its column count is w + 2.
+   */
+  loadPaddedCrop(plane: ArrayLike<number>, lx: number, label: number, y0: number, x0: number, h: number, w: number): Uint8Array {
+    const cols = w + 2;
+    const n = (h + 2) * cols;
+    this.ensure(n);
+    const crop = this.crop.subarray(0, n);
+    crop.fill(OUTSIDE);
+    for (let y = 0; y < h; y++) {
+      const src = (y0 + y) * lx + x0;
+      const dst = (y + 1) * cols + 1;
+      for (let x = 0; x < w; x++) if (plane[src + x] === label) crop[dst + x] = INSIDE;
+    }
+    return crop;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
 // outlines and the ROI export.
 import { findObjects } from './find-objects.ts';
 import { checkLabelShape, type LabelImage } from './labels.ts';
-import { CropScratch, INSIDE, OUTER, OUTSIDE, markOuterBackground } from './outer-background.ts';
+import { CropScratch, INSIDE, OUTER, markOuterBackground } from './outer-background.ts';
 
 // Mask pixels already assigned to a traced component (odd, like INSIDE, so "is foreground" is v & 1).
 const SEEN = 3;
@@ -101,14 +101,7 @@ export function outlinesList(masks: LabelImage, shape2d: readonly [number, numbe
     const w = boxes.x1[k] - x0;
     const cols = w + 2;
     const rows = h + 2;
-    scratch.ensure(rows * cols);
-    const crop = scratch.crop.subarray(0, rows * cols);
-    crop.fill(OUTSIDE);
-    for (let y = 0; y < h; y++) {
-      const src = (y0 + y) * lx + x0;
-      const dst = (y + 1) * cols + 1;
-      for (let x = 0; x < w; x++) if (masks[src + x] === label) crop[dst + x] = INSIDE;
-    }
+    const crop = scratch.loadPaddedCrop(masks, lx, label, y0, x0, h, w);
     markOuterBackground(crop, scratch.stack, rows, cols);
     let best: number[] = [];
     for (let i = cols; i < (rows - 1) * cols; i++) {
