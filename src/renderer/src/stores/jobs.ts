@@ -83,12 +83,13 @@ export const useJobsStore = defineStore('jobs', () => {
     const labels = useLabelsStore();
     const image = useImageStore();
     const layer = labels.layer;
-    if (!labels.flowsId || !layer) return false;
+    const flowsId = labels.flowsId;
+    if (!flowsId || !layer) return false;
     const t0 = performance.now();
     try {
-      const r = await getApi().recomputeMasks({ flowsId: labels.flowsId, ...p });
+      const r = await getApi().recomputeMasks({ flowsId, ...p });
       // A new image or a new run while we waited: these masks belong to flows no longer shown.
-      if (labels.layer === null || labels.layer.shape.join() !== layer.shape.join()) return false;
+      if (labels.flowsId !== flowsId || labels.layer === null || labels.layer.shape.join() !== layer.shape.join()) return false;
       labels.setMasks(labelView(r.masks), layer.shape);
       recomputes.value++;
       lastRecomputeMs.value = performance.now() - t0;
