@@ -6,6 +6,7 @@ import { decode } from 'fast-png';
 import { expect } from 'vitest';
 import { masksToOutlines } from '../../../src/core/masks/masks-to-outlines.ts';
 import type { LabelDocument } from '../../../src/core/editing/label-document.ts';
+export { rng } from '../../helpers/seeded-random.ts';
 
 export const DSB_DIR = '/work/shared/data/dsb2018-stage1-fluorescence/masks';
 /** A 256 x 256 tile with 27 nuclei (DSB2018 stage1_train, CC0; see its PROVENANCE.md). */
@@ -84,17 +85,6 @@ export function python(script: string, input: Uint8Array): Buffer {
   return execFileSync('python3', ['-c', script], { input, maxBuffer: 1 << 28 });
 }
 
-/** Small seeded PRNG (mulberry32) so random tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Number of pixels where `actual` differs from `expected(i)`; one assertion, not one per pixel. */
 export function countMismatches(actual: ArrayLike<number>, expected: (i: number) => number): number {

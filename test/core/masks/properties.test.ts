@@ -8,17 +8,8 @@ import { fillHolesAndRemoveSmallMasks } from '../../../src/core/masks/fill-holes
 import { masksToOutlines } from '../../../src/core/masks/masks-to-outlines.ts';
 import { outlinesList } from '../../../src/core/masks/outlines-list.ts';
 import { renumber } from '../../../src/core/masks/renumber.ts';
+import { rng } from '../../helpers/seeded-random.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rectangles and disks with random sparse ids, overlapping/touching freely, some on the border. */
 function randomLabels(seed: number, ly: number, lx: number, nObj: number, minSide = 1): Uint16Array {

@@ -7,18 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../src/core/io/decode-image.ts';
 import { encodeTiff } from '../../../../src/core/io/tiff-write.ts';
 import { IMG2D, PYTHON, fileBytes, tempDir } from './helpers.ts';
-
-/** mulberry32: a tiny seeded PRNG so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../../helpers/seeded-random.ts';
 
 const dir = tempDir('fuzz');
 const bases: Uint8Array[] = [];

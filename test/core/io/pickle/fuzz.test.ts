@@ -7,21 +7,11 @@ import { readNpy } from '../../../../src/core/io/npy.ts';
 import { unpickle } from '../../../../src/core/io/pickle/reader.ts';
 import { readSeg } from '../../../../src/core/seg/parse-seg.ts';
 import { runPython } from './python.ts';
+import { rng } from '../../../helpers/seeded-random.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
 const FIXTURES = new URL('../../../fixtures/pickle/', import.meta.url).pathname;
 
-/** mulberry32: a small seeded PRNG so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
   const int = (n: number): number => Math.floor(r() * n);
