@@ -5,6 +5,7 @@ import { ref, shallowRef } from 'vue';
 import type { LogEvent, ProgressEvent, SegmentParams, SegmentRequest } from '../../../shared/contract.ts';
 import { errorMessage, getApi } from '../api/index.ts';
 import { labelView } from '../api/wire-array.ts';
+import { latestOnly } from '../pure/latest-only.ts';
 import { useImageStore } from './image.ts';
 import { useLabelsStore } from './labels.ts';
 
@@ -27,8 +28,6 @@ export const useJobsStore = defineStore('jobs', () => {
   let cancelledJob: string | null = null;
   let subscribed = false;
   type Thresholds = { flowThreshold: number; cellprobThreshold: number; minSize: number; niter: number };
-  let recomputeInFlight = false;
-  let pendingThresholds: Thresholds | null = null;
 
   function subscribe(): void {
     if (subscribed) return;
@@ -100,23 +99,10 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  /**
-   * Slider drags fire many values; only one re-threshold is in flight and, when it returns, only
-   * the latest value asked for meanwhile is sent (the ones in between are dropped, never queued).
-   */
-  async function requestRecompute(p: Thresholds): Promise<void> {
-    pendingThresholds = p;
-    if (recomputeInFlight) return;
-    recomputeInFlight = true;
-    try {
-      while (pendingThresholds) {
-        const next = pendingThresholds;
-        pendingThresholds = null;
-        await recompute(next);
-      }
-    } finally {
-      recomputeInFlight = false;
-    }
+  /** Slider drags fire many values: only the latest is sent while one is in flight (pure/latest-only). */
+  const liveRecompute = latestOnly<Thresholds>((p) => recompute(p));
+  function requestRecompute(p: Thresholds): Promise<void> {
+    return liveRecompute.request(p);
   }
 
   /** Size model estimate of the current image's diameter (A.12 "calibrate"); null on failure. */
