@@ -2,12 +2,18 @@
 // name (DESIGN.md). The bytes go to a temp file in the same folder (rename is atomic only within
 // one file system), are fsynced, then renamed over the target; the temp file is removed on failure.
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+/** A temp name beside `path` (same folder, so the final rename stays on one file system). */
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  if (typeof bytes === 'string') bytes = new TextEncoder().encode(bytes);
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempBeside(path);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(tmp, 'wx', 0o666);
@@ -32,5 +38,17 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await d.sync().finally(() => d.close());
   } catch {
     /* not supported here (e.g. Windows) */
+  }
+}
+
+/** Copies `src` to `dest` so that readers see the old `dest` or the whole new one, never a part. */
+export async function copyFileAtomic(src: string, dest: string): Promise<void> {
+  const tmp = tempBeside(dest);
+  try {
+    await copyFile(src, tmp);
+    await rename(tmp, dest);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
   }
 }

@@ -5,7 +5,7 @@ import { stat, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelInfoDto } from '../../shared/contract.ts';
-import { copyFileAtomic } from './atomic-file.ts';
+import { copyFileAtomic } from '../io/atomic-write.ts';
 import { ModelDownloadError, type DownloadOptions, type DownloadProgress } from './download-file.ts';
 import { readModelMetadata, type ModelFileMetadata } from './model-metadata.ts';
 import { addGuiModel, defaultModelsFolder, ensureFolder, readGuiModels } from './models-folder.ts';

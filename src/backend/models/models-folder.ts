@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 
 export const GUI_MODELS_FILE = 'gui_models.txt';
 

@@ -2,7 +2,7 @@
 // path) to the ONNX graph the engine runs, built by the engine's own converter.
 import { resolve } from 'node:path';
 import { loadCellposeModel } from '../../backend/inference/load-model.ts';
-import { writeFileAtomic } from '../../backend/models/atomic-file.ts';
+import { writeFileAtomic } from '../../backend/io/atomic-write.ts';
 import { resolveModel } from '../../backend/models/index.ts';
 import type { CliCommand } from '../command.ts';
 
