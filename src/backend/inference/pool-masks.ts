@@ -2,7 +2,7 @@
 // images is split over all cores. Same options, same labels as the in-thread directMasks.
 import { computeMasksInPool } from '../dynamics/compute-in-pool.ts';
 import { DynamicsPool } from '../dynamics/pool.ts';
-import { directDeps, directMasks } from '../../core/pipeline/direct-masks.ts';
+import { directDeps, directMasks, maskOptionsOf } from '../../core/pipeline/direct-masks.ts';
 import type { MasksFn, SegmentDeps } from '../../core/pipeline/segment.ts';
 
 /** Below this many pixels the pool's message passing costs more than it saves. */
@@ -20,18 +20,7 @@ export function poolDeps(): SegmentDeps {
       if (signal?.aborted) ac.abort();
     }, 20);
     try {
-      const opts = {
-        niter: p.niter,
-        cellprobThreshold: p.cellprobThreshold,
-        flowThreshold: p.flowThreshold,
-        maxSizeFraction: p.maxSizeFraction,
-        profile: p.dynamics,
-        interp: p.interp,
-        minSize: p.removeSmall ? p.minSize : -1,
-        outShape: p.outShape,
-        // fixed small-mask rule of ALGORITHMS 5.5, as in core/pipeline/direct-masks.ts
-        legacyV31MinSize: false,
-      };
+      const opts = maskOptionsOf(p);
       return await computeMasksInPool(pool, dP, cellprob, shape, opts, { signal: ac.signal });
     } finally {
       clearInterval(poll);

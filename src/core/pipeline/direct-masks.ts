@@ -6,23 +6,25 @@ import type { AbortSignalLike } from '../util/platform.ts';
 import type { MasksFn, MaskParams, SegmentDeps } from './segment.ts';
 import { stitch3D } from './stitch3d.ts';
 
+/** The dynamics options of Cellpose's resize_and_compute_masks for one segment call's MaskParams. */
+export function maskOptionsOf(p: MaskParams) {
+  return {
+    niter: p.niter,
+    cellprobThreshold: p.cellprobThreshold,
+    flowThreshold: p.flowThreshold,
+    maxSizeFraction: p.maxSizeFraction,
+    profile: p.dynamics,
+    interp: p.interp,
+    minSize: p.removeSmall ? p.minSize : -1,
+    outShape: p.outShape,
+    // Cellpose 3.1's small-mask removal after flow QC can drop the wrong labels (ALGORITHMS 5.5);
+    // the reference and the issue ask for the fixed rule (v4.0.8+) by default in every profile.
+    legacyV31MinSize: false,
+  };
+}
+
 export const directMasks: MasksFn = (dP, cellprob, shape, p: MaskParams, signal?: AbortSignalLike) =>
-  Promise.resolve(
-    resizeAndComputeMasks(dP, cellprob, shape, {
-      niter: p.niter,
-      cellprobThreshold: p.cellprobThreshold,
-      flowThreshold: p.flowThreshold,
-      maxSizeFraction: p.maxSizeFraction,
-      profile: p.dynamics,
-      interp: p.interp,
-      signal,
-      minSize: p.removeSmall ? p.minSize : -1,
-      outShape: p.outShape,
-// Cellpose 3.1's small-mask removal after flow QC can drop the wrong labels (ALGORITHMS 5.5);
-      // the reference and the issue ask for the fixed rule (v4.0.8+) by default in every profile.
-      legacyV31MinSize: false,
-    }),
-  );
+  Promise.resolve(resizeAndComputeMasks(dP, cellprob, shape, { ...maskOptionsOf(p), signal }));
 
 export const directDeps: SegmentDeps = {
   computeMasks: directMasks,
