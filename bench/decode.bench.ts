@@ -6,14 +6,10 @@ import { decodeImage, type DecodeImageOptions } from '../src/core/io/decode-imag
 import { encodeTiff } from '../src/core/io/tiff-write.ts';
 import { encodePng16 } from '../src/core/io/png-write.ts';
 import type { BenchRow } from './types.ts';
+import { median } from './util.ts';
 
 const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
 const SIZE = 2048;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function timeDecode(bytes: Uint8Array, runs: number, opts: DecodeImageOptions = {}): Promise<number> {
   await decodeImage(bytes, opts); // warm-up (JIT)

@@ -8,6 +8,7 @@ import { EditJournal } from '../src/backend/journal/edit-journal.ts';
 import { LabelDocument } from '../src/core/editing/label-document.ts';
 import { DSB_27, circle, loadDsbMask } from '../test/core/editing/helpers.ts';
 import type { BenchRow } from './types.ts';
+import { median } from './util.ts';
 
 const SIDE_PX = 4096;
 const MASKS = 5000;
@@ -54,11 +55,6 @@ function record(into: number[], wallMs: number): void {
   const cpu = cpuLog.get(into) ?? [];
   cpu.push(lastCpuMs);
   cpuLog.set(into, cpu);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -3,11 +3,12 @@
 // zoom frame times, a brush stroke and a traced mask landing, undo, switching overlays/views. The
 // renderer records each edit's duration (performance marks) and the test hook reads them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { BenchRow } from './types.ts';
+import { ensureWebBuild } from './util.ts';
 import type { EditingTestHook } from '../src/renderer/src/editing/edit-hook-types.ts';
 import { DIST_WEB, REPO, openThroughBrowser, pixelOnScreen, startSessionOn } from '../test/e2e/browser.ts';
 
@@ -66,12 +67,6 @@ async function keyToFrameMs(page: Page, key: string): Promise<number> {
     await new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
     return performance.now() - t0;
   })()`);
-}
-
-async function ensureWebBuild(): Promise<void> {
-  if (existsSync(path.join(DIST_WEB, 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(REPO, 'vite.web.config.ts'), logLevel: 'warn' });
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -4,10 +4,11 @@
 // the backend, the GUI-layout _seg.npy it saves (float flows included) is tiled 2x2 with numpy,
 // and the GUI opens the tiled image, whose _seg.npy (and so its flows) loads with it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './types.ts';
+import { median, ensureWebBuild } from './util.ts';
 import { createBackend } from '../src/backend/services/backend.ts';
 import { DEFAULT_SEGMENT_PARAMS } from '../src/renderer/src/pure/segment-defaults.ts';
 import { DIST_WEB, REPO, openThroughBrowser, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
@@ -16,17 +17,6 @@ const IMG2D_SOURCE = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
 const MODEL_SOURCE = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
 const STEPS = 12;
 const TARGET_MS = 150;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function ensureWebBuild(): Promise<void> {
-  if (existsSync(path.join(DIST_WEB, 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(REPO, 'vite.web.config.ts'), logLevel: 'warn' });
-}
 
 /** Segment img2d (512^2) with a real Cellpose 3 checkpoint (imported into a temp models folder, so
  *  nothing lands in ~/.cellpose) and save its GUI-layout _seg.npy; returns its path. */

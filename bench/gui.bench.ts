@@ -2,26 +2,16 @@
 // the api call) to the frame after the image is drawn, for img2d.tif (512x512 uint16) and a
 // 2048x2048 uint16 TIFF (img2d tiled 4x4, written by tifffile). Target: <= 500 ms.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './types.ts';
-import { DIST_WEB, REPO, openThroughBrowser, openTimings, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
+import { median, ensureWebBuild } from './util.ts';
+import { DIST_WEB, openThroughBrowser, openTimings, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
 
 const IMG2D_SOURCE = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
 const RUNS = 5;
 const TARGET_MS = 500;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function ensureWebBuild(): Promise<void> {
-  if (existsSync(path.join(DIST_WEB, 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(REPO, 'vite.web.config.ts'), logLevel: 'warn' });
-}
 
 export async function run(): Promise<BenchRow[]> {
   await ensureWebBuild();
