@@ -2,35 +2,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { computeMasksInPool } from '../../../src/backend/dynamics/compute-in-pool.ts';
 import { DynamicsPool } from '../../../src/backend/dynamics/pool.ts';
 import { createDynamicsService } from '../../../src/backend/dynamics/service.ts';
-import { masksToFlows2D } from '../../../src/core/dynamics/masks-to-flows.ts';
-import { D4_FINAL, D4_LABELS, parseGrid } from '../../core/dynamics/appendix-d.ts';
+import { D4_FINAL, D4_LABELS, d4Inputs, parseGrid } from '../../core/dynamics/appendix-d.ts';
 import { FIXTURES, pyArrays } from '../../core/masks/python-npy.ts';
 
-function d4(): { dP: Float32Array; cellprob: Float32Array; shape: [number, number] } {
-  const { data: labels, shape } = parseGrid(D4_LABELS);
-  const [ly, lx] = shape;
-  const mu = masksToFlows2D(labels, ly, lx);
-  const plane = ly * lx;
-  const dP = new Float32Array(2 * plane);
-  const cellprob = new Float32Array(plane);
-  for (let y = 0; y < ly; y++) {
-    for (let x = 0; x < lx; x++) {
-      const i = y * lx + x;
-      dP[i] = 5 * mu[i] + 0.8 * Math.sin(0.7 * y + 0.3 * x);
-      dP[plane + i] = 5 * mu[plane + i] + 0.8 * Math.cos(0.5 * x - 0.2 * y);
-      cellprob[i] = labels[i] > 0 ? 3 : -3;
-    }
-  }
-  cellprob[5 * lx + 5] = -1;
-  return { dP, cellprob, shape };
-}
 
 const pool = new DynamicsPool(2);
 afterAll(() => pool.close());
 
 describe('dynamics pool', () => {
   it('computeMasksInPool gives Appendix D.4 (the same as the core path)', async () => {
-    const { dP, cellprob, shape } = d4();
+    const { dP, cellprob, shape } = d4Inputs();
     const m = await computeMasksInPool(pool, dP, cellprob, shape, { niter: 200 });
     expect(Array.from(m)).toEqual(Array.from(parseGrid(D4_FINAL).data));
   });
@@ -50,7 +31,7 @@ describe('dynamics pool', () => {
 
 describe('cancellation and bad input', () => {
   it('an aborted signal rejects with AbortError; mismatched arrays are refused with a message', async () => {
-    const { dP, cellprob, shape } = d4();
+    const { dP, cellprob, shape } = d4Inputs();
     const ac = new AbortController();
     ac.abort();
     await expect(computeMasksInPool(pool, dP, cellprob, shape, { niter: 200 }, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
@@ -67,7 +48,7 @@ describe('cancellation and bad input', () => {
 describe('createDynamicsService re-thresholding', () => {
   it('a new flow threshold reruns only QC and fill; a new cellprob threshold reruns the dynamics', async () => {
     const svc = createDynamicsService({ pool });
-    const { dP, cellprob, shape } = d4();
+    const { dP, cellprob, shape } = d4Inputs();
     svc.putFlows('d4', dP, cellprob, shape);
     const a = await svc.compute('d4', { niter: 200 });
     expect(a.stages).toEqual(['follow', 'cluster', 'finish']);

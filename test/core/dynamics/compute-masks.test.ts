@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computeMasks, resizeAndComputeMasks } from '../../../src/core/dynamics/compute-masks.ts';
 import { flowErrors } from '../../../src/core/dynamics/flow-errors.ts';
-import { masksToFlows2D } from '../../../src/core/dynamics/masks-to-flows.ts';
 import type { DynamicsProfile } from '../../../src/core/dynamics/profiles.ts';
-import { D4_FINAL, D4_LABELS, parseGrid } from './appendix-d.ts';
+import { D4_FINAL, d4Inputs, parseGrid } from './appendix-d.ts';
 
-/** The inputs of Appendix D.4: noisy 5x CPU-variant flows and a +/-3 cellprob with a hole. */
-function d4Inputs(): { labels: Uint16Array; shape: [number, number]; dP: Float32Array; cellprob: Float32Array } {
-  const { data: labels, shape } = parseGrid(D4_LABELS);
-  const [ly, lx] = shape;
-  const mu = masksToFlows2D(labels, ly, lx, { variant: 'cpu', centre: 'v3' });
-  const plane = ly * lx;
-  const dP = new Float32Array(2 * plane);
-  const cellprob = new Float32Array(plane);
-  for (let y = 0; y < ly; y++) {
-    for (let x = 0; x < lx; x++) {
-      const i = y * lx + x;
-      dP[i] = 5 * mu[i] + 0.8 * Math.sin(0.7 * y + 0.3 * x);
-      dP[plane + i] = 5 * mu[plane + i] + 0.8 * Math.cos(0.5 * x - 0.2 * y);
-      cellprob[i] = labels[i] > 0 ? 3 : -3;
-    }
-  }
-  cellprob[5 * lx + 5] = -1;
-  return { labels, shape, dP, cellprob };
-}
 
 describe('computeMasks on Appendix D.4 (niter 200)', () => {
   const { labels, shape, dP, cellprob } = d4Inputs();
