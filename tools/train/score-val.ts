@@ -17,18 +17,37 @@ import { averagePrecision } from '../../src/core/masks/average-precision.ts';
 import { diameters } from '../../src/core/masks/diameters.ts';
 import { renumber } from '../../src/core/masks/renumber.ts';
 
-const DATA = '/work/shared/data';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
+// ../shared beside the repository (tools/train -> repo root -> ..)
+const DATA = join(HERE, '..', '..', '..', 'shared', 'data');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-async function main(): Promise<void> {
-  const modelArg = arg('model', 'cpsd_nuclei_v1');
-  const mode = arg('diameter', 'labels');
-  const limit = Number(arg('limit', '1000000'));
+export interface SetScore {
+  set: string;
+  nImages: number;
+  ap50: number;
+  ap75: number;
+  ap90: number;
+}
+
+export interface ScoreOptions {
+  model?: string;
+  /** 'labels': the model's diam_labels (no diameter given); 'gt': each image's true diameter. */
+  diameter?: 'labels' | 'gt';
+  limit?: number;
+  log?: (line: string) => void;
+}
+
+/** Mean AP per held-out set (Cellpose's average_precision, labels renumbered first). */
+export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore[]> {
+  const modelArg = opts.model ?? 'cpsd_nuclei_v1';
+  const mode = opts.diameter ?? 'labels';
+  const limit = opts.limit ?? 1_000_000;
+  const log = opts.log ?? ((): void => undefined);
   const lines = (await readFile(join(HERE, 'val_split.txt'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
   const model = await resolveModel(modelArg, { download: false });
   const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
@@ -48,19 +67,32 @@ async function main(): Promise<void> {
       renumber(pred);
       const ap = averagePrecision([gt], [pred]).ap[0];
       perSet.set(set, [...(perSet.get(set) ?? []), ap]);
-      process.stdout.write(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${diameterPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}\n`);
+      log(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${diameterPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}`);
     }
   } finally {
     await svc.dispose();
   }
   const mean = (rows: number[][], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r[k]) ? 0 : r[k]), 0) / rows.length;
-  for (const [set, rows] of perSet) {
-    process.stdout.write(`${set}: n=${rows.length} AP50 ${mean(rows, 0).toFixed(3)} AP75 ${mean(rows, 1).toFixed(3)} AP90 ${mean(rows, 2).toFixed(3)} (model ${model.path}, diameter ${mode})\n`);
-  }
-  process.stdout.write(`elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  log(`model ${model.path}, diameter ${mode}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return [...perSet].map(([set, rows]) => ({ set, nImages: rows.length, ap50: mean(rows, 0), ap75: mean(rows, 1), ap90: mean(rows, 2) }));
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const mode = arg('diameter', 'labels');
+  const scores = await scoreValidation({
+    model: arg('model', 'cpsd_nuclei_v1'),
+    diameter: mode === 'gt' ? 'gt' : 'labels',
+    limit: Number(arg('limit', '1000000')),
+    log: (line) => process.stdout.write(line + '\n'),
+  });
+  for (const s of scores) {
+    process.stdout.write(`${s.set}: n=${s.nImages} AP50 ${s.ap50.toFixed(3)} AP75 ${s.ap75.toFixed(3)} AP90 ${s.ap90.toFixed(3)}\n`);
+  }
+}
+
+if (process.argv[1] !== undefined && process.argv[1].endsWith('score-val.ts')) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
