@@ -38,6 +38,14 @@ function py<T>(code: string): T {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import json, numpy as np, tifffile\nfrom PIL import Image\n${code}`]).toString()) as T;
 }
 
+/** A pixel of img2d halfway between its 1st and 99th percentile: neither black nor white on screen. */
+function midGreySpot(): { x: number; y: number } {
+  return py<{ x: number; y: number }>(`a = tifffile.imread(${JSON.stringify(IMG2D)}).astype(float)
+lo, hi = np.percentile(a, [1, 99]); mid = (lo + hi) / 2
+ys, xs = np.nonzero(np.abs(a - mid) < (hi - lo) * 0.05)
+print(json.dumps({"x": int(xs[0]), "y": int(ys[0])}))`);
+}
+
 describe('Cellpose Studio GUI in Chromium', () => {
   let s: Session;
   let tmp: string;
@@ -73,10 +81,7 @@ print(json.dumps({"v": [int(a[100, 200]), int(a[300, 45])]}))`);
   it('colour modes change the picture: gray is grey, green keeps only green, spectral is colourful', async () => {
     const { page } = s;
     // A bright nucleus pixel: well inside the 1-99 % levels, so it is neither black nor white.
-    const spot = py<{ x: number; y: number }>(`a = tifffile.imread(${JSON.stringify(IMG2D)}).astype(float)
-lo, hi = np.percentile(a, [1, 99]); mid = (lo + hi) / 2
-ys, xs = np.nonzero(np.abs(a - mid) < (hi - lo) * 0.05)
-print(json.dumps({"x": int(xs[0]), "y": int(ys[0])}))`);
+    const spot = midGreySpot();
     const p = await pixelOnScreen(page, spot.x, spot.y);
     const grey = await canvasColour(page, p);
     expect(grey[0]).toBe(grey[1]);
@@ -110,10 +115,7 @@ print(json.dumps({"x": int(xs[0]), "y": int(ys[0])}))`);
 
   it('lowering the saturation high level brightens a mid-grey pixel, and auto-adjust restores it', async () => {
     const { page } = s;
-    const spot = py<{ x: number; y: number }>(`a = tifffile.imread(${JSON.stringify(IMG2D)}).astype(float)
-lo, hi = np.percentile(a, [1, 99]); mid = (lo + hi) / 2
-ys, xs = np.nonzero(np.abs(a - mid) < (hi - lo) * 0.05)
-print(json.dumps({"x": int(xs[0]), "y": int(ys[0])}))`);
+    const spot = midGreySpot();
     const p = await pixelOnScreen(page, spot.x, spot.y);
     const before = await canvasColour(page, p);
     const rawBefore = await page.getByTestId('saturation-0-raw').textContent();
