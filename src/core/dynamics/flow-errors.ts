@@ -2,7 +2,8 @@
 // 5.4, 2-D only): masks whose recomputed heat-diffusion flows disagree with the network's flows are
 // deleted. Labels are not renumbered here, as in Cellpose.
 import type { LabelImage } from '../masks/labels.ts';
-import { masksToFlows2D, type FlowOptions } from './masks-to-flows.ts';
+import { findObjects } from '../masks/find-objects.ts';
+import { DiffusionScratch, diffuseMaskCpu, masksToFlows2D, type FlowOptions } from './masks-to-flows.ts';
 
 /**
  * err[l - 1] for l = 1..max label: mean over the pixels of l of (mu_y - dY/5)^2 plus the same for
@@ -14,6 +15,7 @@ export function flowErrors(masks: LabelImage, dP: Float32Array, shape: readonly 
   if (masks.length !== plane || dP.length !== 2 * plane) {
     throw new RangeError(`flowErrors: masks (${masks.length}) and dP (${dP.length}) do not match shape [${ly}, ${lx}]`);
   }
+  if ((opts.variant ?? 'cpu') === 'cpu') return flowErrorsPerMask(masks, dP, lx, plane, opts);
   let max = 0;
   for (let i = 0; i < plane; i++) if (masks[i] > max) max = masks[i];
   const mu = masksToFlows2D(masks, ly, lx, opts);
@@ -31,14 +33,44 @@ export function flowErrors(masks: LabelImage, dP: Float32Array, shape: readonly 
     count[l]++;
   }
   const err = new Float64Array(max);
-  // with opts.objects only the present labels of rank [from, to) have flows; the others get NaN
-  // (the caller merges the parts)
-  const [from, to] = opts.objects ?? [0, Infinity];
-  let rank = 0;
-  for (let l = 1; l <= max; l++) {
-    const inRange = count[l] > 0 && rank >= from && rank < to;
-    if (count[l] > 0) rank++;
-    err[l - 1] = opts.objects && !inRange ? NaN : sumY[l] / count[l] + sumX[l] / count[l];
+  for (let l = 1; l <= max; l++) err[l - 1] = sumY[l] / count[l] + sumX[l] / count[l];
+  return err;
+}
+
+/**
+ * CPU variant: each mask's flows depend on that mask alone, so its error is summed straight from
+ * its local heat grid (no whole-image flow array). A mask's pixels are visited in raster order, the
+ * order of Cellpose's per-label sums, so the float64 results are the same bits. With opts.objects
+ * only the present labels of rank [from, to) get an error, the others NaN (the caller merges parts).
+ */
+function flowErrorsPerMask(masks: LabelImage, dP: Float32Array, lx: number, plane: number, opts: FlowOptions): Float64Array {
+  const boxes = findObjects(masks, [plane / lx, lx]);
+  const nObj = boxes.labels.length;
+  const max = nObj > 0 ? boxes.labels[nObj - 1] : 0;
+  const err = new Float64Array(max).fill(NaN);
+  const scratch = new DiffusionScratch();
+  const [from, to] = opts.objects ?? [0, nObj];
+  for (let k = Math.max(0, from); k < Math.min(nObj, to); k++) {
+    const label = boxes.labels[k];
+    const y0 = boxes.y0[k];
+    const x0 = boxes.x0[k];
+    const { T, cols, m } = diffuseMaskCpu(masks, lx, label, { y0, x0, h: boxes.y1[k] - y0, w: boxes.x1[k] - x0, count: boxes.count[k] }, opts.centre ?? 'v3', opts.niter, scratch);
+    const idx = scratch.idx;
+    let sumY = 0;
+    let sumX = 0;
+    for (let j = 0; j < m; j++) {
+      const li = idx[j];
+      const dy = T[li + cols] - T[li - cols];
+      const dx = T[li + 1] - T[li - 1];
+      const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
+      const yy = ((li / cols) | 0) - 1;
+      const gi = (y0 + yy) * lx + x0 + (li - (yy + 1) * cols - 1);
+      const ey = dy / norm - Math.fround(dP[gi] / 5);
+      const ex = dx / norm - Math.fround(dP[plane + gi] / 5);
+      sumY += ey * ey;
+      sumX += ex * ex;
+    }
+    err[label - 1] = sumY / m + sumX / m;
   }
   return err;
 }

@@ -31,6 +31,7 @@ export class DiffusionScratch {
   idx = new Int32Array(0);
   ys = new Int32Array(0);
   xs = new Int32Array(0);
+  runs = new Int32Array(0);
 
   ensure(gridSize: number, npix: number): void {
     if (this.T.length < gridSize) {
@@ -43,6 +44,7 @@ export class DiffusionScratch {
       this.idx = new Int32Array(n);
       this.ys = new Int32Array(n);
       this.xs = new Int32Array(n);
+      this.runs = new Int32Array(2 * n);
     }
   }
 }
@@ -54,10 +56,11 @@ export class DiffusionScratch {
  * outside the mask stay 0 in both. `meanByDivision` selects torch's mean (sum / 9, GPU variant)
  * over the numba kernel's (1/9) * sum (CPU variant).
  */
-function diffuse(T: Float64Array, U: Float64Array, idx: Int32Array, n: number, cols: number, centre: number, niter: number, meanByDivision: boolean): Float64Array {
+function diffuse(scratch: DiffusionScratch, n: number, cols: number, centre: number, niter: number, meanByDivision: boolean): Float64Array {
   // Runs of consecutive grid indices (mask pixels are listed in raster order): the inner loop then
   // walks contiguous memory without an index load per pixel (same values, same order).
-  const runs: number[] = [];
+  const { idx, runs: R } = scratch;
+  let nr = 0;
   let k = 0;
   while (k < n) {
     const s0 = idx[k];
@@ -67,35 +70,111 @@ function diffuse(T: Float64Array, U: Float64Array, idx: Int32Array, n: number, c
       e++;
       k++;
     }
-    runs.push(s0, e);
+    R[nr++] = s0;
+    R[nr++] = e;
   }
-  const nr = runs.length;
-  const R = Int32Array.from(runs);
-  let src = T;
-  let dst = U;
+  let src = scratch.T;
+  let dst = scratch.U;
   for (let t = 0; t < niter; t++) {
     src[centre] += 1;
-    for (let r = 0; r < nr; r += 2) {
-      const e = R[r + 1];
-      if (meanByDivision) {
-        for (let i = R[r]; i < e; i++) {
-          const a = i - cols;
-          const b = i + cols;
-          dst[i] = (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]) / 9;
-        }
-      } else {
-        for (let i = R[r]; i < e; i++) {
-          const a = i - cols;
-          const b = i + cols;
-          dst[i] = NINTH * (src[i] + src[a] + src[b] + src[i - 1] + src[i + 1] + src[a - 1] + src[a + 1] + src[b - 1] + src[b + 1]);
-        }
-      }
-    }
+    if (meanByDivision) stencilDivide(src, dst, R, nr, cols);
+    else stencilNinth(src, dst, R, nr, cols);
     const s = src;
     src = dst;
     dst = s;
   }
   return src;
+}
+
+// The 3x3 sums keep Cellpose's term order (centre, N, S, W, E, NW, NE, SW, SE), added left to
+// right; along a run the three columns of the window slide in registers, so each pixel loads
+// three new values instead of nine (same operands, same order, same bits).
+function stencilNinth(src: Float64Array, dst: Float64Array, R: Int32Array, nr: number, cols: number): void {
+  for (let r = 0; r < nr; r += 2) {
+    const s0 = R[r];
+    const e = R[r + 1];
+    let n0 = src[s0 - cols - 1];
+    let n1 = src[s0 - cols];
+    let m0 = src[s0 - 1];
+    let m1 = src[s0];
+    let d0 = src[s0 + cols - 1];
+    let d1 = src[s0 + cols];
+    for (let i = s0; i < e; i++) {
+      const n2 = src[i - cols + 1];
+      const m2 = src[i + 1];
+      const d2 = src[i + cols + 1];
+      dst[i] = NINTH * (m1 + n1 + d1 + m0 + m2 + n0 + n2 + d0 + d2);
+      n0 = n1;
+      n1 = n2;
+      m0 = m1;
+      m1 = m2;
+      d0 = d1;
+      d1 = d2;
+    }
+  }
+}
+
+function stencilDivide(src: Float64Array, dst: Float64Array, R: Int32Array, nr: number, cols: number): void {
+  for (let r = 0; r < nr; r += 2) {
+    const s0 = R[r];
+    const e = R[r + 1];
+    let n0 = src[s0 - cols - 1];
+    let n1 = src[s0 - cols];
+    let m0 = src[s0 - 1];
+    let m1 = src[s0];
+    let d0 = src[s0 + cols - 1];
+    let d1 = src[s0 + cols];
+    for (let i = s0; i < e; i++) {
+      const n2 = src[i - cols + 1];
+      const m2 = src[i + 1];
+      const d2 = src[i + cols + 1];
+      dst[i] = (m1 + n1 + d1 + m0 + m2 + n0 + n2 + d0 + d2) / 9;
+      n0 = n1;
+      n1 = n2;
+      m0 = m1;
+      m1 = m2;
+      d0 = d1;
+      d1 = d2;
+    }
+  }
+}
+
+/**
+ * CPU variant (4.2) for one mask: its heat field on a framed local grid of `cols` columns, whose
+ * mask pixels are scratch.idx[0..m) in raster order (grid index (y + 1) * cols + x + 1 for box
+ * coordinates y, x). Returns the grid, which is scratch.T or scratch.U.
+ */
+export function diffuseMaskCpu(
+  masks: LabelImage,
+  lx: number,
+  label: number,
+  box: { y0: number; x0: number; h: number; w: number; count: number },
+  rule: CentreRule,
+  niterOverride: number | undefined,
+  scratch: DiffusionScratch,
+): { T: Float64Array; cols: number; m: number } {
+  const { y0, x0, h, w } = box;
+  const rows = h + 2;
+  const cols = w + 2;
+  scratch.ensure(rows * cols, box.count);
+  scratch.T.fill(0, 0, rows * cols);
+  scratch.U.fill(0, 0, rows * cols);
+  const { idx, ys, xs } = scratch;
+  let m = 0;
+  for (let y = 0; y < h; y++) {
+    const row = (y0 + y) * lx + x0;
+    for (let x = 0; x < w; x++) {
+      if (masks[row + x] !== label) continue;
+      idx[m] = (y + 1) * cols + x + 1;
+      // the numba kernel takes coordinates in the framed grid (+1)
+      ys[m] = y + 1;
+      xs[m] = x + 1;
+      m++;
+    }
+  }
+  const c = centreIndex(ys, xs, m, rule, 1, 1);
+  const niter = niterOverride ?? 2 * (rows + cols);
+  return { T: diffuse(scratch, m, cols, idx[c], niter, false), cols, m };
 }
 
 /**
@@ -131,6 +210,21 @@ export function masksToFlows2D(masks: LabelImage, ly: number, lx: number, opts: 
     const x0 = boxes.x0[k];
     const h = boxes.y1[k] - y0;
     const w = boxes.x1[k] - x0;
+    if (!global) {
+      const { T, cols, m } = diffuseMaskCpu(masks, lx, label, { y0, x0, h, w, count: boxes.count[k] }, rule, opts.niter, scratch);
+      const idx = scratch.idx;
+      for (let j = 0; j < m; j++) {
+        const li = idx[j];
+        const dy = T[li + cols] - T[li - cols];
+        const dx = T[li + 1] - T[li - 1];
+        const yy = ((li / cols) | 0) - 1;
+        const gi = (y0 + yy) * lx + x0 + (li - (yy + 1) * cols - 1);
+        const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
+        mu[gi] = dy / norm;
+        mu[plane + gi] = dx / norm;
+      }
+      continue;
+    }
     const rows = h + 2;
     const cols = w + 2;
     const n = boxes.count[k];
@@ -138,40 +232,25 @@ export function masksToFlows2D(masks: LabelImage, ly: number, lx: number, opts: 
     const { idx, ys, xs } = scratch;
     scratch.T.fill(0, 0, rows * cols);
     scratch.U.fill(0, 0, rows * cols);
-    // The CPU variant takes coordinates in the framed grid (+1); the GPU one in the box.
-    const off = variant === 'cpu' ? 1 : 0;
+    // The GPU variant takes coordinates in the box.
     let m = 0;
     for (let y = 0; y < h; y++) {
       const row = (y0 + y) * lx + x0;
       for (let x = 0; x < w; x++) {
         if (masks[row + x] !== label) continue;
         idx[m] = (y + 1) * cols + x + 1;
-        ys[m] = y + off;
-        xs[m] = x + off;
+        ys[m] = y;
+        xs[m] = x;
         m++;
       }
     }
-    const c = centreIndex(ys, xs, m, rule, off, off);
-    const niter = opts.niter ?? (variant === 'cpu' ? 2 * (rows + cols) : gpuNiter);
-    const T = diffuse(scratch.T, scratch.U, idx, m, cols, idx[c], niter, variant === 'gpu');
-    if (global) {
-      for (let j = 0; j < m; j++) {
-        const li = idx[j];
-        const yy = (li / cols) | 0;
-        const xx = li - yy * cols;
-        global[(y0 + yy) * pcols + x0 + xx] = T[li];
-      }
-      continue;
-    }
+    const c = centreIndex(ys, xs, m, rule, 0, 0);
+    const T = diffuse(scratch, m, cols, idx[c], opts.niter ?? gpuNiter, true);
     for (let j = 0; j < m; j++) {
       const li = idx[j];
-      const dy = T[li + cols] - T[li - cols];
-      const dx = T[li + 1] - T[li - 1];
-      const yy = ((li / cols) | 0) - 1;
-      const gi = (y0 + yy) * lx + x0 + (li - (yy + 1) * cols - 1);
-      const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
-      mu[gi] = dy / norm;
-      mu[plane + gi] = dx / norm;
+      const yy = (li / cols) | 0;
+      const xx = li - yy * cols;
+      global[(y0 + yy) * pcols + x0 + xx] = T[li];
     }
   }
   if (global) {

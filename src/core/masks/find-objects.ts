@@ -24,6 +24,69 @@ export function findObjects(masks: LabelImage, shape: readonly number[]): LabelB
   const [lz, ly, lx] = asVolumeShape(shape);
   let max = 0;
   for (let i = 0; i < masks.length; i++) if (masks[i] > max) max = masks[i];
+  // Per-value tables cost 40 bytes per value: only for a label range about the image size (always
+  // the case after a renumber), else the slot-mapped scan.
+  return max <= masks.length + 1024 ? findObjectsDense(masks, lz, ly, lx, max) : findObjectsSparse(masks, lz, ly, lx, max);
+}
+
+/** One raster pass with tables indexed by the label value, then the present labels compacted. */
+function findObjectsDense(masks: LabelImage, lz: number, ly: number, lx: number, max: number): LabelBoxes {
+  const n1 = max + 1;
+  const z0 = new Int32Array(n1);
+  const z1 = new Int32Array(n1);
+  const y0 = new Int32Array(n1);
+  const y1 = new Int32Array(n1);
+  const x0 = new Int32Array(n1).fill(lx);
+  const x1 = new Int32Array(n1);
+  const count = new Float64Array(n1);
+  let i = 0;
+  for (let z = 0; z < lz; z++) {
+    for (let y = 0; y < ly; y++) {
+      for (let x = 0; x < lx; x++, i++) {
+        const v = masks[i];
+        if (v <= 0) continue;
+        // raster order: the first pixel of a label has its smallest z and y, the latest its largest
+        if (count[v] === 0) {
+          z0[v] = z;
+          y0[v] = y;
+        }
+        z1[v] = z + 1;
+        y1[v] = y + 1;
+        if (x < x0[v]) x0[v] = x;
+        if (x >= x1[v]) x1[v] = x + 1;
+        count[v]++;
+      }
+    }
+  }
+  let n = 0;
+  for (let v = 1; v <= max; v++) if (count[v] > 0) n++;
+  const boxes: LabelBoxes = {
+    labels: new Uint32Array(n),
+    z0: new Int32Array(n),
+    z1: new Int32Array(n),
+    y0: new Int32Array(n),
+    y1: new Int32Array(n),
+    x0: new Int32Array(n),
+    x1: new Int32Array(n),
+    count: new Float64Array(n),
+  };
+  let k = 0;
+  for (let v = 1; v <= max; v++) {
+    if (count[v] === 0) continue;
+    boxes.labels[k] = v;
+    boxes.z0[k] = z0[v];
+    boxes.z1[k] = z1[v];
+    boxes.y0[k] = y0[v];
+    boxes.y1[k] = y1[v];
+    boxes.x0[k] = x0[v];
+    boxes.x1[k] = x1[v];
+    boxes.count[k] = count[v];
+    k++;
+  }
+  return boxes;
+}
+
+function findObjectsSparse(masks: LabelImage, lz: number, ly: number, lx: number, max: number): LabelBoxes {
   // Slot of each label value: a dense table when max is comparable to the image size, else a map.
   const dense = max <= 4 * masks.length + 1024;
   const slotOf = dense ? new Int32Array(max + 1).fill(-1) : null;
