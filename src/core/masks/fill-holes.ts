@@ -19,37 +19,47 @@ export interface FillOptions {
 export function removeSmallMasks(masks: Uint32Array, minSize: number, legacyV31 = false): void {
   let max = 0;
   for (let i = 0; i < masks.length; i++) if (masks[i] > max) max = masks[i];
-  // dense counts when the label range is small (always after a renumber), else a map
-  const dense = max <= 4 * masks.length + 1024;
-  const counts = dense ? new Float64Array(max + 1) : null;
-  const sparse = dense ? null : new Map<number, number>();
+  if (max > masks.length + 1024) {
+    removeSmallMasksSparse(masks, minSize, legacyV31);
+    return;
+  }
+  const counts = new Int32Array(max + 1);
+  for (let i = 0; i < masks.length; i++) counts[masks[i]]++;
+  // table[v]: 0 = not yet seen, -1 = removed, else the new label
+  const table = new Int32Array(max + 1);
+  let k = 0;
+  for (let v = 1; v <= max; v++) {
+    if (counts[v] === 0) continue;
+    // v3.1 removed "index + 1" as if it were the label value (the bug); fixed: the label itself
+    if (counts[v] < minSize) {
+      const kill = legacyV31 ? k + 1 : v;
+      if (kill <= max) table[kill] = -1;
+    }
+    k++;
+  }
+  // removal and the raster first-appearance renumber in one pass
+  let next = 0;
   for (let i = 0; i < masks.length; i++) {
     const v = masks[i];
     if (v === 0) continue;
-    if (counts) counts[v]++;
-    else if (sparse) sparse.set(v, (sparse.get(v) ?? 0) + 1);
+    let t = table[v];
+    if (t === 0) t = table[v] = ++next;
+    masks[i] = t < 0 ? 0 : t;
   }
-  const present: number[] = [];
-  const countOf = (v: number): number => (counts ? counts[v] : (sparse as Map<number, number>).get(v) ?? 0);
-  if (counts) {
-    for (let v = 1; v <= max; v++) if (counts[v] > 0) present.push(v);
-  } else {
-    present.push(...[...(sparse as Map<number, number>).keys()].sort((a, b) => a - b));
+}
+
+function removeSmallMasksSparse(masks: Uint32Array, minSize: number, legacyV31: boolean): void {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < masks.length; i++) {
+    const v = masks[i];
+    if (v !== 0) counts.set(v, (counts.get(v) ?? 0) + 1);
   }
+  const present = [...counts.keys()].sort((a, b) => a - b);
   const remove = new Set<number>();
   present.forEach((v, k) => {
-    // v3.1 removed "index + 1" as if it were the label value (the bug); fixed: the label itself
-    if (countOf(v) < minSize) remove.add(legacyV31 ? k + 1 : v);
+    if ((counts.get(v) ?? 0) < minSize) remove.add(legacyV31 ? k + 1 : v);
   });
-  if (remove.size > 0) {
-    if (dense) {
-      const kill = new Uint8Array(max + 1);
-      for (const v of remove) if (v <= max) kill[v] = 1;
-      for (let i = 0; i < masks.length; i++) if (kill[masks[i]]) masks[i] = 0;
-    } else {
-      for (let i = 0; i < masks.length; i++) if (remove.has(masks[i])) masks[i] = 0;
-    }
-  }
+  if (remove.size > 0) for (let i = 0; i < masks.length; i++) if (remove.has(masks[i])) masks[i] = 0;
   renumber(masks);
 }
 
@@ -58,9 +68,9 @@ export function removeSmallMasks(masks: Uint32Array, minSize: number, legacyV31 
  * right, above and below (otherwise the straight line to the box border is a background path).
  * Most masks are convex-ish and skip the flood fill this way; the result is the same.
  */
-function mayHaveHoles(crop: Uint8Array, rows: number, cols: number): boolean {
-  const colMin = new Int32Array(cols).fill(rows);
-  const colMax = new Int32Array(cols).fill(-1);
+function mayHaveHoles(crop: Uint8Array, rows: number, cols: number, colMin: Int32Array, colMax: Int32Array): boolean {
+  colMin.fill(rows, 0, cols);
+  colMax.fill(-1, 0, cols);
   for (let y = 1; y < rows - 1; y++) {
     const base = y * cols;
     for (let x = 1; x < cols - 1; x++) {
@@ -93,6 +103,10 @@ function fillHoles(masks: Uint32Array, shape: readonly number[]): void {
   // overwritten by an enclosing one still consumes a number (its box is then empty).
   const boxes = findObjects(masks, shape);
   const scratch = new CropScratch();
+  let maxCols = 0;
+  for (let k = 0; k < boxes.labels.length; k++) maxCols = Math.max(maxCols, boxes.x1[k] - boxes.x0[k] + 2);
+  const colMin = new Int32Array(maxCols);
+  const colMax = new Int32Array(maxCols);
   let j = 0;
   for (let k = 0; k < boxes.labels.length; k++) {
     const label = boxes.labels[k];
@@ -119,7 +133,7 @@ function fillHoles(masks: Uint32Array, shape: readonly number[]): void {
       }
     }
     const value = ++j;
-    if (!is3D && !mayHaveHoles(crop, rows, cols)) {
+    if (!is3D && !mayHaveHoles(crop, rows, cols, colMin, colMax)) {
       // no enclosed background: only the relabelling, if the value changes at all
       if (value !== label) {
         for (let y = 0; y < h; y++) {
