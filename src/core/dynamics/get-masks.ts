@@ -1,7 +1,6 @@
 // Clustering of the final positions into masks (Cellpose 3.1 get_masks_torch, ALGORITHMS.md 5.3):
 // a histogram of end points, local maxima with more than 10 points as seeds, each seed grown for 5
 // steps through bins holding more than 2 points, pixels labelled by the region of their end bin.
-import { renumber } from '../masks/renumber.ts';
 
 const RPAD = 20;
 
@@ -37,7 +36,7 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
   }
 
   // Seeds: bins with H > 10 that equal the maximum of their 5-wide (clipped) neighbourhood.
-  const seedSet = new Set<number>();
+  const seedList: number[] = [];
   const checked = new Uint8Array(H.length);
   for (let i = 0; i < n; i++) {
     const b = bins[i];
@@ -45,19 +44,38 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
     checked[b] = 1;
     const h = H[b];
     if (h <= 10) continue;
-    if (isLocalMax(H, b, h, pz, py, px, is3D)) seedSet.add(b);
+    if (isLocalMax(H, b, h, pz, py, px, is3D)) seedList.push(b);
   }
-  const out = nd === 2 ? new Uint16Array(dims[1] * dims[2]) : new Uint16Array(dims[0] * dims[1] * dims[2]);
-  if (seedSet.size === 0) return out;
+  const vol = nd === 2 ? dims[1] * dims[2] : dims[0] * dims[1] * dims[2];
+  if (seedList.length === 0) return new Uint16Array(vol);
   // ascending count, raster order of the bin as the (stable) tie-break
-  const seeds = [...seedSet].sort((a, b) => H[a] - H[b] || a - b);
+  const seeds = seedList.sort((a, b) => H[a] - H[b] || a - b);
   const L = new Int32Array(H.length);
   growSeeds(H, L, seeds, py, px, is3D);
 
-  const labels = seeds.length < 65536 ? out : new Uint32Array(out.length);
-  for (let i = 0; i < n; i++) labels[inds[i]] = L[bins[i]];
-  removeBigMasks(labels, maxSizeFraction);
-  renumber(labels);
+  // Every labelled pixel is a start pixel, so the big-mask counts and the raster first-appearance
+  // renumber (inds are increasing) need only the n points, not the whole image.
+  const nSeeds = seeds.length;
+  const lab = bins; // reused: bin -> region label of each point
+  const counts = new Int32Array(nSeeds + 1);
+  for (let i = 0; i < n; i++) {
+    const l = L[bins[i]];
+    lab[i] = l;
+    counts[l]++;
+  }
+  const limit = vol * maxSizeFraction;
+  // table[l]: -1 = removed (covers more than maxSizeFraction of the image), 0 = unseen, else new label
+  const table = new Int32Array(nSeeds + 1);
+  for (let l = 1; l <= nSeeds; l++) if (counts[l] > limit) table[l] = -1;
+  const labels = nSeeds < 65536 ? new Uint16Array(vol) : new Uint32Array(vol);
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    const l = lab[i];
+    if (l === 0) continue;
+    let t = table[l];
+    if (t === 0) t = table[l] = ++next;
+    if (t > 0) labels[inds[i]] = t;
+  }
   return labels;
 }
 
@@ -114,23 +132,4 @@ function growSeeds(H: Int32Array, L: Int32Array, seeds: number[], py: number, px
       frontier = next;
     }
   }
-}
-
-/** Zero every label value (0 included, a no-op) covering more than `fraction` of the image. */
-function removeBigMasks(labels: Uint16Array | Uint32Array, fraction: number): void {
-  const limit = labels.length * fraction;
-  let max = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
-  const counts = new Float64Array(max + 1);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-  const big = new Uint8Array(max + 1);
-  let any = false;
-  for (let v = 1; v <= max; v++) {
-    if (counts[v] > limit) {
-      big[v] = 1;
-      any = true;
-    }
-  }
-  if (!any) return;
-  for (let i = 0; i < labels.length; i++) if (big[labels[i]]) labels[i] = 0;
 }
