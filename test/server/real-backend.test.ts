@@ -10,8 +10,9 @@ import { createBackend } from '../../src/backend/services/backend.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import type { OpenedImage, WireError } from '../../src/shared/contract.ts';
 import { decodeMessage, encodeMessage, type WireMessage } from '../../src/shared/wire.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 function call(ws: WebSocket, id: number, method: string, params: unknown): Promise<WireMessage> {
   return new Promise((resolve) => {
@@ -71,10 +72,10 @@ describe('web server with the real backend', () => {
   });
 
   it('a missing file comes back as an error that names the file', async () => {
-    const reply = await call(ws, 2, 'openImage', { path: '/work/shared/data/nope.tif' });
+    const reply = await call(ws, 2, 'openImage', { path: sharedPath('data/nope.tif') });
     expect(reply.type).toBe('error');
     const err = (reply as { error: WireError }).error;
-    expect(err.message).toContain('/work/shared/data/nope.tif');
+    expect(err.message).toContain(sharedPath('data/nope.tif'));
   });
 
   it('corrupt dropped bytes come back as an error naming the dropped file and the problem', async () => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { decodeImage } from '../../../src/core/io/decode-image.ts';
 import type { ImageStack } from '../../../src/core/io/image-types.ts';
 import { PYTHON, readNpyF32, tempDir } from '../../core/model/torch-reference.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-export const FIXTURES = '/work/shared/fixtures/cellpose';
+export const FIXTURES = sharedPath('fixtures/cellpose');
 export const REAL_MODEL = `${FIXTURES}/cp3_nuclei_dsb2018`;
 
 /** Evaluate a numpy expression over `d` (the loaded _seg.npy dict) and return it as float32. */

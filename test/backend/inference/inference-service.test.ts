@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInferenceService } from '../../../src/backend/inference/inference-service.ts';
 import { REAL_MODEL } from './cellpose-fixture.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 // CC0 image from the DSB 2018 stage-1 fluorescence set (see its PROVENANCE.md)
-const IMG = '/work/shared/data/dsb2018-stage1-fluorescence/images/00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552.png';
+const IMG = sharedPath('data/dsb2018-stage1-fluorescence/images/00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552.png');
 
 const dir = mkdtempSync(join(tmpdir(), 'inference-svc-'));
 const model = join(dir, 'cp3_nuclei_dsb2018');

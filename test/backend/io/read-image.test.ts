@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readImageFile } from '../../../src/backend/io/read-image.ts';
 import { FormatError } from '../../../src/core/errors.ts';
 import { IMG2D, tempDir } from '../../core/io/image/helpers.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 const dir = tempDir('read');
 
@@ -24,7 +25,7 @@ describe('readImageFile', () => {
   });
 
   it('passes axis overrides through', async () => {
-    const img = await readImageFile('/work/shared/fixtures/cellpose/cli3d/stack3d.tif', { axes: { zAxis: 1, channelAxis: null } });
+    const img = await readImageFile(sharedPath('fixtures/cellpose/cli3d/stack3d.tif'), { axes: { zAxis: 1, channelAxis: null } });
     // Z is now the 96-row axis: a nonsense choice, but it must be the one honoured.
     expect([img.nZ, img.height, img.width, img.assignment.source]).toEqual([96, 16, 96, 'override']);
   });

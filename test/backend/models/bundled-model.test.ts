@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL_NAME, ModelZoo } from '../../../src/backend/models/model-registry.ts';
 import { readTorchStateDict } from '../../../src/core/io/torch-checkpoint.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 const BUNDLED = join(__dirname, '..', '..', '..', 'resources', 'models', BUNDLED_MODEL_NAME);
-const CELLPOSE_SAVED = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
+const CELLPOSE_SAVED = sharedPath('fixtures/cellpose/cp3_nuclei_dsb2018');
 
 describe('bundled default model', () => {
   it('is the default with an empty models folder and no network, diameters as an independent Python reader sees them', async () => {

@@ -8,8 +8,9 @@ import { exportCommand } from '../../../src/cli/commands/export.ts';
 import { segInfoCommand } from '../../../src/cli/commands/seg-info.ts';
 import type { CliIo } from '../../../src/cli/command.ts';
 import { runPython } from '../../core/io/pickle/python.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const FIX = '/work/shared/fixtures/cellpose';
+const FIX = sharedPath('fixtures/cellpose');
 
 function fresh(): string {
   return mkdtempSync(join(tmpdir(), 'segbackend-'));

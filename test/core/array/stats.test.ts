@@ -2,8 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { channelPercentiles, percentileLinear, percentilesLinear } from '../../../src/core/array/stats.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 /** Pixels of a real image and numpy's percentiles of them, from Debian's /usr/bin/python3 (tifffile + numpy). */
 function numpyReference(ps: number[]): { pixels: Uint16Array; expected: number[]; expectedF32: number[] } {

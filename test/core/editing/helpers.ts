@@ -7,8 +7,9 @@ import { expect } from 'vitest';
 import { masksToOutlines } from '../../../src/core/masks/masks-to-outlines.ts';
 import type { LabelDocument } from '../../../src/core/editing/label-document.ts';
 export { rng } from '../../helpers/seeded-random.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-export const DSB_DIR = '/work/shared/data/dsb2018-stage1-fluorescence/masks';
+export const DSB_DIR = sharedPath('data/dsb2018-stage1-fluorescence/masks');
 /** A 256 x 256 tile with 27 nuclei (DSB2018 stage1_train, CC0; see its PROVENANCE.md). */
 export const DSB_27 = '00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552';
 

@@ -1,6 +1,7 @@
 // Test helper: read arrays out of real Cellpose files (_seg.npy pickles, TIFFs) with python3-numpy,
 // which the test machine has; the app itself never runs Python.
 import { execFileSync } from 'node:child_process';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 export interface PyArray {
   shape: number[];
@@ -62,5 +63,5 @@ export function pyFloat32(expr: string): { shape: number[]; data: Float32Array }
   return { shape: a.shape, data: new Float32Array(a.bytes.buffer) };
 }
 
-export const FIXTURES = '/work/shared/fixtures/cellpose';
-export const DATA = '/work/shared/data';
+export const FIXTURES = sharedPath('fixtures/cellpose');
+export const DATA = sharedPath('data');

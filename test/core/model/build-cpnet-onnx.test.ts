@@ -7,8 +7,9 @@ import { buildCpnetOnnx } from '../../../src/core/model/build-cpnet-onnx.ts';
 import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
 import { loadWeightsViaTorch, maxAbsDiff, maxScaledDiff, runTorchCpnet } from './torch-reference.ts';
 import { loadRealTile } from './real-tile.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const REAL = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
+const REAL = sharedPath('fixtures/cellpose/cp3_nuclei_dsb2018');
 const TINY1 = new URL('../../fixtures/model/tiny_nchan1', import.meta.url).pathname;
 const TINY3 = new URL('../../fixtures/model/tiny_nchan3', import.meta.url).pathname;
 

@@ -3,8 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PYTHON, readNpyF32, tempDir } from './torch-reference.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 /** n crops of size h x w at different offsets; channel 0 = the image, further channels = shifted
  *  crops (so every input channel carries real structure). */

@@ -11,10 +11,11 @@ import type { NetworkRunner } from '../../../src/core/pipeline/network-runner.ts
 import { segment, type SegmentNetwork } from '../../../src/core/pipeline/segment.ts';
 import type { ImageStack } from '../../../src/core/io/image-types.ts';
 import { loadWeightsViaTorch, PYTHON, readNpyF32, tempDir } from '../model/torch-reference.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 const TINY3 = new URL('../../fixtures/model/tiny_nchan3', import.meta.url).pathname;
 const SCRIPT = new URL('../../../tools/reference/run_net_reference.py', import.meta.url).pathname;
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 async function tinyNet(): Promise<SegmentNetwork> {
   const w = loadWeightsViaTorch(TINY3);

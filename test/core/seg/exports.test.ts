@@ -8,8 +8,9 @@ import { formatOutlinesTxt, parseOutlinesTxt } from '../../../src/core/io/outlin
 import { outlinesList } from '../../../src/core/masks/outlines-list.ts';
 import { readSeg } from '../../../src/core/seg/parse-seg.ts';
 import { runPython } from '../io/pickle/python.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const seg = readSeg(new Uint8Array(readFileSync('/work/shared/fixtures/cellpose/gui2d/crop2d_seg.npy')));
+const seg = readSeg(new Uint8Array(readFileSync(sharedPath('fixtures/cellpose/gui2d/crop2d_seg.npy'))));
 const [ly, lx] = seg.masks.shape;
 const polygons = outlinesList(seg.masks.data, [ly, lx]);
 

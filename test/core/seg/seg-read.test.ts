@@ -7,8 +7,9 @@ import { parseSeg, readSeg } from '../../../src/core/seg/parse-seg.ts';
 import { cellprobToU8, dZToU8 } from '../../../src/core/seg/seg-flows.ts';
 import { canon } from '../io/pickle/canon.ts';
 import { runPython } from '../io/pickle/python.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const FIX = '/work/shared/fixtures/cellpose';
+const FIX = sharedPath('fixtures/cellpose');
 const PICKLE_DIR = new URL('../io/pickle/', import.meta.url).pathname;
 const FILES = [
   { file: 'cli2d/img2d_seg.npy', layout: 'cli', n: 105, is3D: false },

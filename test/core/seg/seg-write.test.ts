@@ -8,8 +8,9 @@ import { writeSeg } from '../../../src/core/seg/write-seg.ts';
 import { maskColors } from '../../../src/core/seg/colors.ts';
 import { canon } from '../io/pickle/canon.ts';
 import { numpyVersion, PY_NUMPY1, PY_NUMPY2, runPython } from '../io/pickle/python.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const FIX = '/work/shared/fixtures/cellpose';
+const FIX = sharedPath('fixtures/cellpose');
 const PICKLE_DIR = new URL('../io/pickle/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'segw-'));
 

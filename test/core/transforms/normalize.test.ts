@@ -7,6 +7,7 @@ import { DEFAULT_NORMALIZE, normalizeImg } from '../../../src/core/transforms/no
 import { convertChannels } from '../../../src/core/transforms/convert-channels.ts';
 import type { ImageStack } from '../../../src/core/io/image-types.ts';
 import { PYTHON, readNpyF32, tempDir } from '../model/torch-reference.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 function stack(data: Float32Array | Uint16Array, nZ: number, h: number, w: number, c: number): ImageStack {
   return {
@@ -41,7 +42,7 @@ describe('normalize99', () => {
     execFileSync(PYTHON, ['-c', `
 import numpy as np
 from PIL import Image
-x = np.array(Image.open('/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif')).astype(np.float32)
+x = np.array(Image.open('${sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif')}')).astype(np.float32)
 np.save('${out}.raw.npy', x)
 lo, hi = np.percentile(x, 1), np.percentile(x, 99)
 np.save('${out}', ((x - lo) / (hi - lo)).astype(np.float32))

@@ -5,11 +5,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NdArray } from '../../../../src/core/array/ndarray.ts';
+import { sharedPath } from '../../../helpers/shared-data.ts';
 
 /** Debian's python3 has tifffile and Pillow; a pyenv python3 earlier on PATH may not. */
 export const PYTHON = '/usr/bin/python3';
-export const DATA = '/work/shared/data';
-export const FIXTURES = '/work/shared/fixtures/cellpose';
+export const DATA = sharedPath('data');
+export const FIXTURES = sharedPath('fixtures/cellpose');
 export const IMG2D = `${DATA}/stardist-dsb2018-sample-2d/img2d.tif`;
 
 export function py(code: string, ...args: string[]): string {

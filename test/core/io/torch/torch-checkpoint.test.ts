@@ -7,8 +7,9 @@ import type { NdArray } from '../../../../src/core/array/ndarray.ts';
 import { FormatError } from '../../../../src/core/errors.ts';
 import { describeCellposeCheckpoint, readTorchStateDict } from '../../../../src/core/io/torch-checkpoint.ts';
 import { runPython } from '../pickle/python.ts';
+import { sharedPath } from '../../../helpers/shared-data.ts';
 
-const CKPT = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
+const CKPT = sharedPath('fixtures/cellpose/cp3_nuclei_dsb2018');
 
 function sha(a: NdArray): string {
   return createHash('sha256').update(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength)).digest('hex');
