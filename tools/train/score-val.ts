@@ -2,11 +2,12 @@
 // TypeScript engine (the same pipeline the app runs) and Cellpose's average_precision
 // (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
 //
-//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt] [--limit N]
+//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size] [--limit N]
 //
 // --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
 //   diam_labels, what Cellpose does when no diameter is given (1.7).
 // --diameter gt: each image's true median diameter (an upper bound: a perfect size model).
+// --diameter size: diameter 0, i.e. estimated per image by the model's size model (1.9).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -36,8 +37,9 @@ export interface SetScore {
 
 export interface ScoreOptions {
   model?: string;
-  /** 'labels': the model's diam_labels (no diameter given); 'gt': each image's true diameter. */
-  diameter?: 'labels' | 'gt';
+  /** 'labels': the model's diam_labels (no diameter given); 'gt': each image's true diameter;
+   *  'size': estimated by the size model (diameter 0). */
+  diameter?: 'labels' | 'gt' | 'size';
   limit?: number;
   log?: (line: string) => void;
 }
@@ -61,13 +63,13 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       const gtRaw = decodePng(new Uint8Array(await readFile(join(DATA, set, 'masks', `${id}.png`))), 1 << 30).array;
       const gt = Uint32Array.from(gtRaw.data as Uint16Array);
       renumber(gt);
-      const diameterPx = mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : diamLabels;
+      const diameterPx = mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : mode === 'size' ? 0 : diamLabels;
       const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), { diameterPx, channels: [0, 0] });
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
       const ap = averagePrecision([gt], [pred]).ap[0];
       perSet.set(set, [...(perSet.get(set) ?? []), ap]);
-      log(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${diameterPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}`);
+      log(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${r.diameterUsedPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}`);
     }
   } finally {
     await svc.dispose();
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   const mode = arg('diameter', 'labels');
   const scores = await scoreValidation({
     model: arg('model', 'cpsd_nuclei_v1'),
-    diameter: mode === 'gt' ? 'gt' : 'labels',
+    diameter: mode === 'gt' || mode === 'size' ? mode : 'labels',
     limit: Number(arg('limit', '1000000')),
     log: (line) => process.stdout.write(line + '\n'),
   });

@@ -32,7 +32,8 @@ import cpnet  # noqa: E402
 import data_prep  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = "/work/shared/data"
+# ../shared/data beside the repository (CELLPOSE_STUDIO_SHARED overrides the shared folder)
+DATA = os.path.join(os.environ.get("CELLPOSE_STUDIO_SHARED", os.path.join(HERE, "..", "..", "..", "shared")), "data")
 FLUO = "dsb2018-stage1-fluorescence"
 HIST = "dsb2018-stage1-brightfield-histology"
 DIAM_MEAN = 17.0
@@ -88,14 +89,16 @@ def load_item(ds: str, name: str, cache: str):
     return data_prep.to_gray_2chan(img), flows, diam, int(lbl.max())
 
 
-def random_rotate_and_resize(img, lbl, diam, rng):
-    """One image of Cellpose's random_rotate_and_resize (9.4), scipy in place of cv2.warpAffine."""
+def random_rotate_and_resize(img, lbl, diam, rng, scale_range=0.5, rescale=True):
+    """One image of Cellpose's random_rotate_and_resize (9.4), scipy in place of cv2.warpAffine.
+    Returns the image tile, the label tile and the scale s applied. train_seg uses scale_range 0.5
+    with rescaling to DIAM_MEAN; train_size (9.5) scale_range 1 without rescaling."""
     C, Ly, Lx = img.shape
     flip = rng.rand() > 0.5
     theta = rng.rand() * np.pi * 2
-    scale_range = 0.5
     s = (1 - scale_range / 2) + scale_range * rng.rand()
-    s = s * DIAM_MEAN / diam
+    if rescale:
+        s = s * DIAM_MEAN / diam
     u2 = rng.rand(2)
     excess = np.maximum(0.0, np.array([Lx * s - TILE, Ly * s - TILE]))
     shift = (u2 - 0.5) * excess  # (x, y)
@@ -121,7 +124,7 @@ def random_rotate_and_resize(img, lbl, diam, rng):
     # rotate the flow vectors with the image (dY, dX)
     out_lbl[1] = v2 * sn + v1 * c
     out_lbl[2] = v2 * c - v1 * sn
-    return out_img, out_lbl
+    return out_img, out_lbl, s
 
 
 def loss_fn(y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -155,7 +158,7 @@ def save_state(net: cpnet.CPnet, path: str) -> None:
 def make_batch(items, idx, rng):
     imgs, lbls = [], []
     for i in idx:
-        im, lb = random_rotate_and_resize(items[i][0], items[i][1], items[i][2], rng)
+        im, lb, _s = random_rotate_and_resize(items[i][0], items[i][1], items[i][2], rng)
         imgs.append(im)
         lbls.append(lb)
     return torch.from_numpy(np.stack(imgs)), torch.from_numpy(np.stack(lbls))
@@ -221,7 +224,7 @@ def main() -> None:
     vx, vy = [], []
     for img, flows, diam, _n in val_items:
         for _ in range(2):
-            a, b = random_rotate_and_resize(img, flows, diam, vrng)
+            a, b, _s = random_rotate_and_resize(img, flows, diam, vrng)
             vx.append(a)
             vy.append(b)
     vx_t, vy_t = torch.from_numpy(np.stack(vx)), torch.from_numpy(np.stack(vy))

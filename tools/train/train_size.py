@@ -1,0 +1,86 @@
+"""Train the size model of the bundled nuclei model: Cellpose 3's train_size (ALGORITHMS.md 9.5).
+
+With the trained CPnet in eval mode, every training image is augmented by random_rotate_and_resize
+with scale_range 1 and *no* diameter rescaling, its style vector is recorded together with
+y = ln(diam_train) - ln(diam_mean) + ln(s), and a ridge regression (lambda 1) maps styles to y.
+The result is written where Cellpose and this app look for it, `<model path>_size.npy`, as the dict
+{A, smean, diam_mean, ymean} that Cellpose's SizeModel reads.
+
+Deliberate differences, forced by 2 CPU cores: crops are --tile (default 224, the inference tile
+size) instead of 512 x 512, and --epochs (default 2) instead of 10.
+
+Usage: /usr/bin/python3 tools/train/train_size.py [--model resources/models/cpsd_nuclei_v1]
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpnet  # noqa: E402
+import train_cpnet as tc  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
+    ap.add_argument("--cache", default=os.path.join(HERE, ".cache"))
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--tile", type=int, default=224)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    tc.TILE = args.tile
+    torch.set_num_threads(args.threads)
+
+    split = tc.make_split(args.seed, 50, 12)  # the training split of train_cpnet.py (same seed)
+    items = []
+    for ds, name in split["train"]:
+        img, flows, diam, nmask = tc.load_item(ds, name, args.cache)
+        if nmask >= tc.MIN_TRAIN_MASKS:
+            items.append((img, flows, diam))
+    net = cpnet.CPnet(diam_mean=tc.DIAM_MEAN)
+    net.load_state_dict(torch.load(args.model), strict=True)
+    net.eval()
+    diam_mean = float(net.diam_mean.item())
+    tc.log(f"size model: {len(items)} images x {args.epochs} epochs, tile {args.tile}, diam_mean {diam_mean}")
+
+    styles, ys = [], []
+    t0 = time.time()
+    for epoch in range(args.epochs):
+        rng = np.random.RandomState(epoch)
+        for b in range(0, len(items), args.batch_size):
+            batch, yb = [], []
+            for img, flows, diam in items[b:b + args.batch_size]:
+                im, _lb, s = tc.random_rotate_and_resize(img, flows, diam, rng, scale_range=1.0, rescale=False)
+                batch.append(im)
+                yb.append(np.log(diam) - np.log(diam_mean) + np.log(s))
+            with torch.no_grad():
+                _y, st = net(torch.from_numpy(np.stack(batch)))
+            styles.append(st.numpy().astype(np.float64))
+            ys.extend(yb)
+        tc.log(f"epoch {epoch} styles done ({time.time() - t0:.0f}s)")
+
+    S = np.concatenate(styles, 0)
+    y = np.asarray(ys, np.float64)
+    smean = S.mean(0)
+    ymean = float(y.mean())
+    X = (S - smean).T  # 256 x n
+    A = np.linalg.solve(X @ X.T + np.eye(X.shape[0]), X @ (y - ymean))
+    pred = A @ X + ymean
+    r = float(np.corrcoef(pred, y)[0, 1])
+    out = args.model + "_size.npy"
+    tmp = out + ".tmp.npy"
+    np.save(tmp, {"A": A, "smean": smean.astype(np.float32), "diam_mean": diam_mean, "ymean": ymean}, allow_pickle=True)
+    os.replace(tmp, out)
+    tc.log(f"saved {out}: {len(y)} styles, train correlation of log-diameter {r:.3f}, {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
