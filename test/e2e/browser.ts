@@ -104,15 +104,21 @@ export async function openTimings(page: Page): Promise<number[]> {
   return page.evaluate(() => [...((globalThis as unknown as PageGlobals).__cellposeStudio?.openToPaintMs() ?? [])]);
 }
 
-/** RGB of the on-screen canvas at page point p (the Konva layer's canvas). */
+/** RGB on screen at page point p: the canvas's Konva layers (image, then mask overlay), each its own
+ *  canvas, composited source-over on the black background as the browser shows them. */
 export async function canvasColour(page: Page, p: { x: number; y: number }): Promise<[number, number, number]> {
   return page.evaluate(`(() => {
-    const c = document.querySelector('[data-testid="image-canvas"] canvas');
-    if (!c) throw new Error('no canvas');
-    const r = c.getBoundingClientRect();
-    const k = c.width / r.width;
-    const d = c.getContext('2d').getImageData(Math.floor((${p.x} - r.left) * k), Math.floor((${p.y} - r.top) * k), 1, 1).data;
-    return [d[0], d[1], d[2]];
+    const layers = document.querySelectorAll('[data-testid="image-canvas"] canvas');
+    if (layers.length === 0) throw new Error('no canvas');
+    const out = [0, 0, 0];
+    for (const c of layers) {
+      const r = c.getBoundingClientRect();
+      const k = c.width / r.width;
+      const d = c.getContext('2d').getImageData(Math.floor((${p.x} - r.left) * k), Math.floor((${p.y} - r.top) * k), 1, 1).data;
+      const a = d[3] / 255;
+      for (let i = 0; i < 3; i++) out[i] = d[i] * a + out[i] * (1 - a);
+    }
+    return out.map((v) => Math.round(v));
   })()`);
 }
 

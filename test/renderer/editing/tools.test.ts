@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { LabelDocument } from '../../../src/core/editing/label-document.ts';
 import { unionOfBoxes } from '../../../src/core/editing/box.ts';
 import { composeMaskOverlay } from '../../../src/renderer/src/render/mask-overlay.ts';
-import { padRect, patchOverlayRect } from '../../../src/renderer/src/editing/overlay-patch.ts';
+import { fillLayerRect, outlineLayerRect } from '../../../src/renderer/src/render/mask-layers.ts';
+import { padRect } from '../../../src/renderer/src/editing/overlay-patch.ts';
+import { layeredOverlay } from '../layered-overlay.ts';
 import { coloursFromIndex } from '../../../src/renderer/src/editing/colour-table.ts';
 import { TraceRecorder } from '../../../src/renderer/src/editing/trace-closer.ts';
 import { pressIntent } from '../../../src/renderer/src/editing/gesture.ts';
@@ -120,7 +122,17 @@ describe('dirty-rectangle overlay patch on the real mask', () => {
     const shape: [number, number, number] = [1, h, w];
     const opts = { z: 0, masksOn: true, outlinesOn: true, selected: 3 };
     const full = (): Uint8ClampedArray => composeMaskOverlay(doc.labels, doc.outlineMask, coloursFromIndex(doc.colorIndexArray()), shape, opts);
-    const patched = full();
+    // The canvas keeps two layers (fills, outlines) and patches each inside the changed boxes.
+    const outlineMask = (): Uint8Array => {
+      const m = doc.outlineMask;
+      if (!m) throw new Error('the document keeps outlines by default');
+      return m;
+    };
+    const fills = new Uint8ClampedArray(h * w * 4);
+    const lines = new Uint8ClampedArray(h * w * 4);
+    const whole = { x0: 0, x1: w, y0: 0, y1: h };
+    fillLayerRect(doc.labels, coloursFromIndex(doc.colorIndexArray()), shape, 0, opts.selected, whole, fills);
+    outlineLayerRect(outlineMask(), shape, 0, whole, lines);
     const boxes: { x0: number; x1: number; y0: number; y1: number }[] = [];
     doc.onChange((e) => {
       for (const b of e.boxes) boxes.push(b);
@@ -129,11 +141,13 @@ describe('dirty-rectangle overlay patch on the real mask', () => {
     let step = '';
     const apply = (): void => {
       for (const b of boxes) {
-        const r = patchOverlayRect(doc.labels, doc.outlineMask, coloursFromIndex(doc.colorIndexArray()), shape, opts, padRect(b, 1), patched);
+        const r = fillLayerRect(doc.labels, coloursFromIndex(doc.colorIndexArray()), shape, 0, opts.selected, padRect(b, 1), fills);
+        outlineLayerRect(outlineMask(), shape, 0, r, lines);
         area += (r.x1 - r.x0) * (r.y1 - r.y0);
       }
       boxes.length = 0;
       const want = full();
+      const patched = layeredOverlay(fills, lines, true, true);
       let firstDiff = -1;
       for (let i = 0; i < want.length && firstDiff < 0; i++) if (want[i] !== patched[i]) firstDiff = i;
       expect(firstDiff >= 0 ? `pixel ${(firstDiff >> 2) % w}, ${Math.floor((firstDiff >> 2) / w)} differs (step ${step})` : 'same').toBe('same');

@@ -1,13 +1,24 @@
-// The mask overlay's canvas as ImageCanvas owns it, registered here so edits can repaint just their
-// dirty rectangle (putImageData with a dirty rect) instead of re-composing the whole plane.
+// The mask overlay's two cached layer canvases (render/mask-layers.ts) as ImageCanvas owns them,
+// registered here so that edits repaint just their dirty rectangles (putImageData with a dirty
+// rect) instead of re-composing the whole plane, and a new selection repaints only the old and
+// the new selected mask's boxes.
 import type { Box } from '../../../core/editing/box.ts';
-import type { OverlayOptions } from '../render/mask-overlay.ts';
-import { padRect, patchOverlayRect, type Rect } from './overlay-patch.ts';
+import { fillLayerRect, outlineLayerRect } from '../render/mask-layers.ts';
+import { padRect, type Rect } from './overlay-patch.ts';
 
 export interface MaskSurface {
-  canvas: HTMLCanvasElement;
-  data: ImageData;
-  /** Redraws the Konva layer now. */
+  /** Fills layer: table colours at alpha 128, the selected mask white. */
+  fills: HTMLCanvasElement;
+  /** Outline layer: opaque outline colour on outline pixels. */
+  outlines: HTMLCanvasElement;
+  /** A full-plane scratch buffer; only the rectangle being repainted is written and read. */
+  scratch: ImageData;
+  /** Plane and selected id the layers show now. */
+  z: number;
+  selected: number;
+  /** Where the selected mask's white may be painted (image pixels), for un-painting it. */
+  selectedRect: Rect | null;
+  /** Redraws the overlay's Konva layer now. */
   draw(): void;
 }
 
@@ -18,6 +29,10 @@ export function registerMaskSurface(s: MaskSurface | null): void {
   surface = s;
 }
 
+export function maskSurface(): MaskSurface | null {
+  return surface;
+}
+
 export interface LayerArrays {
   masks: ArrayLike<number>;
   outlines: Uint8Array | null;
@@ -25,28 +40,67 @@ export interface LayerArrays {
   shape: readonly [number, number, number];
 }
 
-/**
- * Repaints the boxes that touch plane `opts.z`; false when no surface of this size is registered
- * (the caller then asks for a full redraw).
- */
-export function repaintBoxes(layer: LayerArrays, opts: OverlayOptions, boxes: readonly Box[]): boolean {
-  const s = surface;
+function union(a: Rect | null, b: Rect): Rect {
+  return a ? { x0: Math.min(a.x0, b.x0), x1: Math.max(a.x1, b.x1), y0: Math.min(a.y0, b.y0), y1: Math.max(a.y1, b.y1) } : b;
+}
+
+/** Repaints one rectangle of both layers from the label arrays. */
+function repaintRect(s: MaskSurface, layer: LayerArrays, box: Rect): boolean {
+  const f = s.fills.getContext('2d');
+  const o = s.outlines.getContext('2d');
+  if (!f || !o) return false;
+  const r = fillLayerRect(layer.masks, layer.colours, layer.shape, s.z, s.selected, box, s.scratch.data);
+  if (r.x1 <= r.x0 || r.y1 <= r.y0) return false;
+  f.putImageData(s.scratch, 0, 0, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+  if (layer.outlines) {
+    outlineLayerRect(layer.outlines, layer.shape, s.z, r, s.scratch.data);
+    o.putImageData(s.scratch, 0, 0, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+  }
+  if (s.selected > 0) s.selectedRect = union(s.selectedRect, r);
+  return true;
+}
+
+function fits(s: MaskSurface | null, layer: LayerArrays, z: number): s is MaskSurface {
   const [, h, w] = layer.shape;
-  if (!s || s.data.width !== w || s.data.height !== h) return false;
-  const ctx = s.canvas.getContext('2d');
-  if (!ctx) return false;
+  return s !== null && s.scratch.width === w && s.scratch.height === h && s.z === z;
+}
+
+/**
+ * Repaints the boxes that touch plane `z`; false when no surface of this size and plane is
+ * registered (the caller then asks for a full redraw).
+ */
+export function repaintBoxes(layer: LayerArrays, z: number, selected: number, boxes: readonly Box[]): boolean {
+  const s = surface;
+  if (!fits(s, layer, z) || s.selected !== selected) return false;
   const t0 = performance.now();
   let any = false;
   for (const b of boxes) {
-    if (opts.z < b.z0 || opts.z >= b.z1) continue;
-    const r: Rect = patchOverlayRect(layer.masks, layer.outlines, layer.colours, layer.shape, opts, padRect(b, 1), s.data.data);
-    if (r.x1 <= r.x0 || r.y1 <= r.y0) continue;
-    ctx.putImageData(s.data, 0, 0, r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
-    any = true;
+    if (z < b.z0 || z >= b.z1) continue;
+    // Outlines are a neighbourhood property: a pixel next to an edited one can gain or lose its
+    // outline bit, and the live brush-stroke events report only the painted pixels' box.
+    if (repaintRect(s, layer, padRect(b, 1))) any = true;
   }
   if (any) s.draw();
   repaintMs.push(performance.now() - t0);
   if (repaintMs.length > 1000) repaintMs.splice(0, repaintMs.length - 1000);
+  return true;
+}
+
+/**
+ * A new selected mask: repaints where the old one was white and the new one's box (image pixels,
+ * from the label document); false when the layers must be redrawn instead.
+ */
+export function repaintSelection(layer: LayerArrays, z: number, selected: number, newBox: Rect | null): boolean {
+  const s = surface;
+  if (!fits(s, layer, z)) return false;
+  const t0 = performance.now();
+  const old = s.selectedRect;
+  s.selected = selected;
+  s.selectedRect = null;
+  if (old) repaintRect(s, layer, old);
+  if (selected > 0 && newBox) repaintRect(s, layer, newBox);
+  s.draw();
+  repaintMs.push(performance.now() - t0);
   return true;
 }
 

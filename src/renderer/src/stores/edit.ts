@@ -125,7 +125,7 @@ export const useEditStore = defineStore('edit', () => {
     if (!l || l.masks !== d.labels) publish(d);
     else {
       if (e.metaChanged || e.idsRenumbered || e.count * 3 !== l.colours.length) l.colours = coloursFromIndex(d.colorIndexArray());
-      const painted = repaintBoxes(l, { z: currentZ(), masksOn: view.masksOn, outlinesOn: view.outlinesOn, selected: labels.selected }, e.boxes);
+      const painted = repaintBoxes(l, currentZ(), labels.selected, e.boxes);
       // No registered surface (not mounted yet): a new layer object makes the canvas redraw all.
       if (!painted) labels.layer = markRaw({ ...l });
     }
