@@ -43,7 +43,58 @@ export function followFlows(input: FollowInput, start = 0, end = input.inds.leng
   return out;
 }
 
+/**
+ * Per pixel a, the cellprob thresholds for which the foreground pattern of the 2x2 block that a
+ * bilinear step at floor position a reads (a, its right, lower and lower-right neighbours, clamped
+ * at the image edge as the sampler clamps) is the one of `threshold`: it stays so for t in
+ * [lo[a], hi[a]), lo = the largest background cellprob of the block (-Inf if none), hi = the
+ * smallest foreground one (+Inf if none). NaN cellprob is background for every threshold.
+ */
+export function blockThresholdBounds(cellprob: Float32Array, ly: number, lx: number, threshold: number): { lo: Float32Array; hi: Float32Array } {
+  const plane = ly * lx;
+  if (cellprob.length !== plane) throw new RangeError(`blockThresholdBounds: cellprob has ${cellprob.length} values, shape [${ly}, ${lx}] needs ${plane}`);
+  const lo = new Float32Array(plane);
+  const hi = new Float32Array(plane);
+  for (let y = 0; y < ly; y++) {
+    const yc = y < ly - 1 ? lx : 0;
+    for (let x = 0; x < lx; x++) {
+      const a = y * lx + x;
+      const b = x < lx - 1 ? a + 1 : a;
+      let l = -Infinity;
+      let h = Infinity;
+      for (const q of [a, b, a + yc, b + yc]) {
+        const c = cellprob[q];
+        if (c > threshold) {
+          if (c < h) h = c;
+        } else if (c > l) {
+          l = c; // NaN never gets here as a bound (NaN > l is false)
+        }
+      }
+      lo[a] = l;
+      hi[a] = h;
+    }
+  }
+  return { lo, hi };
+}
 
+/**
+ * followFlows (2-D pixel-bilinear) that also returns, for every point, the cellprob threshold range
+ * [lo, hi) over which its trajectory is the same: F is masked by cellprob > threshold, so a
+ * trajectory changes with the threshold only when a block it sampled changes its foreground
+ * pattern. Result: (4, n) float32 rows y, x, lo, hi. `blocks` = blockThresholdBounds of the
+ * threshold the field was masked with.
+ */
+export function followFlowsTracked(input: FollowInput, blocks: { lo: Float32Array; hi: Float32Array }, start = 0, end = input.inds.length): Float32Array {
+  const { field, shape, inds, method } = input;
+  if (shape.length !== 2 || method !== 'pixel-bilinear') throw new RangeError('followFlowsTracked: 2-D pixel-bilinear dynamics only');
+  const [ly, lx] = shape;
+  if (field.length !== 2 * ly * lx || blocks.lo.length !== ly * lx || blocks.hi.length !== ly * lx) {
+    throw new RangeError(`followFlowsTracked: field/blocks do not match shape [${ly}, ${lx}]`);
+  }
+  const out = new Float32Array(4 * (end - start));
+  bilinear2DTracked(field, ly, lx, inds, start, end, Math.max(0, Math.trunc(input.niter)), out, blocks);
+  return out;
+}
 
 /**
  * 5.2.1: numba map_coordinates. Fractions and weights are float64 (numba promotes float32 minus
@@ -188,6 +239,119 @@ function bilinear2D(F: Float32Array, ly: number, lx: number, inds: Int32Array, s
           jB = -1;
         }
       }
+    }
+  }
+}
+
+/** Points integrated together by bilinear2DTracked (their state stays in L1/L2). */
+const BATCH = 4096;
+
+/**
+ * bilinear2D (same arithmetic, same early ends) that also intersects the threshold ranges of the
+ * blocks each point samples; out holds (4, n): y, x, lo, hi. A batch of points advances one step at
+ * a time with finished points compacted away, so the CPU overlaps the steps of different points.
+ */
+function bilinear2DTracked(F: Float32Array, ly: number, lx: number, inds: Int32Array, start: number, end: number, niter: number, out: Float32Array, blocks: { lo: Float32Array; hi: Float32Array }): void {
+  const plane = ly * lx;
+  const n = end - start;
+  const ymax = ly - 1;
+  const xmax = lx - 1;
+  const fr = Math.fround;
+  const BL = blocks.lo;
+  const BH = blocks.hi;
+  const size = Math.min(BATCH, Math.max(1, n));
+  // per active point: position, position one step back... two steps back (2-cycles), index, bounds
+  const PY = new Float32Array(size);
+  const PX = new Float32Array(size);
+  const QY = new Float32Array(size);
+  const QX = new Float32Array(size);
+  const LO = new Float32Array(size);
+  const HI = new Float32Array(size);
+  const J = new Int32Array(size);
+  const oLo = 2 * n;
+  const oHi = 3 * n;
+  for (let c0 = start; c0 < end; c0 += size) {
+    const c1 = Math.min(end, c0 + size);
+    let m = 0;
+    for (let j = c0; j < c1; j++, m++) {
+      const y = (inds[j] / lx) | 0;
+      PY[m] = y;
+      PX[m] = inds[j] - y * lx;
+      QY[m] = -1;
+      QX[m] = -1;
+      J[m] = j - start;
+      LO[m] = -Infinity;
+      HI[m] = Infinity;
+    }
+    if (niter === 0) {
+      for (let k = 0; k < m; k++) {
+        out[J[k]] = PY[k];
+        out[n + J[k]] = PX[k];
+        out[oLo + J[k]] = -Infinity;
+        out[oHi + J[k]] = Infinity;
+      }
+      continue;
+    }
+    for (let t = 1; m > 0; t++) {
+      const last = t >= niter;
+      // after a 2-cycle is found at step t, the point's position at niter is the current one if
+      // niter - t is even, else the previous one
+      const evenLeft = (niter - t) % 2 === 0;
+      let w = 0;
+      for (let k = 0; k < m; k++) {
+        const py = PY[k];
+        const px = PX[k];
+        const yf = py | 0; // trunc; positions are >= 0
+        const xf = px | 0;
+        const fy = py - yf;
+        const fx = px - xf;
+        const gy = 1 - fy;
+        const gx = 1 - fx;
+        const a = yf * lx + xf;
+        const b = xf < xmax ? a + 1 : a;
+        const c = yf < ymax ? a + lx : a;
+        const d = xf < xmax ? c + 1 : c;
+        const sy = fr(F[a] * gy * gx + F[b] * gy * fx + F[c] * fy * gx + F[d] * fy * fx);
+        const sx = fr(F[plane + a] * gy * gx + F[plane + b] * gy * fx + F[plane + c] * fy * gx + F[plane + d] * fy * fx);
+        let ny = fr(py + sy);
+        let nx = fr(px + sx);
+        ny = ny < 0 ? 0 : ny > ymax ? ymax : ny;
+        nx = nx < 0 ? 0 : nx > xmax ? xmax : nx;
+        let lo = LO[k];
+        let hi = HI[k];
+        if (BL[a] > lo) lo = BL[a];
+        if (BH[a] < hi) hi = BH[a];
+        let done = true;
+        let ry = ny;
+        let rx = nx;
+        if (ny === py && nx === px) {
+          // fixed point: stays forever
+        } else if (ny === QY[k] && nx === QX[k]) {
+          if (!evenLeft) {
+            ry = py;
+            rx = px;
+          }
+        } else if (!last) {
+          done = false;
+        }
+        const jk = J[k];
+        if (done) {
+          out[jk] = ry;
+          out[n + jk] = rx;
+          out[oLo + jk] = lo;
+          out[oHi + jk] = hi;
+          continue;
+        }
+        PY[w] = ny;
+        PX[w] = nx;
+        QY[w] = py;
+        QX[w] = px;
+        J[w] = jk;
+        LO[w] = lo;
+        HI[w] = hi;
+        w++;
+      }
+      m = w;
     }
   }
 }

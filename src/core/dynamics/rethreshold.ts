@@ -1,0 +1,111 @@
+// Exact re-thresholding from cached dynamics (the GUI's cellprob / flow threshold sliders).
+//
+// Cellpose follows F = dP * (cellprob > t) / 5, so a pixel's trajectory does depend on t, but only
+// through the foreground pattern of the 2x2 blocks it samples. Each cached end point carries the
+// threshold range [lo, hi) over which every block it sampled keeps its pattern
+// (followFlowsTracked); at a new threshold only the foreground points outside their range (or not
+// yet integrated) are integrated again. The result is the same bits as a fresh followFlows.
+// The flow-error QC is split the same way: labels before QC and their flow errors depend on the
+// cellprob threshold only, so a new flow threshold just drops the masks whose error exceeds it.
+import { blockThresholdBounds, followFlowsTracked, type FollowInput } from './follow-flows.ts';
+
+/** End points of every pixel integrated so far for one (dP, cellprob, niter), with their ranges. */
+export class PositionCache {
+  readonly py: Float32Array;
+  readonly px: Float32Array;
+  /** Threshold range [lo, hi) of each cached point; lo = NaN marks a pixel never integrated. */
+  readonly lo: Float32Array;
+  readonly hi: Float32Array;
+
+  constructor(
+    readonly shape: readonly [number, number],
+    readonly niter: number,
+  ) {
+    const plane = shape[0] * shape[1];
+    this.py = new Float32Array(plane);
+    this.px = new Float32Array(plane);
+    this.lo = new Float32Array(plane).fill(NaN);
+    this.hi = new Float32Array(plane);
+  }
+
+  /** Bytes held, for cache budgets. */
+  get byteLength(): number {
+    return 4 * this.py.byteLength;
+  }
+
+  /** The points of `inds` (foreground at `threshold`) whose cached end point is not valid there. */
+  stale(inds: Int32Array, threshold: number): Int32Array {
+    const { lo, hi } = this;
+    const out = new Int32Array(inds.length);
+    let k = 0;
+    for (let j = 0; j < inds.length; j++) {
+      const i = inds[j];
+      // lo <= t < hi; NaN (never integrated) fails the test
+      if (!(lo[i] <= threshold && threshold < hi[i])) out[k++] = i;
+    }
+    return out.subarray(0, k);
+  }
+
+  /** Stores followFlowsTracked results (4, n) for the points `inds`. */
+  store(inds: Int32Array, tracked: Float32Array): void {
+    const n = inds.length;
+    if (tracked.length !== 4 * n) throw new RangeError(`PositionCache.store: ${tracked.length} values for ${n} points, expected ${4 * n}`);
+    for (let j = 0; j < n; j++) {
+      const i = inds[j];
+      this.py[i] = tracked[j];
+      this.px[i] = tracked[n + j];
+      this.lo[i] = tracked[2 * n + j];
+      this.hi[i] = tracked[3 * n + j];
+    }
+  }
+
+  /** End positions (2, n) of the points `inds`, all of which must be cached. */
+  gather(inds: Int32Array): Float32Array {
+    const n = inds.length;
+    const p = new Float32Array(2 * n);
+    for (let j = 0; j < n; j++) {
+      p[j] = this.py[inds[j]];
+      p[n + j] = this.px[inds[j]];
+    }
+    return p;
+  }
+}
+
+/** The dynamics input restricted to some of its points (same field, shape, niter, method). */
+export function withPoints(input: FollowInput, inds: Int32Array): FollowInput {
+  return { ...input, inds };
+}
+
+/**
+ * followFlows of `input` (2-D pixel-bilinear, field masked at `threshold`) through the cache:
+ * integrates only the stale points (in this thread) and returns all end positions (2, n).
+ */
+export function followFlowsCached(input: FollowInput, cellprob: Float32Array, threshold: number, cache: PositionCache): { p: Float32Array; recomputed: number } {
+  const [ly, lx] = input.shape;
+  if (cache.shape[0] !== ly || cache.shape[1] !== lx || cache.niter !== Math.trunc(input.niter)) {
+    throw new RangeError('followFlowsCached: the cache belongs to another shape or niter');
+  }
+  const stale = cache.stale(input.inds, threshold);
+  if (stale.length > 0) {
+    const blocks = blockThresholdBounds(cellprob, ly, lx, threshold);
+    cache.store(stale, followFlowsTracked(withPoints(input, stale), blocks));
+  }
+  return { p: cache.gather(input.inds), recomputed: stale.length };
+}
+
+/** Labels before QC with every label whose flow error exceeds flowThreshold set to 0 (a copy). */
+export function dropBadFlowMasks<T extends Uint16Array | Uint32Array>(labels: T, errors: Float64Array | null, flowThreshold: number): T {
+  const out = labels.slice() as T;
+  if (!errors || !(flowThreshold > 0)) return out;
+  const bad = new Uint8Array(errors.length + 1);
+  let any = false;
+  for (let l = 1; l <= errors.length; l++) {
+    if (errors[l - 1] > flowThreshold) {
+      bad[l] = 1;
+      any = true;
+    }
+  }
+  if (!any) return out;
+  for (let i = 0; i < out.length; i++) if (bad[out[i]]) out[i] = 0;
+  return out;
+}
