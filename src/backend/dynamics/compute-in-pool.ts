@@ -3,7 +3,7 @@
 // result is identical to the single-threaded core path.
 import { followMethodFor, prepareDynamics, type ComputeMasksOptions, type ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
-import { profileSettings } from '../../core/dynamics/profiles.ts';
+import { profileSettings, type DynamicsProfile } from '../../core/dynamics/profiles.ts';
 import type { DynamicsPool } from './pool.ts';
 
 export interface PoolProgress {
@@ -56,11 +56,52 @@ export async function followInPool(pool: DynamicsPool, input: FollowInput, progr
 }
 
 /**
- * get_masks in a worker, then the 2-D flow QC: with the CPU flow variant the masks are split
- * across the workers (each mask's flows depend only on itself); the GPU variant needs the whole
- * image and runs as one task.
+ * followFlowsTracked (2-D pixel-bilinear) of the points `input.inds`, split across the pool:
+ * (4, n) rows y, x, lo, hi (see core/dynamics/rethreshold.ts).
  */
-export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: FollowInput, dP: Float32Array, opts: ComputeMasksOptions): Promise<Uint16Array | Uint32Array> {
+export async function followTrackedInPool(
+  pool: DynamicsPool,
+  input: FollowInput,
+  blocks: { lo: Float32Array; hi: Float32Array },
+  progress: PoolProgress = {},
+): Promise<Float32Array> {
+  const n = input.inds.length;
+  const field = shared(input.field);
+  const inds = shared(input.inds);
+  const blockLo = shared(blocks.lo);
+  const blockHi = shared(blocks.hi);
+  const nChunks = Math.max(1, Math.min(Math.ceil(n / 2048), pool.size * 4));
+  const out = new Float32Array(4 * n);
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: nChunks }, async (_, c) => {
+      const start = Math.round((c * n) / nChunks);
+      const end = Math.round(((c + 1) * n) / nChunks);
+      if (end <= start) return;
+      checkAbort(progress.signal);
+      const part = (await pool.run({ kind: 'follow-tracked', field, shape: [...input.shape], inds, niter: input.niter, blockLo, blockHi, start, end })) as Float32Array;
+      const m = end - start;
+      for (let a = 0; a < 4; a++) out.set(part.subarray(a * m, (a + 1) * m), a * n + start);
+      done += m;
+      progress.onProgress?.(done / n, 'follow flows');
+    }),
+  );
+  checkAbort(progress.signal);
+  return out;
+}
+
+/**
+ * get_masks in a worker (labels before QC), then, in 2-D with QC on, the flow error of every label
+ * (null otherwise). With the CPU flow variant the masks are split across the workers (each mask's
+ * flows depend only on itself); the GPU variant needs the whole image and runs as one task.
+ */
+export async function clusterWithErrorsInPool(
+  pool: DynamicsPool,
+  p: Float32Array,
+  input: FollowInput,
+  dP: Float32Array,
+  opts: ComputeMasksOptions,
+): Promise<{ labels: Uint16Array | Uint32Array; errors: Float64Array | null }> {
   const { signal, ...plain } = opts;
   const pCopy = p.slice();
   const shape = [...input.shape];
@@ -68,15 +109,22 @@ export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: 
     | Uint16Array
     | Uint32Array;
   const flowThreshold = opts.flowThreshold ?? 0.4;
-  if (shape.length !== 2 || !(flowThreshold > 0)) return labels;
+  if (shape.length !== 2 || !(flowThreshold > 0)) return { labels, errors: null };
   checkAbort(signal);
-  let nObj = 0;
+  return { labels, errors: await flowErrorsInPool(pool, labels, dP, [shape[0], shape[1]], opts.profile ?? 'v3-cpu') };
+}
+
+/**
+ * Flow error of every label 1..max of a 2-D label image from get_masks (numbered 1..N), err[l - 1];
+ * null when there are no labels. CPU flow variant: the masks are split across the workers.
+ */
+export async function flowErrorsInPool(pool: DynamicsPool, labels: Uint16Array | Uint32Array, dP: Float32Array, shape: [number, number], profile: DynamicsProfile): Promise<Float64Array | null> {
   let max = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
-  if (max === 0) return labels;
+  if (max === 0) return null;
   // get_masks numbers labels 1..N consecutively, so the number of objects is the max label
-  nObj = max;
-  const s = profileSettings(opts.profile ?? 'v3-cpu');
+  const nObj = max;
+  const s = profileSettings(profile);
   const sharedLabels = shared(labels);
   const sharedDP = shared(dP);
   // one part per worker: each part re-scans the whole image, so more parts cost more than they balance
@@ -88,7 +136,7 @@ export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: 
       return pool.run({
         kind: 'qc',
         labels: sharedLabels,
-        shape: [shape[0], shape[1]],
+        shape,
         dP: sharedDP,
         variant: s.flowVariant,
         centre: s.centre,
@@ -96,18 +144,47 @@ export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: 
       }) as Promise<Float64Array>;
     }),
   );
-  const bad = new Uint8Array(max + 1);
-  for (const err of errs) for (let l = 1; l <= max; l++) if (err[l - 1] > flowThreshold) bad[l] = 1;
+  const errors = new Float64Array(max).fill(NaN);
+  for (const err of errs) for (let l = 0; l < max; l++) if (!Number.isNaN(err[l])) errors[l] = err[l];
+  return errors;
+}
+
+/** Per-label flags (length max + 1) of the labels whose flow error exceeds flowThreshold; null if none. */
+export function badFlowLabels(errors: Float64Array | null, flowThreshold: number): Uint8Array | null {
+  if (!errors || !(flowThreshold > 0)) return null;
+  const bad = new Uint8Array(errors.length + 1);
+  let any = false;
+  for (let l = 1; l <= errors.length; l++) {
+    if (errors[l - 1] > flowThreshold) {
+      bad[l] = 1;
+      any = true;
+    }
+  }
+  return any ? bad : null;
+}
+
+/** get_masks + 2-D flow QC on the pool: labels before hole filling, with failing masks set to 0. */
+export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: FollowInput, dP: Float32Array, opts: ComputeMasksOptions): Promise<Uint16Array | Uint32Array> {
+  const { labels, errors } = await clusterWithErrorsInPool(pool, p, input, dP, opts);
+  const bad = badFlowLabels(errors, opts.flowThreshold ?? 0.4);
+  if (!bad) return labels;
   const out = labels.slice();
   for (let i = 0; i < out.length; i++) if (bad[out[i]]) out[i] = 0;
   return out;
 }
 
-/** Resize back, fill holes, min size, in a worker. */
-export async function finishInPool(pool: DynamicsPool, labels: Uint16Array | Uint32Array, shape: readonly number[], opts: ResizeAndComputeOptions): Promise<Uint16Array | Uint32Array> {
+/** Resize back, fill holes, min size, in a worker; labels flagged in `drop` are removed first. */
+export async function finishInPool(
+  pool: DynamicsPool,
+  labels: Uint16Array | Uint32Array,
+  shape: readonly number[],
+  opts: ResizeAndComputeOptions,
+  drop?: Uint8Array | null,
+): Promise<Uint16Array | Uint32Array> {
   const { signal: _signal, ...plain } = opts;
   const copy = labels.slice();
-  return (await pool.run({ kind: 'finish', labels: copy, shape: [...shape], opts: { ...plain, outShape: plain.outShape ? [...plain.outShape] : undefined } }, [copy.buffer])) as Uint16Array | Uint32Array;
+  const task = { kind: 'finish' as const, labels: copy, shape: [...shape], opts: { ...plain, outShape: plain.outShape ? [...plain.outShape] : undefined }, drop: drop ?? undefined };
+  return (await pool.run(task, [copy.buffer])) as Uint16Array | Uint32Array;
 }
 
 /**

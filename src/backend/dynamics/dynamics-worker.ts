@@ -2,19 +2,29 @@
 import { parentPort } from 'node:worker_threads';
 import { finishMasks, masksFromPositions } from '../../core/dynamics/compute-masks.ts';
 import { flowErrors } from '../../core/dynamics/flow-errors.ts';
-import { followFlows } from '../../core/dynamics/follow-flows.ts';
+import { followFlows, followFlowsTracked } from '../../core/dynamics/follow-flows.ts';
 import type { DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
 function run(task: DynamicsTask): Float32Array | Float64Array | Uint16Array | Uint32Array {
   switch (task.kind) {
     case 'follow':
       return followFlows({ field: task.field, shape: task.shape, inds: task.inds, niter: task.niter, method: task.method }, task.start, task.end);
+    case 'follow-tracked':
+      return followFlowsTracked(
+        { field: task.field, shape: task.shape, inds: task.inds, niter: task.niter, method: 'pixel-bilinear' },
+        { lo: task.blockLo, hi: task.blockHi },
+        task.start,
+        task.end,
+      );
     case 'cluster':
       return masksFromPositions(task.p, { field: new Float32Array(0), shape: task.shape, inds: task.inds, niter: 0, method: 'nearest' }, task.dP, task.opts);
     case 'qc':
       return flowErrors(task.labels, task.dP, task.shape, { variant: task.variant, centre: task.centre, objects: task.objects });
-    case 'finish':
-      return finishMasks(task.labels, task.shape, task.opts);
+    case 'finish': {
+      const { labels, drop } = task;
+      if (drop) for (let i = 0; i < labels.length; i++) if (drop[labels[i]]) labels[i] = 0;
+      return finishMasks(labels, task.shape, task.opts);
+    }
     default: {
       const never: never = task;
       throw new Error(`unknown dynamics task ${JSON.stringify(never)}`);

@@ -1,10 +1,13 @@
 // Keeps the network outputs of recent segmentations so that a new flow_threshold or
 // cellprob_threshold recomputes masks without running the network again (the GUI's sliders).
-// Besides dP/cellprob it remembers the last end positions (valid while cellprob_threshold, niter
-// and the dynamics method are unchanged) and the last clustered labels (valid while also the flow
-// threshold, profile and max size are unchanged): moving only the flow_threshold slider then
-// re-runs only the QC, and moving min_size only the fill step.
+// Besides dP/cellprob it remembers end positions and the labels before QC with their flow errors.
+// 2-D pixel-bilinear dynamics (the GUI's v3-cpu profile) keep every end point with the cellprob
+// threshold range it is valid for (core/dynamics/rethreshold.ts), so a new cellprob_threshold
+// integrates only the points whose sampled foreground changed; other methods keep the last
+// positions per (cellprob threshold, niter, method). A new flow_threshold only drops masks by their
+// cached errors, and a new min_size re-runs only the fill step.
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
+import type { PositionCache } from '../../core/dynamics/rethreshold.ts';
 
 export interface CachedFlows {
   dP: Float32Array;
@@ -12,8 +15,10 @@ export interface CachedFlows {
   shape: number[];
   /** Key of the dynamics inputs (cellprob threshold, niter, method) -> positions. */
   follow?: { key: string; input: FollowInput; p: Float32Array };
-  /** Key of everything up to QC -> labels before fill. */
-  cluster?: { key: string; labels: Uint16Array | Uint32Array };
+  /** Every end point integrated so far with its valid threshold range (2-D pixel-bilinear). */
+  positions?: PositionCache;
+  /** Key of everything up to get_masks -> labels before QC and their flow errors (null: not computed). */
+  cluster?: { key: string; labels: Uint16Array | Uint32Array; errors: Float64Array | null };
 }
 
 /** LRU by bytes held. */
@@ -67,6 +72,7 @@ export class MaskCache {
 function entryBytes(e: CachedFlows): number {
   let b = e.dP.byteLength + e.cellprob.byteLength;
   if (e.follow) b += e.follow.p.byteLength + e.follow.input.field.byteLength + e.follow.input.inds.byteLength;
-  if (e.cluster) b += e.cluster.labels.byteLength;
+  if (e.positions) b += e.positions.byteLength;
+  if (e.cluster) b += e.cluster.labels.byteLength + (e.cluster.errors?.byteLength ?? 0);
   return b;
 }

@@ -14,6 +14,19 @@ export interface FollowTask {
   end: number;
 }
 
+/** followFlowsTracked on the points inds[start, end): (4, n) rows y, x, lo, hi. */
+export interface FollowTrackedTask {
+  kind: 'follow-tracked';
+  field: Float32Array;
+  shape: number[];
+  inds: Int32Array;
+  niter: number;
+  blockLo: Float32Array;
+  blockHi: Float32Array;
+  start: number;
+  end: number;
+}
+
 /** get_masks (+ 2-D flow QC) on the final positions. */
 export interface ClusterTask {
   kind: 'cluster';
@@ -35,15 +48,17 @@ export interface QcTask {
   objects?: [number, number];
 }
 
-/** Nearest resize back + hole filling + min size. */
+/** Nearest resize back + hole filling + min size; first, labels flagged in `drop` are set to 0. */
 export interface FinishTask {
   kind: 'finish';
   labels: Uint16Array | Uint32Array;
   shape: number[];
   opts: Omit<ResizeAndComputeOptions, 'signal'>;
+  /** drop[l] = 1: label l failed the flow QC (cached errors, new flow threshold). */
+  drop?: Uint8Array;
 }
 
-export type DynamicsTask = FollowTask | ClusterTask | QcTask | FinishTask;
+export type DynamicsTask = FollowTask | FollowTrackedTask | ClusterTask | QcTask | FinishTask;
 
 export interface TaskMessage {
   id: number;

@@ -4,10 +4,13 @@
 //   const dyn = createDynamicsService();
 //   dyn.putFlows('img1', dP, cellprob, [ly, lx]);            // after inference
 //   const a = await dyn.compute('img1', { flowThreshold: 0.4, cellprobThreshold: 0 });
-//   const b = await dyn.compute('img1', { flowThreshold: 0.6 });   // QC only, no dynamics rerun
+//   const b = await dyn.compute('img1', { flowThreshold: 0.6 });   // drops masks by cached errors
+//   const c = await dyn.compute('img1', { cellprobThreshold: 0.5 }); // integrates only what changed
 //   await dyn.close();
 import { followMethodFor, prepareDynamics, type ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
-import { clusterInPool, finishInPool, followInPool, type PoolProgress } from './compute-in-pool.ts';
+import { blockThresholdBounds, type FollowInput } from '../../core/dynamics/follow-flows.ts';
+import { PositionCache, withPoints } from '../../core/dynamics/rethreshold.ts';
+import { badFlowLabels, clusterWithErrorsInPool, finishInPool, flowErrorsInPool, followInPool, followTrackedInPool, type PoolProgress } from './compute-in-pool.ts';
 import { MaskCache } from './mask-cache.ts';
 import { DynamicsPool } from './pool.ts';
 
@@ -16,8 +19,10 @@ export type MaskParams = Omit<ResizeAndComputeOptions, 'signal'>;
 export interface ComputeResult {
   masks: Uint16Array | Uint32Array;
   shape: number[];
-  /** Which stages ran (the others came from the cache). */
-  stages: Array<'follow' | 'cluster' | 'finish'>;
+  /** Which stages ran (the others came from the cache): 'qc' = flow errors of new labels. */
+  stages: Array<'follow' | 'cluster' | 'qc' | 'finish'>;
+  /** Points integrated by this call (0 when every end point came from the cache). */
+  integratedPoints: number;
   elapsedMs: number;
 }
 
@@ -43,6 +48,25 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
   const cache = new MaskCache(options.cacheBytes);
   const getPool = (): DynamicsPool => (pool ??= new DynamicsPool());
 
+  /** End points of all of `input` through the position cache: only stale points are integrated. */
+  async function followCached(
+    positions: PositionCache | undefined,
+    input: FollowInput,
+    cellprob: Float32Array,
+    threshold: number,
+    progress: PoolProgress,
+  ): Promise<{ cache: PositionCache; p: Float32Array; integrated: number }> {
+    const [ly, lx] = input.shape;
+    const niter = Math.max(0, Math.trunc(input.niter));
+    const pc = positions && positions.niter === niter ? positions : new PositionCache([ly, lx], niter);
+    const stale = pc.stale(input.inds, threshold);
+    if (stale.length > 0) {
+      const blocks = blockThresholdBounds(cellprob, ly, lx, threshold);
+      pc.store(stale, await followTrackedInPool(getPool(), withPoints(input, stale), blocks, progress));
+    }
+    return { cache: pc, p: pc.gather(input.inds), integrated: stale.length };
+  }
+
   return {
     putFlows(flowsId, dP, cellprob, shape) {
       let vol = 1;
@@ -63,35 +87,42 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
       const method = followMethodFor(profile, shape.length, params.interp ?? true);
       const cellprobThreshold = params.cellprobThreshold ?? 0;
       const niter = params.niter ?? 200;
+      const flowThreshold = params.flowThreshold ?? 0.4;
       const followKey = `${cellprobThreshold}|${niter}|${method}`;
-      const clusterKey = `${followKey}|${params.flowThreshold ?? 0.4}|${params.maxSizeFraction ?? 0.4}|${profile}`;
+      const clusterKey = `${followKey}|${params.maxSizeFraction ?? 0.4}|${profile}`;
       const stages: ComputeResult['stages'] = [];
-      let labels: Uint16Array | Uint32Array;
-      if (entry.cluster?.key === clusterKey) {
-        labels = entry.cluster.labels;
-      } else {
-        if (entry.follow?.key !== followKey) {
-          const input = prepareDynamics(dP, cellprob, shape, cellprobThreshold, niter, method);
-          if (input) {
-            const p = await followInPool(getPool(), input, progress);
-            entry.follow = { key: followKey, input, p };
-          } else {
-            entry.follow = undefined;
+      let integratedPoints = 0;
+      if (entry.cluster?.key !== clusterKey) {
+        const input = prepareDynamics(dP, cellprob, shape, cellprobThreshold, niter, method);
+        let p: Float32Array | null = null;
+        if (input && shape.length === 2 && method === 'pixel-bilinear') {
+          const r = await followCached(entry.positions, input, cellprob, cellprobThreshold, progress);
+          entry.positions = r.cache;
+          p = r.p;
+          integratedPoints = r.integrated;
+        } else if (input) {
+          if (entry.follow?.key !== followKey) {
+            entry.follow = { key: followKey, input, p: await followInPool(getPool(), input, progress) };
+            integratedPoints = input.inds.length;
           }
-          stages.push('follow');
+          p = entry.follow.p;
         }
-        if (entry.follow) {
-          labels = await clusterInPool(getPool(), entry.follow.p, entry.follow.input, dP, { ...params, profile });
-        } else {
-          labels = new Uint16Array(cellprob.length);
-        }
-        entry.cluster = { key: clusterKey, labels };
+        if (integratedPoints > 0) stages.push('follow');
+        // errors are computed only when a flow threshold needs them, then kept for other thresholds
+        const r = input && p ? await clusterWithErrorsInPool(getPool(), p, input, dP, { ...params, profile, flowThreshold }) : { labels: new Uint16Array(cellprob.length), errors: null };
+        entry.cluster = { key: clusterKey, labels: r.labels, errors: r.errors };
         stages.push('cluster');
+        if (r.errors) stages.push('qc');
         cache.evict();
+      } else if (shape.length === 2 && flowThreshold > 0 && !entry.cluster.errors) {
+        entry.cluster.errors = await flowErrorsInPool(getPool(), entry.cluster.labels, dP, [shape[0], shape[1]], profile);
+        if (entry.cluster.errors) stages.push('qc');
       }
-      const masks = await finishInPool(getPool(), labels, shape, params);
+      const { labels, errors } = entry.cluster;
+      const drop = shape.length === 2 ? badFlowLabels(errors, flowThreshold) : null;
+      const masks = await finishInPool(getPool(), labels, shape, params, drop);
       stages.push('finish');
-      return { masks, shape: params.outShape ? [...params.outShape] : [...shape], stages, elapsedMs: performance.now() - t0 };
+      return { masks, shape: params.outShape ? [...params.outShape] : [...shape], stages, integratedPoints, elapsedMs: performance.now() - t0 };
     },
     async close() {
       if (ownPool && pool) await pool.close();

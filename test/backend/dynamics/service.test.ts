@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { computeMasksInPool } from '../../../src/backend/dynamics/compute-in-pool.ts';
 import { DynamicsPool } from '../../../src/backend/dynamics/pool.ts';
 import { createDynamicsService } from '../../../src/backend/dynamics/service.ts';
+import { resizeAndComputeMasks } from '../../../src/core/dynamics/compute-masks.ts';
 import { D4_FINAL, D4_LABELS, d4Inputs, parseGrid } from '../../core/dynamics/appendix-d.ts';
 import { FIXTURES, pyArrays } from '../../core/masks/python-npy.ts';
 
@@ -46,24 +47,61 @@ describe('cancellation and bad input', () => {
 });
 
 describe('createDynamicsService re-thresholding', () => {
-  it('a new flow threshold reruns only QC and fill; a new cellprob threshold reruns the dynamics', async () => {
+  it('a new flow threshold or min size reuses the cached labels and errors; a new cellprob threshold reruns get_masks', async () => {
     const svc = createDynamicsService({ pool });
     const { dP, cellprob, shape } = d4Inputs();
     svc.putFlows('d4', dP, cellprob, shape);
     const a = await svc.compute('d4', { niter: 200 });
-    expect(a.stages).toEqual(['follow', 'cluster', 'finish']);
+    expect(a.stages).toEqual(['follow', 'cluster', 'qc', 'finish']);
     expect(Array.from(a.masks)).toEqual(Array.from(parseGrid(D4_FINAL).data));
     const b = await svc.compute('d4', { niter: 200, flowThreshold: 0 });
-    expect(b.stages).toEqual(['cluster', 'finish']);
+    expect(b.stages).toEqual(['finish']);
     // without QC the holed mask stays and is filled: the 4 input labels come back
     expect(Array.from(b.masks)).toEqual(Array.from(parseGrid(D4_LABELS).data));
     const c = await svc.compute('d4', { niter: 200, flowThreshold: 0, minSize: 30 });
     expect(c.stages).toEqual(['finish']);
     expect(Math.max(...c.masks)).toBeLessThan(4);
     const d = await svc.compute('d4', { niter: 200, cellprobThreshold: 5 });
-    expect(d.stages).toEqual(['follow', 'cluster', 'finish']);
+    expect(d.stages).toEqual(['cluster', 'finish']);
     expect(d.masks.every((v) => v === 0)).toBe(true);
     await expect(svc.compute('nope')).rejects.toThrow(/no flows cached/);
+    await svc.close();
+  });
+
+  it('slider sequences on real Cellpose flows give exactly a fresh compute_masks + fill, integrating only changed points', async () => {
+    const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
+    const flows = new Float32Array(f.bytes.buffer);
+    const [, ly, lx] = f.shape;
+    const plane = ly * lx;
+    const dP = flows.slice(0, 2 * plane);
+    const cellprob = flows.slice(2 * plane);
+    const svc = createDynamicsService({ pool });
+    svc.putFlows('cli2d', dP, cellprob, [ly, lx]);
+    const steps: Array<[number, number, number]> = [
+      [0, 0.4, 15],
+      [0.2, 0.4, 15],
+      [0.4, 0.4, 15],
+      [0.4, 0.8, 15],
+      [0.4, 0.1, 15],
+      [0.4, 0, 15],
+      [-1, 0, 15],
+      [-1, 0.4, 15],
+      [-1.2, 0.4, 30],
+      [2, 0.3, 15],
+      [0, 0.4, 15],
+    ];
+    const integrated: number[] = [];
+    for (const [cellprobThreshold, flowThreshold, minSize] of steps) {
+      const r = await svc.compute('cli2d', { niter: 282, cellprobThreshold, flowThreshold, minSize });
+      const fresh = resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold, flowThreshold, minSize });
+      expect(r.masks).toEqual(fresh);
+      integrated.push(r.integratedPoints);
+    }
+    // flow-threshold-only and min-size-only steps integrate nothing; a small cellprob step only a
+    // few points (each pixel keeps one range, so a far jump and back re-integrates some)
+    expect([integrated[3], integrated[4], integrated[5], integrated[7]]).toEqual([0, 0, 0, 0]);
+    expect(integrated[1]).toBeLessThan(integrated[0] / 10);
+    expect(integrated[10]).toBeLessThan(integrated[0] / 2);
     await svc.close();
   });
 });
