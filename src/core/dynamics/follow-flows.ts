@@ -60,16 +60,21 @@ export function blockThresholdBounds(cellprob: Float32Array, ly: number, lx: num
     for (let x = 0; x < lx; x++) {
       const a = y * lx + x;
       const b = x < lx - 1 ? a + 1 : a;
+      // NaN is background and never a bound (NaN > l is false)
+      const c0 = cellprob[a];
+      const c1 = cellprob[b];
+      const c2 = cellprob[a + yc];
+      const c3 = cellprob[b + yc];
       let l = -Infinity;
       let h = Infinity;
-      for (const q of [a, b, a + yc, b + yc]) {
-        const c = cellprob[q];
-        if (c > threshold) {
-          if (c < h) h = c;
-        } else if (c > l) {
-          l = c; // NaN never gets here as a bound (NaN > l is false)
-        }
-      }
+      if (c0 > threshold) h = c0;
+      else if (c0 > l) l = c0;
+      if (c1 > threshold) h = c1 < h ? c1 : h;
+      else if (c1 > l) l = c1;
+      if (c2 > threshold) h = c2 < h ? c2 : h;
+      else if (c2 > l) l = c2;
+      if (c3 > threshold) h = c3 < h ? c3 : h;
+      else if (c3 > l) l = c3;
       lo[a] = l;
       hi[a] = h;
     }
