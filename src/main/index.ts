@@ -46,6 +46,21 @@ function openWindow(): void {
   mainWindow = createMainWindow(BrowserWindow, { preloadPath, renderer, dev });
   const id = mainWindow.webContents.id;
   ownContents.add(id);
+  // The renderer's beforeunload refuses to close with unsaved hand edits and autosave off; in
+  // Electron that refusal is silent, so ask here. Closing anyway loses nothing: the edits are in
+  // the journal and are offered back when the image is opened again.
+  mainWindow.webContents.on('will-prevent-unload', (event) => {
+    if (!mainWindow) return;
+    const choice = dialog.showMessageBoxSync(mainWindow, {
+      type: 'question',
+      buttons: ['Close anyway', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Some mask edits are not saved (autosave is off).',
+      detail: 'They are kept in the edit journal and offered back the next time you open the image.',
+    });
+    if (choice === 0) event.preventDefault(); // here preventDefault means: ignore the refusal and close
+  });
   mainWindow.on('closed', () => {
     ownContents.delete(id);
     mainWindow = null;

@@ -6,33 +6,13 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EditingTestHook } from '../../src/renderer/src/editing/edit-hook-types.ts';
 import { SHOTS, openThroughBrowser, pixelOnScreen, stageFiles, startSession, type Session } from './browser.ts';
+import { hook, move } from './edit-helpers.ts';
 
 const DATA = '/work/shared/data/stardist-dsb2018-sample-2d';
 
-interface HookGlobals {
-  __cellposeEditing?: EditingTestHook;
-}
-
 function py<T>(code: string): T {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import json, numpy as np, tifffile\n${code}`]).toString()) as T;
-}
-
-async function hook<K extends keyof EditingTestHook>(page: Page, key: K, ...args: Parameters<EditingTestHook[K]>): Promise<ReturnType<EditingTestHook[K]>> {
-  return page.evaluate(
-    ([k, a]) => {
-      const h = (globalThis as unknown as HookGlobals).__cellposeEditing;
-      if (!h) throw new Error('no editing hook');
-      return (h[k as keyof EditingTestHook] as (...x: unknown[]) => unknown)(...(a as unknown[]));
-    },
-    [key, args] as const,
-  ) as Promise<ReturnType<EditingTestHook[K]>>;
-}
-
-async function move(page: Page, x: number, y: number): Promise<void> {
-  const p = await pixelOnScreen(page, x, y);
-  await page.mouse.move(p.x, p.y);
 }
 
 async function shot(page: Page, name: string): Promise<void> {

@@ -33,6 +33,9 @@ export const AUTOSAVE_DEBOUNCE_MS = 1000;
 /** Name of core's replace-from-model step (a model run, or masks loaded from a file). */
 const MODEL_STEP_NAME = 'masks from model';
 
+/** The answers to "this image has unsaved edits" when another image is opened with autosave off. */
+export type LeaveAnswer = 'save' | 'discard' | 'cancel';
+
 export interface SelectedMask {
   id: number;
   areaPx: number;
@@ -79,6 +82,11 @@ export const useEditStore = defineStore('edit', () => {
   const saving = ref(false);
   const saves = ref(0);
   const message = ref<string | null>(null);
+  /** Shown while asking whether to save before leaving an image (autosave off); null otherwise. */
+  const leavePrompt = shallowRef<{ name: string } | null>(null);
+  let answerLeavePrompt: ((a: LeaveAnswer) => void) | null = null;
+  /** "Don't save" was chosen: the journal is dropped once the next image has opened. */
+  let discardOnClose = false;
   /** Ortho crosshair (image pixels), moved by a left-click (A.5). */
   const crosshair = ref<{ x: number; y: number } | null>(null);
 
@@ -151,7 +159,10 @@ export const useEditStore = defineStore('edit', () => {
     const byHand = step.name !== MODEL_STEP_NAME;
     // Change events may come before the step is on the undo stack: read the depths again now.
     refreshCounters();
-    if (byHand) handEdits.value = true;
+    if (byHand) {
+      handEdits.value = true;
+      discardOnClose = false;
+    }
     const path = docPath;
     if (path && journalReady) {
       const bytes = encodeStep(step);
@@ -230,10 +241,39 @@ export const useEditStore = defineStore('edit', () => {
     }
   }
 
-  /** Leaving an image: autosave pending edits (the journal keeps them when autosave is off). */
+  /**
+   * Before another image replaces this one (image store's leave guard): with autosave on, closeDoc
+   * saves on the way out; with it off, ask. Cancel keeps the image; a failed save keeps it too.
+   */
+  async function confirmLeave(): Promise<boolean> {
+    if (!doc || !handEdits.value || !docPath || autosave.value) return true;
+    if (answerLeavePrompt) return false; // already asking
+    const name = image.meta?.name ?? docPath;
+    const answer = await new Promise<LeaveAnswer>((resolve) => {
+      answerLeavePrompt = resolve;
+      leavePrompt.value = { name };
+    });
+    answerLeavePrompt = null;
+    leavePrompt.value = null;
+    if (answer === 'cancel') return false;
+    if (answer === 'save') return save();
+    discardOnClose = true;
+    return true;
+  }
+
+  function answerLeave(a: LeaveAnswer): void {
+    answerLeavePrompt?.(a);
+  }
+
+  /** Leaving an image: autosave pending edits, or drop them when the user said so. Edits that
+   *  are neither (a prompt bypassed, e.g. the page closing) stay in the journal for recovery. */
   async function closeDoc(): Promise<void> {
-    if (doc && handEdits.value && autosave.value && docPath) await save();
+    if (doc && handEdits.value && discardOnClose && docPath) {
+      const path = docPath;
+      await journal(() => getApi().journalDiscard({ imagePath: path }));
+    } else if (doc && handEdits.value && autosave.value && docPath) await save();
     else if (doc && handEdits.value && docPath) message.value = `unsaved edits of ${docPath} are kept in its journal`;
+    discardOnClose = false;
     if (autosaveTimer) clearTimeout(autosaveTimer);
     autosaveTimer = null;
     detach?.();
@@ -325,6 +365,7 @@ export const useEditStore = defineStore('edit', () => {
       await openFor();
     },
   );
+  image.setLeaveGuard(confirmLeave);
 
   // A segmentation result (or recompute) for the open image: one undoable replace step.
   watch(
@@ -572,6 +613,7 @@ export const useEditStore = defineStore('edit', () => {
     saving,
     saves,
     message,
+    leavePrompt,
     crosshair,
     selectedInfo,
     document,
@@ -594,5 +636,6 @@ export const useEditStore = defineStore('edit', () => {
     save,
     loadMasksFile,
     segmentInRegion,
+    answerLeave,
   };
 });

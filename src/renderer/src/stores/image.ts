@@ -15,6 +15,9 @@ import { folderOf } from '../pure/paths.ts';
 import { useViewStore } from './view.ts';
 import { useLabelsStore } from './labels.ts';
 
+/** Asked before another image (or the same one with other axes) replaces the open one; false keeps it. */
+export type LeaveGuard = () => Promise<boolean>;
+
 export const useImageStore = defineStore('image', () => {
   const meta = shallowRef<OpenedImage | null>(null);
   const pixels = shallowRef<NumericArray | null>(null);
@@ -52,7 +55,14 @@ export const useImageStore = defineStore('image', () => {
     if (img.path) void useSettingsStore().update({ lastFolder: folderOf(img.path), lastImage: img.path });
   }
 
+  let leaveGuard: LeaveGuard | null = null;
+  /** The edit store asks here about unsaved edits before any open replaces the image. */
+  function setLeaveGuard(g: LeaveGuard | null): void {
+    leaveGuard = g;
+  }
+
   async function run(fn: () => Promise<OpenedImage>, hadStoredAxes: boolean): Promise<boolean> {
+    if (leaveGuard && !(await leaveGuard())) return false;
     busy.value = true;
     markOpenStart();
     try {
@@ -117,5 +127,5 @@ export const useImageStore = defineStore('image', () => {
     error.value = null;
   }
 
-  return { meta, pixels, droppedBytes, busy, error, askAxes, generation, geometry, openPath, openBytes, reopenWithAxes, neighbour, dismissError };
+  return { meta, pixels, droppedBytes, busy, error, askAxes, generation, geometry, setLeaveGuard, openPath, openBytes, reopenWithAxes, neighbour, dismissError };
 });
