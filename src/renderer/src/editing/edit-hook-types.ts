@@ -17,6 +17,8 @@ export interface EditingTestHook {
   timings(): Record<string, number[]>;
   /** Dirty-rectangle repaint times (ms). */
   repaintMs(): number[];
+  /** Pixels where the cached overlay layers differ from a fresh compose (both 0 when repaints are exact); null without masks. */
+  overlayStalePx(): { fills: number; outlines: number } | null;
   saves(): number;
   dirty(): boolean;
   message(): string | null;

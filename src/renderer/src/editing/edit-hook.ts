@@ -3,7 +3,8 @@
 import { useEditStore } from '../stores/edit.ts';
 import type { EditingTestHook } from './edit-hook-types.ts';
 import { editTimings } from './edit-timing.ts';
-import { repaintTimings } from './mask-surface.ts';
+import { repaintTimings, staleLayerPixels } from './mask-surface.ts';
+import { useLabelsStore } from '../stores/labels.ts';
 
 declare global {
   interface Window {
@@ -19,6 +20,7 @@ export function setOrthoProbe(fn: EditingTestHook['ortho']): void {
 
 export function installEditingHook(): void {
   const edit = useEditStore();
+  const labels = useLabelsStore();
   window.__cellposeEditing = Object.freeze({
     labelAt(x: number, y: number, z?: number): number {
       const d = edit.document();
@@ -49,6 +51,10 @@ export function installEditingHook(): void {
     ortho: () => orthoProbe(),
     timings: () => editTimings(),
     repaintMs: () => repaintTimings().slice(),
+    overlayStalePx: () => {
+      const l = labels.layer;
+      return l ? staleLayerPixels(l) : null;
+    },
     saves: () => edit.saves,
     dirty: () => edit.dirty,
     message: () => edit.message,

@@ -18,6 +18,9 @@ export interface MaskSurface {
   selected: number;
   /** Where the selected mask's white may be painted (image pixels), for un-painting it. */
   selectedRect: Rect | null;
+  /** A layer not composed since its masks or plane changed (composed before it is shown). */
+  fillsStale: boolean;
+  outlinesStale: boolean;
   /** Redraws the overlay's Konva layer now. */
   draw(): void;
 }
@@ -102,6 +105,40 @@ export function repaintSelection(layer: LayerArrays, z: number, selected: number
   s.draw();
   repaintMs.push(performance.now() - t0);
   return true;
+}
+
+/**
+ * Pixels where an up-to-date cached layer differs from a fresh compose of the label arrays, for
+ * the e2e tests (every dirty and selection repaint must leave the layers exact). Canvases store
+ * premultiplied alpha, so a difference counts only above its rounding; null without a surface.
+ */
+export function staleLayerPixels(layer: LayerArrays): { fills: number; outlines: number } | null {
+  const s = surface;
+  const [, h, w] = layer.shape;
+  if (!s || s.scratch.width !== w || s.scratch.height !== h) return null;
+  const count = (canvas: HTMLCanvasElement, want: Uint8ClampedArray): number => {
+    const got = canvas.getContext('2d')?.getImageData(0, 0, w, h).data;
+    if (!got) return -1;
+    let n = 0;
+    for (let o = 0; o < want.length; o += 4) {
+      if (Math.abs(got[o + 3] - want[o + 3]) > 1) n++;
+      else if (want[o + 3] > 0 && (Math.abs(got[o] - want[o]) > 3 || Math.abs(got[o + 1] - want[o + 1]) > 3 || Math.abs(got[o + 2] - want[o + 2]) > 3)) n++;
+    }
+    return n;
+  };
+  const want = new Uint8ClampedArray(w * h * 4);
+  const whole = { x0: 0, x1: w, y0: 0, y1: h };
+  let fills = 0;
+  let outlines = 0;
+  if (!s.fillsStale) {
+    fillLayerRect(layer.masks, layer.colours, layer.shape, s.z, s.selected, whole, want);
+    fills = count(s.fills, want);
+  }
+  if (!s.outlinesStale && layer.outlines) {
+    outlineLayerRect(layer.outlines, layer.shape, s.z, whole, want);
+    outlines = count(s.outlines, want);
+  }
+  return { fills, outlines };
 }
 
 /** Milliseconds of each dirty repaint (newest last), for the benchmark. */
