@@ -225,6 +225,34 @@ print(int(big.max()))`,
       unit: 'ms',
       note: `a contrast change always recomposes the 4096^2 plane: median ${lv.median.toFixed(1)}, max ${lv.max.toFixed(1)} ms over ${levels.length}`,
     });
+    // Selecting masks (click with the select tool) at full view: only the old and the new
+    // selected mask's boxes are repainted, not the 4096^2 overlay.
+    await page.keyboard.press('v');
+    const host = await page.getByTestId('image-canvas').boundingBox();
+    if (!host) throw new Error('no canvas');
+    await page.mouse.dblclick(host.x + host.width / 2, host.y + host.height / 2);
+    const picks = (await page.evaluate(`(async () => {
+      const h = globalThis.__cellposeEditing;
+      const st = globalThis.__cellposeStudio;
+      const el = document.querySelector('[data-testid="image-canvas"]');
+      const out = [];
+      let changed = 0;
+      for (let y = 100; y < 2500 && out.length < 10; y += 157) {
+        for (let x = 100; x < 4000 && out.length < 10; x += 211) {
+          if (h.labelAt(x, y) <= 0) continue;
+          const p = st.imageToScreen(x, y);
+          const before = h.selected();
+          const t0 = performance.now();
+          el.dispatchEvent(new MouseEvent('mousedown', { clientX: p.x, clientY: p.y, button: 0, buttons: 1, bubbles: true }));
+          window.dispatchEvent(new MouseEvent('mouseup', { clientX: p.x, clientY: p.y, button: 0, bubbles: true }));
+          await new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
+          out.push(performance.now() - t0);
+          if (h.selected() !== before) changed++;
+        }
+      }
+      return { out, changed };
+    })()`)) as { out: number[]; changed: number };
+    row('select a mask (click) -> next frame', picks.out, VIEW_TARGET_MS, `${picks.changed} of ${picks.out.length} clicks changed the selection; full view`);
     return rows;
   } finally {
     await s.close();
