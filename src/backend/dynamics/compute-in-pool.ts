@@ -3,15 +3,17 @@
 // result is identical to the single-threaded core path.
 import { followMethodFor, prepareDynamics, type ComputeMasksOptions, type ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
+import { mergeMaskParts, type MaskPartsResult } from '../../core/dynamics/mask-parts.ts';
 import { profileSettings, type DynamicsProfile } from '../../core/dynamics/profiles.ts';
 import type { DynamicsPool } from './pool.ts';
+import type { ClusterParts } from './protocol.ts';
 
 export interface PoolProgress {
   onProgress?: (fraction: number, stage: string) => void;
   signal?: AbortSignal;
 }
 
-function shared<T extends Float32Array | Int32Array | Uint16Array | Uint32Array>(a: T): T {
+export function shared<T extends Float32Array | Int32Array | Uint16Array | Uint32Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
   const s = new Ctor(new SharedArrayBuffer(a.byteLength));
@@ -187,6 +189,77 @@ export async function finishInPool(
   return (await pool.run(task, [copy.buffer])) as Uint16Array | Uint32Array;
 }
 
+/** get_masks (2-D) in a worker into shared memory, with the boxes of its labels. `p` is transferred. */
+export async function clusterPartsInPool(pool: DynamicsPool, p: Float32Array, inds: Int32Array, shape: readonly [number, number], maxSizeFraction = 0.4): Promise<ClusterParts> {
+  return (await pool.run({ kind: 'cluster-parts', p, inds: shared(inds), shape: [shape[0], shape[1]], maxSizeFraction }, [p.buffer as ArrayBuffer])) as ClusterParts;
+}
+
+/**
+ * Flow errors (when `dP` is given; null otherwise) and holes of every label of a get_masks result.
+ * The masks are split into ranges of about equal work (pixels x diffusion steps) over the workers;
+ * the GPU flow variant needs the whole image, so its errors are one more task beside them.
+ */
+export async function maskPartsInPool(pool: DynamicsPool, parts: ClusterParts, shape: readonly [number, number], dP: Float32Array | null, profile: DynamicsProfile): Promise<MaskPartsResult> {
+  const { boxes } = parts;
+  const n = boxes.n;
+  const s = profileSettings(profile);
+  const cpuErrors = dP !== null && s.flowVariant === 'cpu';
+  const sharedDP = dP ? shared(dP) : null;
+  // CPU-variant diffusion runs 2 (h + w + 4) steps over the mask's pixels
+  const cost = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    const perimeter = boxes.y1[k] - boxes.y0[k] + boxes.x1[k] - boxes.x0[k] + 4;
+    cost[k + 1] = cost[k] + boxes.count[k] * (cpuErrors ? perimeter : 1);
+  }
+  // two ranges per worker even out a worker that gets less of a core
+  const nParts = Math.max(1, Math.min(n, 2 * pool.size));
+  const cuts = [0];
+  for (let c = 1; c < nParts; c++) {
+    const target = (cost[n] * c) / nParts;
+    let k = cuts[cuts.length - 1];
+    while (k < n && cost[k] < target) k++;
+    cuts.push(k);
+  }
+  cuts.push(n);
+  const tasks = cuts.slice(0, -1).map((from, c) =>
+    pool.run({ kind: 'mask-parts', labels: parts.labels, shape: [shape[0], shape[1]], boxes, from, to: cuts[c + 1], dP: cpuErrors && sharedDP ? sharedDP : undefined, centre: s.centre }),
+  ) as Array<Promise<MaskPartsResult>>;
+  const gpuErrors =
+    dP !== null && !cpuErrors && sharedDP && n > 0
+      ? (pool.run({ kind: 'qc', labels: parts.labels, shape: [shape[0], shape[1]], dP: sharedDP, variant: s.flowVariant, centre: s.centre }) as Promise<Float64Array>)
+      : null;
+  const merged = mergeMaskParts(await Promise.all(tasks), n);
+  if (gpuErrors) merged.errors = await gpuErrors;
+  return merged;
+}
+
+/** Fill + min size (5.5) from the per-mask parts in a worker; labels flagged in `drop` go first. */
+export async function finishPartsInPool(
+  pool: DynamicsPool,
+  parts: ClusterParts,
+  holes: MaskPartsResult,
+  shape: readonly [number, number],
+  opts: Pick<ResizeAndComputeOptions, 'minSize' | 'legacyV31MinSize'>,
+  drop?: Uint8Array | null,
+): Promise<Uint16Array | Uint32Array> {
+  return (await pool.run({
+    kind: 'finish-parts',
+    labels: parts.labels,
+    shape: [shape[0], shape[1]],
+    boxes: parts.boxes,
+    holeStart: holes.holeStart,
+    holePixels: holes.holePixels,
+    drop: drop ?? undefined,
+    minSize: opts.minSize ?? 15,
+    legacyV31MinSize: opts.legacyV31MinSize ?? false,
+  })) as Uint16Array | Uint32Array;
+}
+
+/** True when the per-mask 2-D path applies: 2-D and no resize back to another shape. */
+function perMaskPath(shape: readonly number[], opts: ResizeAndComputeOptions): shape is readonly [number, number] {
+  return shape.length === 2 && (!opts.outShape || opts.outShape.join(',') === shape.join(','));
+}
+
 /**
  * resize_and_compute_masks on the pool: dP (2|3, ...shape), cellprob (...shape) -> final labels.
  * The caller's arrays are not modified.
@@ -206,6 +279,16 @@ export async function computeMasksInPool(
     let vol = 1;
     for (const d of shape) vol *= d;
     labels = new Uint16Array(vol);
+  } else if (perMaskPath(shape, opts)) {
+    const p = await followInPool(pool, input, progress);
+    progress.onProgress?.(1, 'get masks');
+    const parts = await clusterPartsInPool(pool, p, input.inds, shape, opts.maxSizeFraction ?? 0.4);
+    checkAbort(progress.signal);
+    const flowThreshold = opts.flowThreshold ?? 0.4;
+    const holes = await maskPartsInPool(pool, parts, shape, flowThreshold > 0 ? dP : null, opts.profile ?? 'v3-cpu');
+    checkAbort(progress.signal);
+    progress.onProgress?.(1, 'fill holes');
+    return finishPartsInPool(pool, parts, holes, shape, opts, badFlowLabels(holes.errors, flowThreshold));
   } else {
     const p = await followInPool(pool, input, progress);
     progress.onProgress?.(1, 'get masks');

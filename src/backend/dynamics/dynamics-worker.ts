@@ -3,9 +3,16 @@ import { parentPort } from 'node:worker_threads';
 import { finishMasks, masksFromPositions } from '../../core/dynamics/compute-masks.ts';
 import { flowErrors } from '../../core/dynamics/flow-errors.ts';
 import { followFlows, followFlowsTracked } from '../../core/dynamics/follow-flows.ts';
-import type { DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
+import { getMasks } from '../../core/dynamics/get-masks.ts';
+import { finishFromParts, maskParts, startPointBoxes } from '../../core/dynamics/mask-parts.ts';
+import type { DynamicsResult, DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
-function run(task: DynamicsTask): Float32Array | Float64Array | Uint16Array | Uint32Array {
+// Labels and boxes of 'cluster-parts' live in shared memory: the per-mask tasks read them in place.
+const sharedLabels = (vol: number, wide: boolean): Uint16Array | Uint32Array =>
+  wide ? new Uint32Array(new SharedArrayBuffer(4 * vol)) : new Uint16Array(new SharedArrayBuffer(2 * vol));
+const sharedInt32 = (length: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * length));
+
+function run(task: DynamicsTask): DynamicsResult {
   switch (task.kind) {
     case 'follow':
       return followFlows({ field: task.field, shape: task.shape, inds: task.inds, niter: task.niter, method: task.method }, task.start, task.end);
@@ -25,6 +32,20 @@ function run(task: DynamicsTask): Float32Array | Float64Array | Uint16Array | Ui
       if (drop) for (let i = 0; i < labels.length; i++) if (drop[labels[i]]) labels[i] = 0;
       return finishMasks(labels, task.shape, task.opts);
     }
+    case 'cluster-parts': {
+      const labels = getMasks(task.p, task.inds, task.shape, task.maxSizeFraction, sharedLabels);
+      return { labels, boxes: startPointBoxes(labels, task.inds, task.shape[1], sharedInt32) };
+    }
+    case 'mask-parts':
+      return maskParts(task.labels, task.shape, task.boxes, task.from, task.to, { dP: task.dP, centre: task.centre });
+    case 'finish-parts': {
+      const { labels, drop } = task;
+      const fast = finishFromParts(labels, task.boxes, task, drop ?? null, task.minSize, task.legacyV31MinSize);
+      if (fast) return fast;
+      const work = labels.slice();
+      if (drop) for (let i = 0; i < work.length; i++) if (drop[work[i]]) work[i] = 0;
+      return finishMasks(work, task.shape, { minSize: task.minSize, legacyV31MinSize: task.legacyV31MinSize });
+    }
     default: {
       const never: never = task;
       throw new Error(`unknown dynamics task ${JSON.stringify(never)}`);
@@ -32,12 +53,20 @@ function run(task: DynamicsTask): Float32Array | Float64Array | Uint16Array | Ui
   }
 }
 
+/** The plain (not shared) buffers of a result, moved rather than copied to the caller. */
+function transferList(result: DynamicsResult): ArrayBuffer[] {
+  const arrays = ArrayBuffer.isView(result) ? [result] : 'boxes' in result ? [] : [result.errors, result.holeStart, result.holePixels];
+  const out: ArrayBuffer[] = [];
+  for (const a of arrays) if (a && a.buffer instanceof ArrayBuffer && !out.includes(a.buffer)) out.push(a.buffer);
+  return out;
+}
+
 parentPort?.on('message', (msg: TaskMessage) => {
   let reply: ResultMessage;
   try {
     const result = run(msg.task);
     reply = { id: msg.id, ok: true, result };
-    parentPort?.postMessage(reply, result.buffer instanceof ArrayBuffer ? [result.buffer] : []);
+    parentPort?.postMessage(reply, transferList(result));
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     reply = { id: msg.id, ok: false, error: { name: err.name, message: err.message } };

@@ -7,7 +7,9 @@
 // positions per (cellprob threshold, niter, method). A new flow_threshold only drops masks by their
 // cached errors, and a new min_size re-runs only the fill step.
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
-import type { PositionCache } from '../../core/dynamics/rethreshold.ts';
+import type { MaskPartsResult } from '../../core/dynamics/mask-parts.ts';
+import type { PositionCache, ThresholdField } from '../../core/dynamics/rethreshold.ts';
+import type { ClusterParts } from './protocol.ts';
 
 export interface CachedFlows {
   dP: Float32Array;
@@ -19,6 +21,14 @@ export interface CachedFlows {
   positions?: PositionCache;
   /** Key of everything up to get_masks -> labels before QC and their flow errors (null: not computed). */
   cluster?: { key: string; labels: Uint16Array | Uint32Array; errors: Float64Array | null };
+  /** 2-D per-mask path: dP in shared memory (read by every worker), made once. */
+  sharedDP?: Float32Array;
+  /** 2-D pixel-bilinear: the masked field and block ranges, moved from threshold to threshold. */
+  field?: ThresholdField;
+  /** 2-D per-mask path: get_masks labels + boxes (null: no foreground), holes and flow errors. */
+  parts?: { key: string; parts: ClusterParts | null; holes: MaskPartsResult | null };
+  /** The computation running on this entry; the next one waits for it (they share arrays). */
+  busy?: Promise<void>;
 }
 
 /** LRU by bytes held. */
@@ -74,5 +84,9 @@ function entryBytes(e: CachedFlows): number {
   if (e.follow) b += e.follow.p.byteLength + e.follow.input.field.byteLength + e.follow.input.inds.byteLength;
   if (e.positions) b += e.positions.byteLength;
   if (e.cluster) b += e.cluster.labels.byteLength + (e.cluster.errors?.byteLength ?? 0);
+  if (e.sharedDP) b += e.sharedDP.byteLength;
+  if (e.field) b += e.field.byteLength;
+  if (e.parts?.parts) b += e.parts.parts.labels.byteLength + 5 * e.parts.parts.boxes.y0.byteLength;
+  if (e.parts?.holes) b += e.parts.holes.holePixels.byteLength + e.parts.holes.holeStart.byteLength + (e.parts.holes.errors?.byteLength ?? 0);
   return b;
 }

@@ -3,9 +3,9 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../workers/spawn.ts';
-import type { DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
+import type { DynamicsResult, DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
-type Result = Float32Array | Float64Array | Uint16Array | Uint32Array;
+type Result = DynamicsResult;
 
 interface Pending {
   msg: TaskMessage;

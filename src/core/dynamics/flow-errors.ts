@@ -52,27 +52,44 @@ function flowErrorsPerMask(masks: LabelImage, dP: Float32Array, lx: number, plan
   const [from, to] = opts.objects ?? [0, nObj];
   for (let k = Math.max(0, from); k < Math.min(nObj, to); k++) {
     const label = boxes.labels[k];
-    const y0 = boxes.y0[k];
-    const x0 = boxes.x0[k];
-    const { T, cols, m } = diffuseMaskCpu(masks, lx, label, { y0, x0, h: boxes.y1[k] - y0, w: boxes.x1[k] - x0, count: boxes.count[k] }, opts.centre ?? 'v3', opts.niter, scratch);
-    const idx = scratch.idx;
-    let sumY = 0;
-    let sumX = 0;
-    for (let j = 0; j < m; j++) {
-      const li = idx[j];
-      const dy = T[li + cols] - T[li - cols];
-      const dx = T[li + 1] - T[li - 1];
-      const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
-      const yy = ((li / cols) | 0) - 1;
-      const gi = (y0 + yy) * lx + x0 + (li - (yy + 1) * cols - 1);
-      const ey = dy / norm - Math.fround(dP[gi] / 5);
-      const ex = dx / norm - Math.fround(dP[plane + gi] / 5);
-      sumY += ey * ey;
-      sumX += ex * ex;
-    }
-    err[label - 1] = sumY / m + sumX / m;
+    const box = { y0: boxes.y0[k], x0: boxes.x0[k], h: boxes.y1[k] - boxes.y0[k], w: boxes.x1[k] - boxes.x0[k], count: boxes.count[k] };
+    err[label - 1] = maskFlowError(masks, dP, lx, label, box, opts, scratch);
   }
   return err;
+}
+
+/**
+ * The CPU-variant flow error of one mask (its tight box y0, x0, h x w and pixel count): its heat
+ * field from its local grid, summed over its pixels in raster order (Cellpose's order), float64.
+ */
+export function maskFlowError(
+  masks: LabelImage,
+  dP: Float32Array,
+  lx: number,
+  label: number,
+  box: { y0: number; x0: number; h: number; w: number; count: number },
+  opts: FlowOptions,
+  scratch: DiffusionScratch,
+): number {
+  const plane = dP.length / 2;
+  const { y0, x0 } = box;
+  const { T, cols, m } = diffuseMaskCpu(masks, lx, label, box, opts.centre ?? 'v3', opts.niter, scratch);
+  const idx = scratch.idx;
+  let sumY = 0;
+  let sumX = 0;
+  for (let j = 0; j < m; j++) {
+    const li = idx[j];
+    const dy = T[li + cols] - T[li - cols];
+    const dx = T[li + 1] - T[li - 1];
+    const norm = 1e-60 + Math.sqrt(dy * dy + dx * dx);
+    const yy = ((li / cols) | 0) - 1;
+    const gi = (y0 + yy) * lx + x0 + (li - (yy + 1) * cols - 1);
+    const ey = dy / norm - Math.fround(dP[gi] / 5);
+    const ex = dx / norm - Math.fround(dP[plane + gi] / 5);
+    sumY += ey * ey;
+    sumX += ex * ex;
+  }
+  return sumY / m + sumX / m;
 }
 
 /** A copy of masks with every label whose flow error exceeds flowThreshold (strictly) set to 0. */

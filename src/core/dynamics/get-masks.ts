@@ -4,12 +4,17 @@
 
 const RPAD = 20;
 
+/** Allocates the zeroed label image (uint32 when `wide`); a host may back it with shared memory. */
+export type LabelAllocator = (vol: number, wide: boolean) => Uint16Array | Uint32Array;
+
+const plainLabels: LabelAllocator = (vol, wide) => (wide ? new Uint32Array(vol) : new Uint16Array(vol));
+
 /**
  * Labels (uint16, or uint32 for 65,536+ seeds) of a 2-D or 3-D image from end positions p (nd, n)
  * of the start pixels `inds` (flat raster indices). Masks covering more than maxSizeFraction of
  * the image are removed; labels are numbered by first appearance in raster order.
  */
-export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly number[], maxSizeFraction = 0.4): Uint16Array | Uint32Array {
+export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly number[], maxSizeFraction = 0.4, alloc: LabelAllocator = plainLabels): Uint16Array | Uint32Array {
   const nd = shape.length;
   if (nd !== 2 && nd !== 3) throw new RangeError(`getMasks: shape must be 2-D or 3-D, got [${shape.join(', ')}]`);
   const n = inds.length;
@@ -47,7 +52,7 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
     if (isLocalMax(H, b, h, pz, py, px, is3D)) seedList.push(b);
   }
   const vol = nd === 2 ? dims[1] * dims[2] : dims[0] * dims[1] * dims[2];
-  if (seedList.length === 0) return new Uint16Array(vol);
+  if (seedList.length === 0) return alloc(vol, false);
   // ascending count, raster order of the bin as the (stable) tie-break
   const seeds = seedList.sort((a, b) => H[a] - H[b] || a - b);
   const L = new Int32Array(H.length);
@@ -67,7 +72,7 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
   // table[l]: -1 = removed (covers more than maxSizeFraction of the image), 0 = unseen, else new label
   const table = new Int32Array(nSeeds + 1);
   for (let l = 1; l <= nSeeds; l++) if (counts[l] > limit) table[l] = -1;
-  const labels = nSeeds < 65536 ? new Uint16Array(vol) : new Uint32Array(vol);
+  const labels = alloc(vol, nSeeds >= 65536);
   let next = 0;
   for (let i = 0; i < n; i++) {
     const l = lab[i];

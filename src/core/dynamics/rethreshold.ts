@@ -9,6 +9,107 @@
 // cellprob threshold only, so a new flow threshold just drops the masks whose error exceeds it.
 import { blockThresholdBounds, followFlowsTracked, type FollowInput } from './follow-flows.ts';
 
+/** Float32 arrays of a given length; a host may back them with shared memory. */
+export type Float32Allocator = (length: number) => Float32Array;
+
+/**
+ * The masked field F = dP * (cellprob > t) / 5 and the block threshold ranges of one 2-D flows
+ * pair, kept across thresholds: moving t changes only the pixels whose cellprob lies between the
+ * old and the new threshold, so a slider step rewrites those pixels and the (up to 4) blocks that
+ * hold each of them instead of building both arrays again. The same values as prepareDynamics and
+ * blockThresholdBounds at t. The arrays are rewritten in place: no integration may read them
+ * while setThreshold runs.
+ */
+export class ThresholdField {
+  readonly field: Float32Array;
+  readonly blockLo: Float32Array;
+  readonly blockHi: Float32Array;
+  private threshold: number | null = null;
+
+  constructor(
+    private readonly dP: Float32Array,
+    private readonly cellprob: Float32Array,
+    readonly shape: readonly [number, number],
+    alloc: Float32Allocator = (length) => new Float32Array(length),
+  ) {
+    const plane = shape[0] * shape[1];
+    if (cellprob.length !== plane || dP.length !== 2 * plane) throw new RangeError(`ThresholdField: dP (${dP.length}) / cellprob (${cellprob.length}) do not match [${shape.join(', ')}]`);
+    this.field = alloc(2 * plane);
+    this.blockLo = alloc(plane);
+    this.blockHi = alloc(plane);
+  }
+
+  /** Bytes held, for cache budgets. */
+  get byteLength(): number {
+    return this.field.byteLength + this.blockLo.byteLength + this.blockHi.byteLength;
+  }
+
+  /** Moves to threshold t; returns the foreground pixels (cellprob > t) in raster order. */
+  setThreshold(t: number): Int32Array {
+    const { dP, cellprob, field, blockLo, blockHi } = this;
+    const [ly, lx] = this.shape;
+    const plane = ly * lx;
+    const t0 = this.threshold;
+    if (t0 === null) {
+      const b = blockThresholdBounds(cellprob, ly, lx, t);
+      blockLo.set(b.lo);
+      blockHi.set(b.hi);
+    }
+    let n = 0;
+    for (let i = 0; i < plane; i++) if (cellprob[i] > t) n++;
+    const inds = new Int32Array(n);
+    let k = 0;
+    for (let i = 0; i < plane; i++) {
+      const c = cellprob[i];
+      const fg = c > t;
+      if (fg) inds[k++] = i;
+      if (t0 !== null && fg === c > t0) continue;
+      // NaN flows are zero, as in prepareDynamics
+      const vy = dP[i];
+      const vx = dP[plane + i];
+      field[i] = fg && Number.isFinite(vy) ? vy / 5 : 0;
+      field[plane + i] = fg && Number.isFinite(vx) ? vx / 5 : 0;
+      if (t0 === null) continue;
+      // the blocks that read pixel i: at i, left of it, above it, above-left
+      const y = (i / lx) | 0;
+      const x = i - y * lx;
+      this.updateBlock(y, x, t);
+      if (x > 0) this.updateBlock(y, x - 1, t);
+      if (y > 0) {
+        this.updateBlock(y - 1, x, t);
+        if (x > 0) this.updateBlock(y - 1, x - 1, t);
+      }
+    }
+    this.threshold = t;
+    return inds;
+  }
+
+  /** blockThresholdBounds of the one block at (y, x). */
+  private updateBlock(y: number, x: number, t: number): void {
+    const { cellprob, blockLo, blockHi } = this;
+    const [ly, lx] = this.shape;
+    const a = y * lx + x;
+    const b = x < lx - 1 ? a + 1 : a;
+    const yc = y < ly - 1 ? lx : 0;
+    let l = -Infinity;
+    let h = Infinity;
+    const c0 = cellprob[a];
+    const c1 = cellprob[b];
+    const c2 = cellprob[a + yc];
+    const c3 = cellprob[b + yc];
+    if (c0 > t) h = c0;
+    else if (c0 > l) l = c0;
+    if (c1 > t) h = c1 < h ? c1 : h;
+    else if (c1 > l) l = c1;
+    if (c2 > t) h = c2 < h ? c2 : h;
+    else if (c2 > l) l = c2;
+    if (c3 > t) h = c3 < h ? c3 : h;
+    else if (c3 > l) l = c3;
+    blockLo[a] = l;
+    blockHi[a] = h;
+  }
+}
+
 /** End points of every pixel integrated so far for one (dP, cellprob, niter), with their ranges. */
 export class PositionCache {
   readonly py: Float32Array;

@@ -68,7 +68,7 @@ function removeSmallMasksSparse(masks: Uint32Array, minSize: number, legacyV31: 
  * right, above and below (otherwise the straight line to the box border is a background path).
  * Most masks are convex-ish and skip the flood fill this way; the result is the same.
  */
-function mayHaveHoles(crop: Uint8Array, rows: number, cols: number, colMin: Int32Array, colMax: Int32Array): boolean {
+export function mayHaveHoles(crop: Uint8Array, rows: number, cols: number, colMin: Int32Array, colMax: Int32Array): boolean {
   colMin.fill(rows, 0, cols);
   colMax.fill(-1, 0, cols);
   for (let y = 1; y < rows - 1; y++) {
