@@ -75,9 +75,9 @@ describe('PlaneCache', () => {
   });
 
   it('fits planes to a byte budget, and gives objects stable ids', () => {
-    expect(planesInBudget(4096, 4096, 160 * 1024 * 1024, 4)).toBe(2);
-    expect(planesInBudget(2048, 2048, 160 * 1024 * 1024, 4)).toBe(4);
-    expect(planesInBudget(20_000, 20_000, 160 * 1024 * 1024, 4)).toBe(1);
+    expect(planesInBudget(4096, 4096, 192 * 1024 * 1024, 4)).toBe(3);
+    expect(planesInBudget(2048, 2048, 192 * 1024 * 1024, 4)).toBe(4);
+    expect(planesInBudget(20_000, 20_000, 192 * 1024 * 1024, 4)).toBe(1);
     const a = {};
     expect(identityOf(a)).toBe(identityOf(a));
     expect(identityOf(a)).not.toBe(identityOf({}));
