@@ -3,7 +3,7 @@
 // cache of flows for re-thresholding.
 import path from 'node:path';
 import type { ImageStack } from '../../core/io/image-types.ts';
-import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
+import { withDefaults, type SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { dZToU8 } from '../../core/seg/seg-flows.ts';
 import { nowMs } from '../../core/util/platform.ts';
 import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto, WireArray } from '../../shared/contract.ts';
@@ -76,6 +76,23 @@ function dynamicsUnits(id: string, f: CachedFlows): DynamicsUnit[] {
     cellprob: () => f.cellprob.slice(z * plane, (z + 1) * plane),
     shape: [height, width],
   }));
+}
+
+/** Dynamics parameters of a re-threshold of cached flows (the same for recomputeMasks and the warm-up). */
+function rethresholdParams(f: CachedFlows, req: Pick<RecomputeRequest, 'niter' | 'cellprobThreshold' | 'flowThreshold' | 'minSize'>): MaskParams {
+  const [nZ, height, width] = f.shape;
+  return {
+    niter: Number.isInteger(req.niter) && req.niter > 0 ? req.niter : f.niterUsed,
+    cellprobThreshold: Number(req.cellprobThreshold),
+    flowThreshold: Number(req.flowThreshold),
+    maxSizeFraction: 0.4,
+    profile: 'v3-cpu',
+    interp: true,
+    minSize: Number(req.minSize),
+    outShape: f.do3D ? [nZ, height, width] : [height, width],
+    // As segment's default dynamics (core/pipeline/direct-masks.ts): the fixed min-size rule (5.5).
+    legacyV31MinSize: false,
+  };
 }
 
 export function createSegmentService(deps: SegmentServiceDeps) {
@@ -157,6 +174,29 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     return namingFile(file, () => engine().segment({ path: file, axes }, options, report, signal));
   }
 
+  /**
+   * After a segmentation, integrates its end points with their cellprob-threshold ranges, and
+   * computes its labels, flow errors and holes, in the background on the dynamics pool (not the
+   * inference worker), so that the first slider step is already a cheap re-threshold step. Runs
+   * after the result has gone out; only a single 2-D plane at the image's resolution. A
+   * re-threshold that comes meanwhile waits for it; a failure is only logged.
+   */
+  function warmRethreshold(flowsId: string, o: SegmentOptions): void {
+    setTimeout(() => {
+      const f = flows.get(flowsId);
+      if (!f) return;
+      const [nZ, height, width] = f.shape;
+      if (nZ !== 1 || f.do3D || f.cellprob.length !== height * width) return;
+      const params = rethresholdParams(f, { niter: o.niter, cellprobThreshold: o.cellprobThreshold, flowThreshold: o.flowThreshold, minSize: o.minSize });
+      if (![params.cellprobThreshold, params.flowThreshold].every(Number.isFinite)) return;
+      const [unit] = dynamicsUnits(flowsId, f);
+      if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
+      dyn()
+        .warm(unit.key, params)
+        .catch((e: unknown) => deps.events.emit('onLog', { level: 'warn', message: `re-threshold warm-up: ${e instanceof Error ? e.message : String(e)}` }));
+    }, 0);
+  }
+
   return {
     async segment(req: SegmentRequest): Promise<SegmentResultDto> {
       const jobId = requireString('segment', req, 'jobId');
@@ -188,6 +228,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
         });
         for (const w of r.warnings) deps.events.emit('onLog', { level: 'warn', message: `${img.path ? path.basename(img.path) : img.label}: ${w}` });
         const plane = nZ * height * width;
+        warmRethreshold(flowsId, withDefaults(options));
         return {
           jobId,
           flowsId,
@@ -234,18 +275,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
         throw new NotAvailableError('recomputeMasks', 'flows at a resolution other than the image (resample off) cannot be re-thresholded yet');
       }
       if (f.stitchThreshold > 0 && nZ > 1 && !f.do3D) throw new NotAvailableError('recomputeMasks', 'stitched stacks cannot be re-thresholded yet');
-      const params: MaskParams = {
-        niter: Number.isInteger(req.niter) && req.niter > 0 ? req.niter : f.niterUsed,
-        cellprobThreshold: Number(req.cellprobThreshold),
-        flowThreshold: Number(req.flowThreshold),
-        maxSizeFraction: 0.4,
-        profile: 'v3-cpu',
-        interp: true,
-        minSize: Number(req.minSize),
-        outShape: f.do3D ? [nZ, height, width] : [height, width],
-        // As segment's default dynamics (core/pipeline/direct-masks.ts): the fixed min-size rule (5.5).
-        legacyV31MinSize: false,
-      };
+      const params = rethresholdParams(f, req);
       if (![params.cellprobThreshold, params.flowThreshold, params.minSize].every(Number.isFinite)) {
         throw new BadRequestError('recomputeMasks', 'thresholds and minSize must be numbers');
       }

@@ -104,4 +104,29 @@ describe('createDynamicsService re-thresholding', () => {
     expect(integrated[10]).toBeLessThan(integrated[0] / 2);
     await svc.close();
   });
+
+  it('warm() (after a segmentation) leaves only the fill for its thresholds; a compute meanwhile waits for it; a slider step then integrates few points', async () => {
+    const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
+    const flows = new Float32Array(f.bytes.buffer);
+    const [, ly, lx] = f.shape;
+    const plane = ly * lx;
+    const dP = flows.slice(0, 2 * plane);
+    const cellprob = flows.slice(2 * plane);
+    const same = (a: Uint16Array | Uint32Array, b: Uint16Array | Uint32Array): boolean => a.constructor === b.constructor && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const svc = createDynamicsService({ pool });
+    svc.putFlows('w', dP, cellprob, [ly, lx]);
+    const warming = svc.warm('w', { niter: 282, cellprobThreshold: 0, flowThreshold: 0.4 });
+    // called before the warm-up has finished: runs after it, on its results
+    const a = await svc.compute('w', { niter: 282, cellprobThreshold: 0, flowThreshold: 0.4, minSize: 15 });
+    await warming;
+    expect(a.stages).toEqual(['finish']);
+    expect(same(a.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
+    const b = await svc.compute('w', { niter: 282, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 });
+    expect(b.stages).toEqual(['follow', 'cluster', 'qc', 'finish']);
+    let fg = 0;
+    for (let i = 0; i < plane; i++) if (cellprob[i] > 0.25) fg++;
+    expect(b.integratedPoints).toBeLessThan(fg / 10);
+    expect(same(b.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
+    await svc.close();
+  });
 });
