@@ -7,8 +7,9 @@ import { encodeTiff } from '../src/core/io/tiff-write.ts';
 import { encodePng16 } from '../src/core/io/png-write.ts';
 import type { BenchRow } from './types.ts';
 import { median } from './util.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 const SIZE = 2048;
 
 async function timeDecode(bytes: Uint8Array, runs: number, opts: DecodeImageOptions = {}): Promise<number> {

@@ -15,9 +15,10 @@ import { averagePrecision } from '../src/core/masks/average-precision.ts';
 import { directDeps } from '../src/core/pipeline/direct-masks.ts';
 import { segment, type SegmentResult } from '../src/core/pipeline/segment.ts';
 import type { BenchRow } from './types.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 
-const MODEL = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const MODEL = sharedPath('fixtures/cellpose/cp3_nuclei_dsb2018');
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 const GROUP = 'engine';
 
 function mosaic(img: ImageStack): ImageStack {

@@ -11,8 +11,9 @@ import type { BenchRow } from './types.ts';
 import { ensureWebBuild, median } from './util.ts';
 import type { EditingTestHook } from '../src/renderer/src/editing/edit-hook-types.ts';
 import { DIST_WEB, REPO, openThroughBrowser, pixelOnScreen, startSessionOn } from '../test/e2e/browser.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 
-const DATA = '/work/shared/data/stardist-dsb2018-sample-2d';
+const DATA = sharedPath('data/stardist-dsb2018-sample-2d');
 const FRAME_TARGET_MS = 20; // 50 fps
 const EDIT_TARGET_MS = 50;
 const VIEW_TARGET_MS = 100;

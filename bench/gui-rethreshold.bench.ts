@@ -12,9 +12,10 @@ import { median, ensureWebBuild } from './util.ts';
 import { createBackend } from '../src/backend/services/backend.ts';
 import { DEFAULT_SEGMENT_PARAMS } from '../src/renderer/src/pure/segment-defaults.ts';
 import { DIST_WEB, REPO, openThroughBrowser, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 
-const IMG2D_SOURCE = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
-const MODEL_SOURCE = '/work/shared/fixtures/cellpose/cp3_nuclei_dsb2018';
+const IMG2D_SOURCE = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
+const MODEL_SOURCE = sharedPath('fixtures/cellpose/cp3_nuclei_dsb2018');
 const STEPS = 12;
 const TARGET_MS = 150;
 

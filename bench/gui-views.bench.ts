@@ -12,8 +12,9 @@ import { ensureWebBuild, median } from './util.ts';
 import { createBackend } from '../src/backend/services/backend.ts';
 import { DEFAULT_SEGMENT_PARAMS } from '../src/renderer/src/pure/segment-defaults.ts';
 import { DIST_WEB, REPO, openThroughBrowser, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 
-const IMG2D_SOURCE = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D_SOURCE = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 const VIEW_TARGET_MS = 100;
 
 /** Segment img2d with the bundled model and save its GUI-layout _seg.npy; returns its path. */

@@ -8,8 +8,9 @@ import path from 'node:path';
 import type { BenchRow } from './types.ts';
 import { median, ensureWebBuild } from './util.ts';
 import { DIST_WEB, openThroughBrowser, openTimings, stageFiles, startSessionOn } from '../test/e2e/browser.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 
-const IMG2D_SOURCE = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D_SOURCE = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 const RUNS = 5;
 const TARGET_MS = 500;
 

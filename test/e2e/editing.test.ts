@@ -10,8 +10,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EditingTestHook } from '../../src/renderer/src/editing/edit-hook-types.ts';
 import { SHOTS, openThroughBrowser, pixelOnScreen, startSession, type Session } from './browser.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const DATA = '/work/shared/data/stardist-dsb2018-sample-2d';
+const DATA = sharedPath('data/stardist-dsb2018-sample-2d');
 
 interface HookGlobals {
   __cellposeEditing?: EditingTestHook;

@@ -21,15 +21,16 @@ import {
   waitForPaint,
   type Session,
 } from './browser.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const FLUO = '/work/shared/data/dsb2018-stage1-fluorescence';
+const FLUO = sharedPath('data/dsb2018-stage1-fluorescence');
 const FLUO_NAMES = [
   '00071198d059ba7f5914a526d124d28e6d010c92466da21d4a04cd5413362552.png',
   '003cee89357d9fe13516167fd67b609a164651b21934585648c740d2c3d86dc1.png',
   '0280fa8f60f6bcae0f97d93c28f60be194f9309ff610dc5845e60455b0f87c21.png',
 ];
 // Copies only (stageFiles): the app writes _seg.npy and journals next to what it opens.
-const [IMG2D] = stageFiles(['/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif']);
+const [IMG2D] = stageFiles([sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif')]);
 const FLUO_IMAGES = stageFiles(FLUO_NAMES.map((n) => path.join(FLUO, 'images', n)), 'images');
 const [MASK_PNG] = stageFiles([path.join(FLUO, 'masks', FLUO_NAMES[0])], 'masks');
 

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, stageFiles, startSession, waitForPaint, type Session } from './browser.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
 describe('mask overlay in the GUI', () => {
   let s: Session;
@@ -17,7 +18,7 @@ describe('mask overlay in the GUI', () => {
 
   it('shows loaded masks as a coloured overlay (X toggles it), outlines with Z, and the mask id under the cursor', async () => {
     const { page } = s;
-    const [img, mask] = stageFiles(['/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif', '/work/shared/data/stardist-dsb2018-sample-2d/mask2d.tif']);
+    const [img, mask] = stageFiles([sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif'), sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif')]);
     // Truth from tifffile: object count, an interior pixel, an outline pixel (touches background
     // on its left), a background pixel.
     const t = JSON.parse(

@@ -15,8 +15,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, SHOTS, openThroughBrowser, stageFiles, startSession, type Session } from './browser.ts';
 import { hook, traceCircle } from './edit-helpers.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 /** numpy's view of a _seg.npy: mask count and ismanual. */
 function readSeg(seg: string): { n: number; ismanual: boolean[] } {

@@ -8,8 +8,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, openThroughBrowser, pixelOnScreen, stageFiles, startSession, type Session } from './browser.ts';
 import { hook, move } from './edit-helpers.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const DATA = '/work/shared/data/stardist-dsb2018-sample-2d';
+const DATA = sharedPath('data/stardist-dsb2018-sample-2d');
 
 function py<T>(code: string): T {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import json, numpy as np, tifffile\n${code}`]).toString()) as T;

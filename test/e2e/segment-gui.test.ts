@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { DIST_WEB, REPO, SHOTS, openThroughBrowser, stageFiles } from './browser.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
-const MODEL_DIR = '/work/shared/fixtures/cellpose';
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
+const MODEL_DIR = sharedPath('fixtures/cellpose');
 const MODEL = 'cp3_nuclei_dsb2018';
 
 const [GUI_IMG] = stageFiles([IMG], 'gui');

@@ -3,9 +3,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, stageFiles, startSession, waitForPaint, type Session } from './browser.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
 // A copy: a model run autosaves img2d_seg.npy next to the image it segmented.
-const [IMG2D] = stageFiles(['/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif']);
+const [IMG2D] = stageFiles([sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif')]);
 
 describe('segmentation from the GUI', () => {
   let s: Session;

@@ -11,9 +11,10 @@ import { tintPlan } from '../../src/renderer/src/render/colour-tint.ts';
 import type { Levels } from '../../src/renderer/src/render/display-scale.ts';
 import type { NumericArray, PlaneGeometry } from '../../src/renderer/src/render/plane-geometry.ts';
 import { asUint16, pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
-const RGB_PNG = '/work/shared/data/dsb2018-stage1-brightfield-histology/images/00ae65c1c6631ae6f2be1a449902976e6eb8483bf6b0740d00530220832c6d3e.png';
+const IMG2D = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
+const RGB_PNG = sharedPath('data/dsb2018-stage1-brightfield-histology/images/00ae65c1c6631ae6f2be1a449902976e6eb8483bf6b0740d00530220832c6d3e.png');
 
 /** What multiply by pure red / green / blue leaves of an opaque RGBA picture. */
 function tinted(rgba: Uint8ClampedArray, c: 0 | 1 | 2): Uint8ClampedArray {

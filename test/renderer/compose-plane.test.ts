@@ -7,9 +7,10 @@ import { composePlaneRgba } from '../../src/renderer/src/render/compose-plane.ts
 import { autoLevels } from '../../src/renderer/src/render/display-scale.ts';
 import { SPECTRAL_LUT } from '../../src/renderer/src/render/luts.ts';
 import { asFloat64, asUint16, pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
-const RGB_PNG = '/work/shared/data/dsb2018-stage1-brightfield-histology/images/00ae65c1c6631ae6f2be1a449902976e6eb8483bf6b0740d00530220832c6d3e.png';
+const IMG2D = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
+const RGB_PNG = sharedPath('data/dsb2018-stage1-brightfield-histology/images/00ae65c1c6631ae6f2be1a449902976e6eb8483bf6b0740d00530220832c6d3e.png');
 
 /** Largest per-byte difference and how many bytes differ at all. */
 function compare(a: Uint8ClampedArray, b: Uint8Array): { maxDiff: number; nDiff: number } {

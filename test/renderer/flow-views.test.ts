@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { BWR_LUT } from '../../src/renderer/src/render/luts.ts';
 import { bwrPlaneToRgba, rgbPlaneToRgba } from '../../src/renderer/src/render/flow-views.ts';
 import { pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 describe('flow view pictures', () => {
   const img = pythonArray(`out = tifffile.imread(${JSON.stringify(IMG2D)})`);

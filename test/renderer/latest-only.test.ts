@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { latestOnly } from '../../src/renderer/src/pure/latest-only.ts';
 import { asUint16, pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const MASK2D = '/work/shared/data/stardist-dsb2018-sample-2d/mask2d.tif';
+const MASK2D = sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif');
 const mask2d = asUint16(pythonArray(`out = tifffile.imread(${JSON.stringify(MASK2D)})`));
 const maxOf = (a: Uint16Array): number => a.reduce((m, v) => Math.max(m, v), 0);
 /** Masks for a cellprob threshold t: ids above 100 - 10 t dropped. */

@@ -10,8 +10,9 @@ import { fillLayerRect, outlineLayerRect, planeRect } from '../../src/renderer/s
 import { PlaneCache, identityOf, planesInBudget } from '../../src/renderer/src/render/plane-cache.ts';
 import { layeredOverlay } from './layered-overlay.ts';
 import { asUint16, pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const MASK2D = '/work/shared/data/stardist-dsb2018-sample-2d/mask2d.tif';
+const MASK2D = sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif');
 
 describe('mask overlay layers on the real mask', () => {
   const img = pythonArray(`out = tifffile.imread(${JSON.stringify(MASK2D)})`);

@@ -7,8 +7,9 @@ import { MASK_ALPHA, OUTLINE_RGBA, composeMaskOverlay } from '../../src/renderer
 import { cellprobToU8 } from '../../src/renderer/src/render/flow-views.ts';
 import { DEFAULT_SEGMENT_PARAMS, segmentParamsFrom } from '../../src/renderer/src/pure/segment-defaults.ts';
 import { asUint16, pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const MASK2D = '/work/shared/data/stardist-dsb2018-sample-2d/mask2d.tif';
+const MASK2D = sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif');
 
 describe('composeMaskOverlay', () => {
   const img = pythonArray(`out = tifffile.imread(${JSON.stringify(MASK2D)})`);

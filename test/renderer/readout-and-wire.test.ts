@@ -6,8 +6,9 @@ import { asAxisOverride } from '../../src/renderer/src/pure/axis-override.ts';
 import { autoLevels, displayToRaw, rawToDisplay } from '../../src/renderer/src/render/display-scale.ts';
 import { folderOf } from '../../src/renderer/src/pure/paths.ts';
 import { asUint16, pythonArray } from './python-truth.ts';
+import { sharedPath } from '../helpers/shared-data.ts';
 
-const IMG2D = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG2D = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 describe('pixel readout', () => {
   it('reads the same raw values as tifffile at chosen pixels of the StarDist image', () => {
@@ -66,7 +67,7 @@ describe('stored settings', () => {
   });
 
   it('takes the folder of POSIX and Windows paths', () => {
-    expect(folderOf('/work/shared/data/img2d.tif')).toBe('/work/shared/data');
+    expect(folderOf(sharedPath('data/img2d.tif'))).toBe(sharedPath('data'));
     expect(folderOf('C:\\data\\a.tif')).toBe('C:\\data');
     expect(folderOf('/a.tif')).toBe('/');
   });

@@ -13,8 +13,9 @@ import type { WireArray } from '../../../src/shared/contract.ts';
 import { createJournalService } from '../../../src/backend/services/journal-service.ts';
 import { journalPathFor } from '../../../src/backend/journal/edit-journal.ts';
 import { asUint16, pythonArray } from '../../renderer/python-truth.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const MASK2D = '/work/shared/data/stardist-dsb2018-sample-2d/mask2d.tif';
+const MASK2D = sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif');
 
 function wire(labels: Uint16Array, shape: number[]): WireArray {
   return { dtype: 'uint16', shape, data: labels.slice().buffer };

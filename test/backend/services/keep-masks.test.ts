@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { readImageFile } from '../../../src/backend/io/read-image.ts';
 import { mergeKeptMasks } from '../../../src/backend/services/keep-masks.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const DIR = '/work/shared/data/dsb2018-stage1-fluorescence/masks';
+const DIR = sharedPath('data/dsb2018-stage1-fluorescence/masks');
 
 function firstMaskFile(): string {
   return execFileSync('/usr/bin/python3', ['-c', `import os; print(os.path.join(${JSON.stringify(DIR)}, sorted(os.listdir(${JSON.stringify(DIR)}))[0]))`]).toString().trim();

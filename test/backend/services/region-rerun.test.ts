@@ -7,8 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../../src/backend/services/backend.ts';
 import type { SegmentParams, WireArray } from '../../../src/shared/contract.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const IMG = '/work/shared/data/stardist-dsb2018-sample-2d/img2d.tif';
+const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
 
 function labelsOf(w: WireArray): Uint16Array | Uint32Array {
   return w.dtype === 'uint32' ? new Uint32Array(w.data) : new Uint16Array(w.data);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../../src/backend/services/backend.ts';
 import { apAt, FIXTURES, segArray } from '../inference/cellpose-fixture.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
 const py = (code: string): string => execFileSync('/usr/bin/python3', ['-c', code], { maxBuffer: 64 << 20 }).toString();
 
@@ -78,7 +79,7 @@ print(json.dumps({'same_masks': bool((d['masks'] == ref['masks']).all()), 'dtype
   });
 
   it('loadMasks renumbers a real label PNG by first appearance, as Cellpose does', async () => {
-    const dir = '/work/shared/data/dsb2018-stage1-fluorescence/masks';
+    const dir = sharedPath('data/dsb2018-stage1-fluorescence/masks');
     const name = py(`import os; print(sorted(os.listdir(${JSON.stringify(dir)}))[0])`).trim();
     const file = path.join(dir, name);
     const expected = JSON.parse(

@@ -16,8 +16,9 @@ import { keyAction } from '../../../src/renderer/src/keys.ts';
 import { stepBrushSize } from '../../../src/renderer/src/editing/brush-sizes.ts';
 import { orthoXZ, orthoYZ } from '../../../src/renderer/src/editing/ortho-planes.ts';
 import { asUint16, pythonArray } from '../python-truth.ts';
+import { sharedPath } from '../../helpers/shared-data.ts';
 
-const MASK2D = '/work/shared/data/stardist-dsb2018-sample-2d/mask2d.tif';
+const MASK2D = sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif');
 const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; altKey: boolean; metaKey: boolean }> = {}) => ({
   key: k,
   shiftKey: false,
