@@ -25,6 +25,7 @@ export class ThresholdField {
   readonly blockLo: Float32Array;
   readonly blockHi: Float32Array;
   private threshold: number | null = null;
+  private indsScratch: Int32Array | null = null;
 
   constructor(
     private readonly dP: Float32Array,
@@ -41,7 +42,7 @@ export class ThresholdField {
 
   /** Bytes held, for cache budgets. */
   get byteLength(): number {
-    return this.field.byteLength + this.blockLo.byteLength + this.blockHi.byteLength;
+    return this.field.byteLength + this.blockLo.byteLength + this.blockHi.byteLength + (this.indsScratch?.byteLength ?? 0);
   }
 
   /** Moves to threshold t; returns the foreground pixels (cellprob > t) in raster order. */
@@ -55,33 +56,50 @@ export class ThresholdField {
       blockLo.set(b.lo);
       blockHi.set(b.hi);
     }
+    const scratch = (this.indsScratch ??= new Int32Array(plane));
     let n = 0;
-    for (let i = 0; i < plane; i++) if (cellprob[i] > t) n++;
-    const inds = new Int32Array(n);
-    let k = 0;
-    for (let i = 0; i < plane; i++) {
-      const c = cellprob[i];
-      const fg = c > t;
-      if (fg) inds[k++] = i;
-      if (t0 !== null && fg === c > t0) continue;
-      // NaN flows are zero, as in prepareDynamics
-      const vy = dP[i];
-      const vx = dP[plane + i];
-      field[i] = fg && Number.isFinite(vy) ? vy / 5 : 0;
-      field[plane + i] = fg && Number.isFinite(vx) ? vx / 5 : 0;
-      if (t0 === null) continue;
-      // the blocks that read pixel i: at i, left of it, above it, above-left
-      const y = (i / lx) | 0;
-      const x = i - y * lx;
-      this.updateBlock(y, x, t);
-      if (x > 0) this.updateBlock(y, x - 1, t);
-      if (y > 0) {
-        this.updateBlock(y - 1, x, t);
-        if (x > 0) this.updateBlock(y - 1, x - 1, t);
+    if (t0 === null) {
+      for (let i = 0; i < plane; i++) {
+        const fg = cellprob[i] > t;
+        if (fg) scratch[n++] = i;
+        // NaN flows are zero, as in prepareDynamics
+        const vy = dP[i];
+        const vx = dP[plane + i];
+        field[i] = fg && Number.isFinite(vy) ? vy / 5 : 0;
+        field[plane + i] = fg && Number.isFinite(vx) ? vx / 5 : 0;
+      }
+    } else {
+      // only pixels with cellprob in (lower, upper] change side
+      const lower = Math.min(t, t0);
+      const upper = Math.max(t, t0);
+      for (let i = 0; i < plane; i++) {
+        const c = cellprob[i];
+        if (c > t) scratch[n++] = i;
+        if (c > lower && c <= upper) this.flip(i, c > t, t);
       }
     }
+    const inds = scratch.slice(0, n);
     this.threshold = t;
     return inds;
+  }
+
+  /** Pixel i changed side at threshold t: its field value and the (up to 4) blocks that read it. */
+  private flip(i: number, fg: boolean, t: number): void {
+    const { dP, field } = this;
+    const lx = this.shape[1];
+    const plane = field.length / 2;
+    const vy = dP[i];
+    const vx = dP[plane + i];
+    field[i] = fg && Number.isFinite(vy) ? vy / 5 : 0;
+    field[plane + i] = fg && Number.isFinite(vx) ? vx / 5 : 0;
+    const y = (i / lx) | 0;
+    const x = i - y * lx;
+    this.updateBlock(y, x, t);
+    if (x > 0) this.updateBlock(y, x - 1, t);
+    if (y > 0) {
+      this.updateBlock(y - 1, x, t);
+      if (x > 0) this.updateBlock(y - 1, x - 1, t);
+    }
   }
 
   /** blockThresholdBounds of the one block at (y, x). */
