@@ -4,8 +4,10 @@
 // 2-D pixel-bilinear dynamics (the GUI's v3-cpu profile) keep every end point with the cellprob
 // threshold range it is valid for (core/dynamics/rethreshold.ts), so a new cellprob_threshold
 // integrates only the points whose sampled foreground changed; other methods keep the last
-// positions per (cellprob threshold, niter, method). A new flow_threshold only drops masks by their
-// cached errors, and a new min_size re-runs only the fill step.
+// positions per (cellprob threshold, niter, method). The 2-D pixel-bilinear path also keeps the
+// masked field and block ranges of the last threshold (moved, not rebuilt, on a slider step) and
+// the labels with their boxes, flow errors and holes: a new flow_threshold or min_size is then one
+// fill pass (core/dynamics/mask-parts.ts).
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
 import type { MaskPartsResult } from '../../core/dynamics/mask-parts.ts';
 import type { PositionCache, ThresholdField } from '../../core/dynamics/rethreshold.ts';
