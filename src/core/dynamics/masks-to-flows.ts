@@ -32,6 +32,7 @@ export class DiffusionScratch {
   ys = new Int32Array(0);
   xs = new Int32Array(0);
   runs = new Int32Array(0);
+  clipped = new Int32Array(0);
 
   ensure(gridSize: number, npix: number): void {
     if (this.T.length < gridSize) {
@@ -45,6 +46,7 @@ export class DiffusionScratch {
       this.ys = new Int32Array(n);
       this.xs = new Int32Array(n);
       this.runs = new Int32Array(2 * n);
+      this.clipped = new Int32Array(2 * n);
     }
   }
 }
@@ -73,12 +75,43 @@ function diffuse(scratch: DiffusionScratch, n: number, cols: number, centre: num
     R[nr++] = s0;
     R[nr++] = e;
   }
+  // Heat spreads one pixel (Chebyshev) per step: before step t (0-based) the grid is non-zero only
+  // within distance t of the source, so step t can change only the pixels within t + 1; farther
+  // ones would get a sum of zeros, and they are already 0 in the grid being overwritten. Early
+  // steps therefore run on the runs clipped to that square (the same values, fewer pixels).
+  const cy = (centre / cols) | 0;
+  const cx = centre - cy * cols;
+  let reachAll = 0;
+  for (let r = 0; r < nr; r += 2) {
+    const y = (R[r] / cols) | 0;
+    const x0 = R[r] - y * cols;
+    const x1 = R[r + 1] - 1 - y * cols;
+    reachAll = Math.max(reachAll, Math.abs(y - cy), cx - x0, x1 - cx);
+  }
+  const C = scratch.clipped;
   let src = scratch.T;
   let dst = scratch.U;
   for (let t = 0; t < niter; t++) {
     src[centre] += 1;
-    if (meanByDivision) stencilDivide(src, dst, R, nr, cols);
-    else stencilNinth(src, dst, R, nr, cols);
+    let runs = R;
+    let nruns = nr;
+    const reach = t + 1;
+    if (reach < reachAll) {
+      runs = C;
+      nruns = 0;
+      for (let r = 0; r < nr; r += 2) {
+        const y = (R[r] / cols) | 0;
+        if (y < cy - reach || y > cy + reach) continue;
+        const row = y * cols;
+        const a = Math.max(R[r], row + cx - reach);
+        const b = Math.min(R[r + 1], row + cx + reach + 1);
+        if (a >= b) continue;
+        C[nruns++] = a;
+        C[nruns++] = b;
+      }
+    }
+    if (meanByDivision) stencilDivide(src, dst, runs, nruns, cols);
+    else stencilNinth(src, dst, runs, nruns, cols);
     const s = src;
     src = dst;
     dst = s;
