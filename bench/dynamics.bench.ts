@@ -19,10 +19,11 @@ import { masksToFlows } from '../src/core/dynamics/masks-to-flows.ts';
 import { createDynamicsService } from '../src/backend/dynamics/service.ts';
 import { averagePrecision } from '../src/core/masks/average-precision.ts';
 import { FIXTURES, pyArrays } from '../test/core/masks/python-npy.ts';
+import { sharedPath } from '../test/helpers/shared-data.ts';
 import { median } from './util.ts';
 import type { BenchRow } from './types.ts';
 
-const DSB = '/work/shared/data/dsb2018-stage1-fluorescence';
+const DSB = sharedPath('data/dsb2018-stage1-fluorescence');
 const GROUP = 'dynamics';
 
 function rng(seed: number): () => number {
