@@ -21,7 +21,7 @@ export function shared<T extends Float32Array | Int32Array | Uint16Array | Uint3
   return s;
 }
 
-function checkAbort(signal: { readonly aborted: boolean } | undefined): void {
+export function checkAbort(signal: { readonly aborted: boolean } | undefined): void {
   if (signal?.aborted) {
     const e = new Error('cancelled');
     e.name = 'AbortError';

@@ -17,6 +17,7 @@ import { blockThresholdBounds, type FollowInput } from '../../core/dynamics/foll
 import { PositionCache, ThresholdField, withPoints } from '../../core/dynamics/rethreshold.ts';
 import {
   badFlowLabels,
+  checkAbort,
   clusterPartsInPool,
   clusterWithErrorsInPool,
   finishInPool,
@@ -53,9 +54,11 @@ export interface DynamicsService {
   /**
    * Runs everything before the fill for these parameters (end points with their threshold ranges,
    * labels, flow errors, holes) so that the next compute on these flows is a re-threshold step.
-   * For a background warm-up after a segmentation; a compute called meanwhile waits for it.
+   * For a background warm-up after a segmentation; a compute called meanwhile waits for it. An
+   * abort (between integration chunks and stages) rejects with AbortError and leaves the caches
+   * consistent: what was not finished is simply not cached.
    */
-  warm(flowsId: string, params?: MaskParams): Promise<void>;
+  warm(flowsId: string, params?: MaskParams, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -177,8 +180,10 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
           integratedPoints = stale.length;
           stages.push('follow');
         }
+        checkAbort(progress.signal);
         const parts = await clusterPartsInPool(pool, pc.gather(inds), inds, shape, params.maxSizeFraction ?? 0.4);
         stages.push('cluster');
+        checkAbort(progress.signal);
         // errors only when a flow threshold needs them, then kept for other thresholds
         const holes = await maskPartsInPool(pool, parts, shape, flowThreshold > 0 ? entry.sharedDP : null, profile);
         if (holes.errors) stages.push('qc');
@@ -217,10 +222,10 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
         return { ...r, masks: r.masks as Uint16Array | Uint32Array, elapsedMs: performance.now() - t0 };
       });
     },
-    async warm(flowsId, params = {}) {
+    async warm(flowsId, params = {}, signal) {
       const entry = cache.get(flowsId);
       if (!entry) throw new Error(`no flows cached for "${flowsId}" (run the network first)`);
-      await exclusive(entry, () => computeEntry(entry, params, {}, false));
+      await exclusive(entry, () => computeEntry(entry, params, { signal }, false));
     },
     async close() {
       if (ownPool && pool) await pool.close();

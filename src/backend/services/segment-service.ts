@@ -179,10 +179,16 @@ export function createSegmentService(deps: SegmentServiceDeps) {
    * computes its labels, flow errors and holes, in the background on the dynamics pool (not the
    * inference worker), so that the first slider step is already a cheap re-threshold step. Runs
    * after the result has gone out; only a single 2-D plane at the image's resolution. A
-   * re-threshold that comes meanwhile waits for it; a failure is only logged.
+   * re-threshold that comes meanwhile waits for it; the next segmentation aborts it (the aborted
+   * part is just not cached); a failure is only logged.
    */
+  let warming: AbortController | null = null;
   function warmRethreshold(flowsId: string, o: SegmentOptions): void {
+    warming?.abort();
+    const controller = new AbortController();
+    warming = controller;
     setTimeout(() => {
+      if (controller.signal.aborted) return;
       const f = flows.get(flowsId);
       if (!f) return;
       const [nZ, height, width] = f.shape;
@@ -192,8 +198,14 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       const [unit] = dynamicsUnits(flowsId, f);
       if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
       dyn()
-        .warm(unit.key, params)
-        .catch((e: unknown) => deps.events.emit('onLog', { level: 'warn', message: `re-threshold warm-up: ${e instanceof Error ? e.message : String(e)}` }));
+        .warm(unit.key, params, controller.signal)
+        .catch((e: unknown) => {
+          if (controller.signal.aborted) return;
+          deps.events.emit('onLog', { level: 'warn', message: `re-threshold warm-up: ${e instanceof Error ? e.message : String(e)}` });
+        })
+        .finally(() => {
+          if (warming === controller) warming = null;
+        });
     }, 0);
   }
 
@@ -206,6 +218,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       const keep = req.keepMasks ? labelsFromWire('segment', 'keepMasks', req.keepMasks) : null;
       const region = req.region ? regionFromWire(req.region) : null;
       return run(jobId, async (signal) => {
+        // a new run needs the cores more than the last result's warm-up
+        warming?.abort();
         const modelName = await ensureModel(req.params.model, jobId, signal);
         const r = await segmentImage(img, options, jobId, signal);
         const [nZ, height, width] = r.shape;
@@ -298,6 +312,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     },
 
     async dispose(): Promise<void> {
+      warming?.abort();
       for (const c of jobs.values()) c.abort();
       await inference?.dispose();
       await dynamics?.close();

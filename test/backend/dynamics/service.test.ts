@@ -105,7 +105,7 @@ describe('createDynamicsService re-thresholding', () => {
     await svc.close();
   });
 
-  it('warm() (after a segmentation) leaves only the fill for its thresholds; a compute meanwhile waits for it; a slider step then integrates few points', async () => {
+  it('warm() (after a segmentation) leaves only the fill for its thresholds; a compute meanwhile waits for it; a slider step then integrates few points; an abort caches nothing half-done', async () => {
     const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
     const flows = new Float32Array(f.bytes.buffer);
     const [, ly, lx] = f.shape;
@@ -127,6 +127,14 @@ describe('createDynamicsService re-thresholding', () => {
     for (let i = 0; i < plane; i++) if (cellprob[i] > 0.25) fg++;
     expect(b.integratedPoints).toBeLessThan(fg / 10);
     expect(same(b.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
+    // an aborted warm-up (a new segmentation started) rejects and caches nothing half-done
+    svc.putFlows('aborted', dP, cellprob, [ly, lx]);
+    const ac = new AbortController();
+    const aborted = svc.warm('aborted', { niter: 282, cellprobThreshold: 0.5, flowThreshold: 0.4 }, ac.signal);
+    setTimeout(() => ac.abort(), 10);
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    const c = await svc.compute('aborted', { niter: 282, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 });
+    expect(same(c.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
     await svc.close();
   });
 });
