@@ -30,6 +30,26 @@ describe('dynamics pool', () => {
   });
 });
 
+describe('dynamics pool, other profiles', () => {
+  it('v4 and v3-gpu (grid-sample dynamics, whole-image GPU flow errors beside the per-mask holes) equal the core path', async () => {
+    const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
+    const flows = new Float32Array(f.bytes.buffer);
+    const [, ly, lx] = f.shape;
+    const plane = ly * lx;
+    const dP = flows.subarray(0, 2 * plane);
+    const cellprob = flows.subarray(2 * plane);
+    for (const [profile, cellprobThreshold, flowThreshold, minSize] of [['v4', 0, 0.4, 15], ['v3-gpu', 0.5, 0.2, 0]] as const) {
+      const opts = { niter: 282, cellprobThreshold, flowThreshold, minSize, profile };
+      const ours = await computeMasksInPool(pool, dP, cellprob, [ly, lx], opts);
+      const ref = resizeAndComputeMasks(dP, cellprob, [ly, lx], opts);
+      expect(ours.constructor).toBe(ref.constructor);
+      let diff = 0;
+      for (let i = 0; i < plane; i++) if (ours[i] !== ref[i]) diff++;
+      expect(diff).toBe(0);
+    }
+  });
+});
+
 describe('cancellation and bad input', () => {
   it('an aborted signal rejects with AbortError; mismatched arrays are refused with a message', async () => {
     const { dP, cellprob, shape } = d4Inputs();
