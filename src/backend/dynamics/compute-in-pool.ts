@@ -273,7 +273,8 @@ export async function computeMasksInPool(
   progress: PoolProgress = {},
 ): Promise<Uint16Array | Uint32Array> {
   const method = followMethodFor(opts.profile ?? 'v3-cpu', shape.length, opts.interp ?? true);
-  const input = prepareDynamics(dP, cellprob, shape, opts.cellprobThreshold ?? 0, opts.niter ?? 200, method);
+  // the field goes straight into shared memory: every worker reads it, nothing is copied
+  const input = prepareDynamics(dP, cellprob, shape, opts.cellprobThreshold ?? 0, opts.niter ?? 200, method, (n) => new Float32Array(new SharedArrayBuffer(4 * n)));
   let labels: Uint16Array | Uint32Array;
   if (!input) {
     let vol = 1;

@@ -59,14 +59,23 @@ export function followMethodFor(profile: DynamicsProfile, nd: number, interp = t
  * (float32). Returns null when there is no foreground. NaN flows or probabilities are treated as
  * background/zero rather than poisoning the integration.
  */
-export function prepareDynamics(dP: Float32Array, cellprob: Float32Array, shape: readonly number[], cellprobThreshold = 0, niter = 200, method: FollowMethod = 'pixel-bilinear'): FollowInput | null {
+export function prepareDynamics(
+  dP: Float32Array,
+  cellprob: Float32Array,
+  shape: readonly number[],
+  cellprobThreshold = 0,
+  niter = 200,
+  method: FollowMethod = 'pixel-bilinear',
+  /** Allocates the (zeroed) field; a host may back it with shared memory for its workers. */
+  alloc: (length: number) => Float32Array = (length) => new Float32Array(length),
+): FollowInput | null {
   const vol = checkInputs(dP, cellprob, shape);
   const nd = shape.length;
   let n = 0;
   for (let i = 0; i < vol; i++) if (cellprob[i] > cellprobThreshold) n++;
   if (n === 0) return null;
   const inds = new Int32Array(n);
-  const field = new Float32Array(nd * vol);
+  const field = alloc(nd * vol);
   let k = 0;
   for (let i = 0; i < vol; i++) {
     if (!(cellprob[i] > cellprobThreshold)) continue;
