@@ -8,45 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EditingTestHook } from '../../src/renderer/src/editing/edit-hook-types.ts';
 import { SHOTS, openThroughBrowser, pixelOnScreen, startSession, type Session } from './browser.ts';
+import { hook, move, traceCircle } from './edit-helpers.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 const DATA = sharedPath('data/stardist-dsb2018-sample-2d');
 
-interface HookGlobals {
-  __cellposeEditing?: EditingTestHook;
-}
-
 /** Ground truth from Debian's python3 (numpy + tifffile), as JSON. */
 function py<T>(code: string): T {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import json, numpy as np, tifffile\n${code}`]).toString()) as T;
-}
-
-async function hook<K extends keyof EditingTestHook>(page: Page, key: K, ...args: Parameters<EditingTestHook[K]>): Promise<ReturnType<EditingTestHook[K]>> {
-  return page.evaluate(
-    ([k, a]) => {
-      const h = (globalThis as unknown as HookGlobals).__cellposeEditing;
-      if (!h) throw new Error('no editing hook');
-      return (h[k as keyof EditingTestHook] as (...x: unknown[]) => unknown)(...(a as unknown[]));
-    },
-    [key, args] as const,
-  ) as Promise<ReturnType<EditingTestHook[K]>>;
-}
-
-async function move(page: Page, x: number, y: number): Promise<void> {
-  const p = await pixelOnScreen(page, x, y);
-  await page.mouse.move(p.x, p.y);
-}
-
-/** Cellpose's trace: right-click, move round a circle without buttons, come back near the start. */
-async function traceCircle(page: Page, cx: number, cy: number, r: number): Promise<void> {
-  const s = await pixelOnScreen(page, cx + r, cy);
-  await page.mouse.click(s.x, s.y, { button: 'right' });
-  for (let k = 1; k <= 40; k++) {
-    const a = (2 * Math.PI * k) / 40;
-    await move(page, Math.round(cx + r * Math.cos(a)), Math.round(cy + r * Math.sin(a)));
-  }
 }
 
 async function shot(page: Page, name: string): Promise<void> {

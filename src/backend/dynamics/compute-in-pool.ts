@@ -5,6 +5,7 @@ import { followMethodFor, prepareDynamics, type ComputeMasksOptions, type Resize
 import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
 import { mergeMaskParts, type MaskPartsResult } from '../../core/dynamics/mask-parts.ts';
 import { profileSettings, type DynamicsProfile } from '../../core/dynamics/profiles.ts';
+import { badFlowLabels } from '../../core/dynamics/rethreshold.ts';
 import type { DynamicsPool } from './pool.ts';
 import type { ClusterParts } from './protocol.ts';
 
@@ -151,19 +152,6 @@ export async function flowErrorsInPool(pool: DynamicsPool, labels: Uint16Array |
   return errors;
 }
 
-/** Per-label flags (length max + 1) of the labels whose flow error exceeds flowThreshold; null if none. */
-export function badFlowLabels(errors: Float64Array | null, flowThreshold: number): Uint8Array | null {
-  if (!errors || !(flowThreshold > 0)) return null;
-  const bad = new Uint8Array(errors.length + 1);
-  let any = false;
-  for (let l = 1; l <= errors.length; l++) {
-    if (errors[l - 1] > flowThreshold) {
-      bad[l] = 1;
-      any = true;
-    }
-  }
-  return any ? bad : null;
-}
 
 /** get_masks + 2-D flow QC on the pool: labels before hole filling, with failing masks set to 0. */
 export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: FollowInput, dP: Float32Array, opts: ComputeMasksOptions): Promise<Uint16Array | Uint32Array> {

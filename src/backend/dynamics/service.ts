@@ -14,9 +14,8 @@
 // are kept, so that a new flow threshold or min size is one fill pass.
 import { followMethodFor, prepareDynamics, type ResizeAndComputeOptions } from '../../core/dynamics/compute-masks.ts';
 import { blockThresholdBounds, type FollowInput } from '../../core/dynamics/follow-flows.ts';
-import { PositionCache, ThresholdField, withPoints } from '../../core/dynamics/rethreshold.ts';
+import { badFlowLabels, PositionCache, ThresholdField, withPoints } from '../../core/dynamics/rethreshold.ts';
 import {
-  badFlowLabels,
   checkAbort,
   clusterPartsInPool,
   clusterWithErrorsInPool,

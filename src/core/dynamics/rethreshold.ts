@@ -212,10 +212,9 @@ export function followFlowsCached(input: FollowInput, cellprob: Float32Array, th
   return { p: cache.gather(input.inds), recomputed: stale.length };
 }
 
-/** Labels before QC with every label whose flow error exceeds flowThreshold set to 0 (a copy). */
-export function dropBadFlowMasks<T extends Uint16Array | Uint32Array>(labels: T, errors: Float64Array | null, flowThreshold: number): T {
-  const out = labels.slice() as T;
-  if (!errors || !(flowThreshold > 0)) return out;
+/** Per-label flags (length max + 1) of the labels whose flow error exceeds flowThreshold; null if none. */
+export function badFlowLabels(errors: Float64Array | null, flowThreshold: number): Uint8Array | null {
+  if (!errors || !(flowThreshold > 0)) return null;
   const bad = new Uint8Array(errors.length + 1);
   let any = false;
   for (let l = 1; l <= errors.length; l++) {
@@ -224,7 +223,14 @@ export function dropBadFlowMasks<T extends Uint16Array | Uint32Array>(labels: T,
       any = true;
     }
   }
-  if (!any) return out;
+  return any ? bad : null;
+}
+
+/** Labels before QC with every label whose flow error exceeds flowThreshold set to 0 (a copy). */
+export function dropBadFlowMasks<T extends Uint16Array | Uint32Array>(labels: T, errors: Float64Array | null, flowThreshold: number): T {
+  const out = labels.slice() as T;
+  const bad = badFlowLabels(errors, flowThreshold);
+  if (!bad) return out;
   for (let i = 0; i < out.length; i++) if (bad[out[i]]) out[i] = 0;
   return out;
 }
