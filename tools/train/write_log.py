@@ -1,5 +1,6 @@
-"""Write tools/train/TRAINING_LOG.md from a finished run (.cache/summary.json, .cache/train.log)
-and optional score files produced by score-val.ts (.cache/score_labels.txt, .cache/score_gt.txt).
+"""Write tools/train/TRAINING_LOG.md from a finished run (.cache/summary.json, .cache/train.log,
+.cache/size.log) and optional score files produced by score-val.ts (.cache/score_labels.txt,
+.cache/score_size.txt, .cache/score_gt.txt).
 usage: /usr/bin/python3 tools/train/write_log.py
 """
 import json
@@ -37,8 +38,12 @@ def main() -> None:
     for c in s["curve"]:
         out.append(f"| {c['epoch']} | {c['step']} | {c['elapsed_s']:.0f} | {c['lr']:.5f} | {c['train_loss']:.4f} | {c['val_loss']:.4f} |")
     out += ["", "Every 10th step (loss of that batch):", "", "```"] + steps + ["```", ""]
-    for name, title in (("score_labels.txt", "diameter = diam_labels"), ("score_gt.txt", "diameter = true median per image")):
-        lines = tail_lines(os.path.join(CACHE, name), r"^dsb2018|^elapsed")
+    size_log = tail_lines(os.path.join(CACHE, "size.log"), r"size model:|saved ")
+    if size_log:
+        out += ["## Size model (train_size.py)", "", "```"] + size_log + ["```", ""]
+    for name, title in (("score_labels.txt", "diameter = diam_labels"), ("score_size.txt", "diameter 0, estimated by the size model"),
+                        ("score_gt.txt", "diameter = true median per image")):
+        lines = tail_lines(os.path.join(CACHE, name), r"^dsb2018|^model ")
         if lines:
             out += [f"## Validation score with the TypeScript engine ({title})", "", "```"] + lines + ["```", ""]
     with open(os.path.join(HERE, "TRAINING_LOG.md"), "w") as f:
