@@ -115,7 +115,7 @@ export async function run(): Promise<BenchRow[]> {
     };
     return [
       row('switch view (PageDown) -> next frame, view shown before', again, 'cached plane'),
-      row('switch view (PageDown) -> next frame, first time', first, `cache miss: full 4096^2 compose of gradXY / cellprob; each press: ${trail.join(', ')} ms`),
+      row('switch view (PageDown) -> next frame, first time', first, `first visit after 3 idle s (the canvas composes the flow views while idle when its cache has room, else a full 4096^2 compose); each press: ${trail.join(', ')} ms`),
     ];
   } finally {
     await s.close();

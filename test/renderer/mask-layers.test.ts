@@ -70,6 +70,9 @@ describe('PlaneCache', () => {
     expect(c.get('RGB')).toBe('a'); // RGB is now the most recent
     expect(c.set('gray', 'c')).toBe('b');
     expect(c.get('spectral')).toBeUndefined();
+    // has() does not touch the order: 'a' stays the oldest
+    expect(c.has('RGB')).toBe(true);
+    expect(c.has('spectral')).toBe(false);
     expect(c.takeOldest()).toBe('a');
     expect(c.size).toBe(1);
     expect(() => new PlaneCache(0)).toThrow(RangeError);

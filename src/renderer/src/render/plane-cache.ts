@@ -24,6 +24,11 @@ export class PlaneCache<V> {
     return v;
   }
 
+  /** Whether `key` is cached, without making it the most recently used. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** Adds (or replaces) an entry; returns the entry evicted to make room, if any. */
   set(key: string, value: V): V | undefined {
     this.entries.delete(key);
