@@ -59,27 +59,32 @@ export function blockThresholdBounds(cellprob: Float32Array, ly: number, lx: num
     const yc = y < ly - 1 ? lx : 0;
     for (let x = 0; x < lx; x++) {
       const a = y * lx + x;
-      const b = x < lx - 1 ? a + 1 : a;
-      // NaN is background and never a bound (NaN > l is false)
-      const c0 = cellprob[a];
-      const c1 = cellprob[b];
-      const c2 = cellprob[a + yc];
-      const c3 = cellprob[b + yc];
-      let l = -Infinity;
-      let h = Infinity;
-      if (c0 > threshold) h = c0;
-      else if (c0 > l) l = c0;
-      if (c1 > threshold) h = c1 < h ? c1 : h;
-      else if (c1 > l) l = c1;
-      if (c2 > threshold) h = c2 < h ? c2 : h;
-      else if (c2 > l) l = c2;
-      if (c3 > threshold) h = c3 < h ? c3 : h;
-      else if (c3 > l) l = c3;
-      lo[a] = l;
-      hi[a] = h;
+      writeBlockBounds(cellprob, a, x < lx - 1 ? a + 1 : a, yc, threshold, lo, hi);
     }
   }
   return { lo, hi };
+}
+
+/** lo[a] and hi[a] of blockThresholdBounds for the block at a, whose right neighbour is b and whose
+ *  lower row is yc values further on (b = a and yc = 0 at the image's edges). */
+export function writeBlockBounds(cellprob: Float32Array, a: number, b: number, yc: number, threshold: number, lo: Float32Array, hi: Float32Array): void {
+  // NaN is background and never a bound (NaN > l is false)
+  const c0 = cellprob[a];
+  const c1 = cellprob[b];
+  const c2 = cellprob[a + yc];
+  const c3 = cellprob[b + yc];
+  let l = -Infinity;
+  let h = Infinity;
+  if (c0 > threshold) h = c0;
+  else if (c0 > l) l = c0;
+  if (c1 > threshold) h = c1 < h ? c1 : h;
+  else if (c1 > l) l = c1;
+  if (c2 > threshold) h = c2 < h ? c2 : h;
+  else if (c2 > l) l = c2;
+  if (c3 > threshold) h = c3 < h ? c3 : h;
+  else if (c3 > l) l = c3;
+  lo[a] = l;
+  hi[a] = h;
 }
 
 /**

@@ -7,7 +7,7 @@
 // yet integrated) are integrated again. The result is the same bits as a fresh followFlows.
 // The flow-error QC is split the same way: labels before QC and their flow errors depend on the
 // cellprob threshold only, so a new flow threshold just drops the masks whose error exceeds it.
-import { blockThresholdBounds, followFlowsTracked, type FollowInput } from './follow-flows.ts';
+import { blockThresholdBounds, followFlowsTracked, writeBlockBounds, type FollowInput } from './follow-flows.ts';
 
 /** Float32 arrays of a given length; a host may back them with shared memory. */
 export type Float32Allocator = (length: number) => Float32Array;
@@ -104,27 +104,9 @@ export class ThresholdField {
 
   /** blockThresholdBounds of the one block at (y, x). */
   private updateBlock(y: number, x: number, t: number): void {
-    const { cellprob, blockLo, blockHi } = this;
     const [ly, lx] = this.shape;
     const a = y * lx + x;
-    const b = x < lx - 1 ? a + 1 : a;
-    const yc = y < ly - 1 ? lx : 0;
-    let l = -Infinity;
-    let h = Infinity;
-    const c0 = cellprob[a];
-    const c1 = cellprob[b];
-    const c2 = cellprob[a + yc];
-    const c3 = cellprob[b + yc];
-    if (c0 > t) h = c0;
-    else if (c0 > l) l = c0;
-    if (c1 > t) h = c1 < h ? c1 : h;
-    else if (c1 > l) l = c1;
-    if (c2 > t) h = c2 < h ? c2 : h;
-    else if (c2 > l) l = c2;
-    if (c3 > t) h = c3 < h ? c3 : h;
-    else if (c3 > l) l = c3;
-    blockLo[a] = l;
-    blockHi[a] = h;
+    writeBlockBounds(this.cellprob, a, x < lx - 1 ? a + 1 : a, y < ly - 1 ? lx : 0, t, this.blockLo, this.blockHi);
   }
 }
 
