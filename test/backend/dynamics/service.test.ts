@@ -6,6 +6,7 @@ import { resizeAndComputeMasks } from '../../../src/core/dynamics/compute-masks.
 import { D4_FINAL, D4_LABELS, d4Inputs, parseGrid } from '../../core/dynamics/appendix-d.ts';
 import { FIXTURES, pyArrays } from '../../core/masks/python-npy.ts';
 import { arrayDifference } from '../../helpers/same-array.ts';
+import { CLI2D_NITER, cli2dFlows } from '../../core/dynamics/cli2d-flows.ts';
 
 
 const pool = new DynamicsPool(2);
@@ -24,7 +25,7 @@ describe('dynamics pool', () => {
     const truth = new Float32Array(m.bytes.buffer);
     const [, ly, lx] = f.shape;
     const plane = ly * lx;
-    const ours = await computeMasksInPool(pool, flows.subarray(0, 2 * plane), flows.subarray(2 * plane), [ly, lx], { niter: 282 });
+    const ours = await computeMasksInPool(pool, flows.subarray(0, 2 * plane), flows.subarray(2 * plane), [ly, lx], { niter: CLI2D_NITER });
     let diff = 0;
     for (let i = 0; i < plane; i++) if (ours[i] !== truth[i]) diff++;
     expect(diff).toBe(0);
@@ -33,14 +34,10 @@ describe('dynamics pool', () => {
 
 describe('dynamics pool, other profiles', () => {
   it('v4 and v3-gpu (grid-sample dynamics, whole-image GPU flow errors beside the per-mask holes) equal the core path', async () => {
-    const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
-    const flows = new Float32Array(f.bytes.buffer);
-    const [, ly, lx] = f.shape;
+    const { dP, cellprob, shape: [ly, lx] } = cli2dFlows();
     const plane = ly * lx;
-    const dP = flows.subarray(0, 2 * plane);
-    const cellprob = flows.subarray(2 * plane);
     for (const [profile, cellprobThreshold, flowThreshold, minSize] of [['v4', 0, 0.4, 15], ['v3-gpu', 0.5, 0.2, 0]] as const) {
-      const opts = { niter: 282, cellprobThreshold, flowThreshold, minSize, profile };
+      const opts = { niter: CLI2D_NITER, cellprobThreshold, flowThreshold, minSize, profile };
       const ours = await computeMasksInPool(pool, dP, cellprob, [ly, lx], opts);
       const ref = resizeAndComputeMasks(dP, cellprob, [ly, lx], opts);
       expect(ours.constructor).toBe(ref.constructor);
@@ -90,12 +87,7 @@ describe('createDynamicsService re-thresholding', () => {
   });
 
   it('slider sequences on real Cellpose flows give exactly a fresh compute_masks + fill, integrating only changed points', async () => {
-    const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
-    const flows = new Float32Array(f.bytes.buffer);
-    const [, ly, lx] = f.shape;
-    const plane = ly * lx;
-    const dP = flows.slice(0, 2 * plane);
-    const cellprob = flows.slice(2 * plane);
+    const { dP, cellprob, shape: [ly, lx] } = cli2dFlows();
     const svc = createDynamicsService({ pool });
     svc.putFlows('cli2d', dP, cellprob, [ly, lx]);
     const steps: Array<[number, number, number]> = [
@@ -113,8 +105,8 @@ describe('createDynamicsService re-thresholding', () => {
     ];
     const integrated: number[] = [];
     for (const [cellprobThreshold, flowThreshold, minSize] of steps) {
-      const r = await svc.compute('cli2d', { niter: 282, cellprobThreshold, flowThreshold, minSize });
-      const fresh = resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold, flowThreshold, minSize });
+      const r = await svc.compute('cli2d', { niter: CLI2D_NITER, cellprobThreshold, flowThreshold, minSize });
+      const fresh = resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: CLI2D_NITER, cellprobThreshold, flowThreshold, minSize });
       expect(arrayDifference(r.masks, fresh)).toBe('');
       integrated.push(r.integratedPoints);
     }
@@ -127,35 +119,30 @@ describe('createDynamicsService re-thresholding', () => {
   });
 
   it('warm() (after a segmentation) leaves only the fill for its thresholds; a compute meanwhile waits for it; a slider step then integrates few points; an abort caches nothing half-done', async () => {
-    const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
-    const flows = new Float32Array(f.bytes.buffer);
-    const [, ly, lx] = f.shape;
+    const { dP, cellprob, shape: [ly, lx] } = cli2dFlows();
     const plane = ly * lx;
-    const dP = flows.slice(0, 2 * plane);
-    const cellprob = flows.slice(2 * plane);
-    const same = (a: Uint16Array | Uint32Array, b: Uint16Array | Uint32Array): boolean => a.constructor === b.constructor && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
     const svc = createDynamicsService({ pool });
     svc.putFlows('w', dP, cellprob, [ly, lx]);
-    const warming = svc.warm('w', { niter: 282, cellprobThreshold: 0, flowThreshold: 0.4 });
+    const warming = svc.warm('w', { niter: CLI2D_NITER, cellprobThreshold: 0, flowThreshold: 0.4 });
     // called before the warm-up has finished: runs after it, on its results
-    const a = await svc.compute('w', { niter: 282, cellprobThreshold: 0, flowThreshold: 0.4, minSize: 15 });
+    const a = await svc.compute('w', { niter: CLI2D_NITER, cellprobThreshold: 0, flowThreshold: 0.4, minSize: 15 });
     await warming;
     expect(a.stages).toEqual(['finish']);
-    expect(same(a.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
-    const b = await svc.compute('w', { niter: 282, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 });
+    expect(arrayDifference(a.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: CLI2D_NITER, cellprobThreshold: 0, flowThreshold: 0.4, minSize: 15 }))).toBe('');
+    const b = await svc.compute('w', { niter: CLI2D_NITER, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 });
     expect(b.stages).toEqual(['follow', 'cluster', 'qc', 'finish']);
     let fg = 0;
     for (let i = 0; i < plane; i++) if (cellprob[i] > 0.25) fg++;
     expect(b.integratedPoints).toBeLessThan(fg / 10);
-    expect(same(b.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
+    expect(arrayDifference(b.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: CLI2D_NITER, cellprobThreshold: 0.25, flowThreshold: 0.4, minSize: 15 }))).toBe('');
     // an aborted warm-up (a new segmentation started) rejects and caches nothing half-done
     svc.putFlows('aborted', dP, cellprob, [ly, lx]);
     const ac = new AbortController();
-    const aborted = svc.warm('aborted', { niter: 282, cellprobThreshold: 0.5, flowThreshold: 0.4 }, ac.signal);
+    const aborted = svc.warm('aborted', { niter: CLI2D_NITER, cellprobThreshold: 0.5, flowThreshold: 0.4 }, ac.signal);
     setTimeout(() => ac.abort(), 10);
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
-    const c = await svc.compute('aborted', { niter: 282, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 });
-    expect(same(c.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: 282, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 }))).toBe(true);
+    const c = await svc.compute('aborted', { niter: CLI2D_NITER, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 });
+    expect(arrayDifference(c.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: CLI2D_NITER, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 }))).toBe('');
     await svc.close();
   });
 });

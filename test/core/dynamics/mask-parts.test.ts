@@ -12,17 +12,8 @@ import { ThresholdField } from '../../../src/core/dynamics/rethreshold.ts';
 import { findObjects } from '../../../src/core/masks/find-objects.ts';
 import { renumber } from '../../../src/core/masks/renumber.ts';
 import { rng } from '../../helpers/seeded-random.ts';
-import { FIXTURES, pyArrays } from '../masks/python-npy.ts';
+import { CLI2D_NITER, cli2dFlows } from './cli2d-flows.ts';
 
-const NITER = 282;
-
-function fixture(): { dP: Float32Array; cellprob: Float32Array; shape: [number, number] } {
-  const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
-  const flows = new Float32Array(f.bytes.buffer);
-  const [, ly, lx] = f.shape;
-  const plane = ly * lx;
-  return { dP: flows.slice(0, 2 * plane), cellprob: flows.slice(2 * plane), shape: [ly, lx] };
-}
 
 type Numeric = ArrayLike<number> & { constructor: unknown };
 
@@ -68,13 +59,13 @@ function ringLabels(seed: number, ly: number, lx: number): { labels: Uint32Array
 }
 
 describe('per-mask stages after get_masks', () => {
-  const { dP, cellprob, shape } = fixture();
+  const { dP, cellprob, shape } = cli2dFlows();
 
   it('ThresholdField moved along a slider equals prepareDynamics and blockThresholdBounds at every threshold', () => {
     const tf = new ThresholdField(dP, cellprob, shape);
     for (const t of [0, 0.1, 0.2, 1.5, -2, -1.9, 6, -6, 0]) {
       const inds = tf.setThreshold(t);
-      const input = prepareDynamics(dP, cellprob, shape, t, NITER, 'pixel-bilinear');
+      const input = prepareDynamics(dP, cellprob, shape, t, CLI2D_NITER, 'pixel-bilinear');
       const b = blockThresholdBounds(cellprob, shape[0], shape[1], t);
       expect(firstDiff(inds, input?.inds ?? new Int32Array(0))).toBe(-1);
       if (input) expect(firstDiff(tf.field, input.field)).toBe(-1);
@@ -86,7 +77,7 @@ describe('per-mask stages after get_masks', () => {
   it('boxes from start points, per-mask errors and the fill from parts equal findObjects, flowErrors and finishMasks (real flows)', () => {
     const r = rng(7);
     for (const t of [0, 0.5, -1, 2.5]) {
-      const input = prepareDynamics(dP, cellprob, shape, t, NITER, 'pixel-bilinear');
+      const input = prepareDynamics(dP, cellprob, shape, t, CLI2D_NITER, 'pixel-bilinear');
       if (!input) throw new Error('no foreground');
       const labels = getMasks(followFlows(input), input.inds, shape);
       const boxes = startPointBoxes(labels, input.inds, shape[1]);

@@ -6,27 +6,18 @@ import { flowErrors } from '../../../src/core/dynamics/flow-errors.ts';
 import { followFlows } from '../../../src/core/dynamics/follow-flows.ts';
 import { getMasks } from '../../../src/core/dynamics/get-masks.ts';
 import { PositionCache, dropBadFlowMasks, followFlowsCached } from '../../../src/core/dynamics/rethreshold.ts';
-import { FIXTURES, pyArrays } from '../masks/python-npy.ts';
+import { CLI2D_NITER, cli2dFlows } from './cli2d-flows.ts';
 import { arrayDifference } from '../../helpers/same-array.ts';
 
-const NITER = 282; // diameter 24, diam_mean 17 (as the fixture was made)
-
-function fixture(): { dP: Float32Array; cellprob: Float32Array; shape: [number, number] } {
-  const [f] = pyArrays([`seg('${FIXTURES}/cli2d/img2d_seg.npy')['flows'][4]`], 'float32');
-  const flows = new Float32Array(f.bytes.buffer);
-  const [, ly, lx] = f.shape;
-  const plane = ly * lx;
-  return { dP: flows.slice(0, 2 * plane), cellprob: flows.slice(2 * plane), shape: [ly, lx] };
-}
 
 describe('re-threshold from cached dynamics (real Cellpose flows)', () => {
-  const { dP, cellprob, shape } = fixture();
-  const cache = new PositionCache(shape, NITER);
+  const { dP, cellprob, shape } = cli2dFlows();
+  const cache = new PositionCache(shape, CLI2D_NITER);
 
   it('cached end points equal a fresh followFlows at every cellprob threshold, integrating only what changed', () => {
     const recomputed: number[] = [];
     for (const t of [0, 0.5, 1, 1.5, 0.8, -0.5, -2, -1.9, 0, 3, 6, -6]) {
-      const input = prepareDynamics(dP, cellprob, shape, t, NITER, 'pixel-bilinear');
+      const input = prepareDynamics(dP, cellprob, shape, t, CLI2D_NITER, 'pixel-bilinear');
       if (!input) continue;
       const r = followFlowsCached(input, cellprob, t, cache);
       const fresh = followFlows(input);
@@ -42,13 +33,13 @@ describe('re-threshold from cached dynamics (real Cellpose flows)', () => {
 
   it('masks from cached labels + flow errors equal compute_masks + fill for several threshold pairs', () => {
     for (const [cellprobThreshold, flowThreshold] of [[0, 0.4], [0, 0.1], [0, 0], [0, 3], [1, 0.4], [1, 0.2], [-1, 0.4], [-1, 0.8], [2.5, 0.4]] as const) {
-      const input = prepareDynamics(dP, cellprob, shape, cellprobThreshold, NITER, 'pixel-bilinear');
+      const input = prepareDynamics(dP, cellprob, shape, cellprobThreshold, CLI2D_NITER, 'pixel-bilinear');
       if (!input) throw new Error('no foreground');
       const { p } = followFlowsCached(input, cellprob, cellprobThreshold, cache);
       const preQc = getMasks(p, input.inds, shape);
       const errors = flowErrors(preQc, dP, shape);
       const ours = finishMasks(dropBadFlowMasks(preQc, errors, flowThreshold), shape, { minSize: 15 });
-      const fresh = finishMasks(computeMasks(dP, cellprob, shape, { niter: NITER, cellprobThreshold, flowThreshold }), shape, { minSize: 15 });
+      const fresh = finishMasks(computeMasks(dP, cellprob, shape, { niter: CLI2D_NITER, cellprobThreshold, flowThreshold }), shape, { minSize: 15 });
       expect(arrayDifference(ours, fresh)).toBe('');
     }
   });
