@@ -3,11 +3,11 @@
 // through the backend, its GUI-layout _seg.npy (flows included) is tiled 8x8 with numpy, and the
 // GUI opens the tiled image, whose _seg.npy loads with it. Issue 7's target: switching views
 // takes < 100 ms. Each view is composed once and then cached (three 4096^2 planes fit the cache).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BenchRow } from './types.ts';
+import { segmentAndSaveSeg, tileImageAndSeg } from './tiled-seg.ts';
 import { ensureWebBuild, median } from './util.ts';
 import { createBackend } from '../src/backend/services/backend.ts';
 import { DEFAULT_SEGMENT_PARAMS } from '../src/renderer/src/pure/segment-defaults.ts';
@@ -21,50 +21,17 @@ const VIEW_TARGET_MS = 100;
 async function segmentedSeg(img: string): Promise<string> {
   const backend = createBackend({ homeDir: mkdtempSync(path.join(tmpdir(), 'cps-views-home-')), browseRoot: '/' });
   try {
-    const r = await backend.segment({ jobId: 'bench-views', imagePath: img, params: { ...DEFAULT_SEGMENT_PARAMS } });
-    const labels = r.masks.dtype === 'uint32' ? new Uint32Array(r.masks.data) : new Uint16Array(r.masks.data);
-    let max = 0;
-    for (const v of labels) max = Math.max(max, v);
-    const saved = await backend.saveSeg({ imagePath: img, masks: r.masks, ismanual: new Array<boolean>(max).fill(false), flowsId: r.flowsId, params: null, layout: 'gui' });
-    return saved.path;
+    return await segmentAndSaveSeg(backend, 'bench-views', img, { ...DEFAULT_SEGMENT_PARAMS });
   } finally {
     await backend.dispose();
   }
-}
-
-/** img2d tiled 8x8 (4096^2) with its _seg.npy tiled alike (labels offset per tile, flows copied). */
-function tileTo4096(img: string, seg: string, outDir: string): { big: string; nMasks: number } {
-  const big = path.join(outDir, 'img2d-tiled-4096.tif');
-  const n = execFileSync('/usr/bin/python3', [
-    '-c',
-    `
-import sys, numpy as np, tifffile
-img, seg, big = sys.argv[1:4]
-tifffile.imwrite(big, np.tile(tifffile.imread(img), (8, 8)))
-d = np.load(seg, allow_pickle=True).item()
-m = d['masks'].astype(np.uint32); n = int(m.max())
-rows = [np.concatenate([np.where(m > 0, m + (r * 8 + c) * n, 0) for c in range(8)], axis=1) for r in range(8)]
-d['masks'] = np.concatenate(rows, axis=0).astype(np.uint16)
-d['outlines'] = np.tile(d['outlines'], (8, 8))
-d['colors'] = np.tile(d['colors'], (64, 1))
-d['ismanual'] = np.tile(d['ismanual'], 64)
-d['flows'] = [np.tile(f, (1, 8, 8, 1) if f.ndim == 4 else (1, 8, 8)) if isinstance(f, np.ndarray) else f for f in d['flows']]
-d['filename'] = big
-np.save(big[:-4] + '_seg.npy', d, allow_pickle=True)
-print(64 * n)
-`,
-    img,
-    seg,
-    big,
-  ]);
-  return { big, nMasks: Number(n.toString()) };
 }
 
 export async function run(): Promise<BenchRow[]> {
   await ensureWebBuild();
   const [img] = stageFiles([IMG2D_SOURCE]);
   const seg = await segmentedSeg(img);
-  const { big, nMasks } = tileTo4096(img, seg, path.dirname(img));
+  const { big, nMasks } = tileImageAndSeg(img, seg, path.dirname(img), 8); // 4096^2
   const s = await startSessionOn(DIST_WEB);
   try {
     const { page } = s;
