@@ -1,8 +1,10 @@
 // Page-side helpers of the editing e2e tests: the read-only editing hook, moves to image pixels,
-// Cellpose's right-click trace.
+// Cellpose's right-click trace, opening an image with masks from a label file.
+import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { EditingTestHook } from '../../src/renderer/src/editing/edit-hook-types.ts';
-import { pixelOnScreen } from './browser.ts';
+import { openThroughBrowser, pixelOnScreen } from './browser.ts';
 
 interface HookGlobals {
   __cellposeEditing?: EditingTestHook;
@@ -32,4 +34,15 @@ export async function traceCircle(page: Page, cx: number, cy: number, r: number)
     const a = (2 * Math.PI * k) / 40;
     await move(page, Math.round(cx + r * Math.cos(a)), Math.round(cy + r * Math.sin(a)));
   }
+}
+
+/** Opens img in the GUI, loads masks from the label file (File > Load masks) and waits until the
+ *  editor holds `count` masks. */
+export async function openWithMasks(page: Page, img: string, masks: string, count: number): Promise<void> {
+  await openThroughBrowser(page, img);
+  await page.getByTestId('status-file').getByText(path.basename(img)).waitFor();
+  await page.getByTestId('masks-path').fill(masks);
+  await page.getByTestId('masks-path').press('Enter');
+  await page.getByTestId('masks-path').blur();
+  await expect.poll(() => hook(page, 'count'), { timeout: 10_000 }).toBe(count);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOTS, openThroughBrowser, pixelOnScreen, startSession, type Session } from './browser.ts';
-import { hook, move, traceCircle } from './edit-helpers.ts';
+import { hook, move, openWithMasks, traceCircle } from './edit-helpers.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 const DATA = sharedPath('data/stardist-dsb2018-sample-2d');
@@ -65,12 +65,7 @@ for y in range(1, H - 1):
             pair = [[x - 1, y], [x + 2, y]]; break
     if pair: break
 print(json.dumps({"count": int(len(ids)), "empty": empty, "big": [cx, cy], "pair": pair}))`);
-    await openThroughBrowser(page, img);
-    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
-    await page.getByTestId('masks-path').fill(masks);
-    await page.getByTestId('masks-path').press('Enter');
-    await page.getByTestId('masks-path').blur();
-    await expect.poll(() => hook(page, 'count'), { timeout: 10_000 }).toBe(f.count);
+    await openWithMasks(page, img, masks, f.count);
     expect(await page.getByTestId('roi-count').textContent()).toBe(`${f.count} ROIs`);
     await shot(page, '01-loaded');
 

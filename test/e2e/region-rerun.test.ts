@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, openThroughBrowser, pixelOnScreen, stageFiles, startSession, type Session } from './browser.ts';
-import { hook, move } from './edit-helpers.ts';
+import { SHOTS, pixelOnScreen, stageFiles, startSession, type Session } from './browser.ts';
+import { hook, move, openWithMasks } from './edit-helpers.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 const DATA = sharedPath('data/stardist-dsb2018-sample-2d');
@@ -41,12 +41,7 @@ k = ids[np.argmax(counts)]
 cy, cx = [int(round(v)) for v in ndimage.center_of_mass(m == k)]
 assert m[cy, cx] == k
 print(json.dumps({"count": int(len(ids)), "big": [cx, cy], "gtId": int(k)}))`);
-    await openThroughBrowser(page, img);
-    await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
-    await page.getByTestId('masks-path').fill(masks);
-    await page.getByTestId('masks-path').press('Enter');
-    await page.getByTestId('masks-path').blur();
-    await expect.poll(() => hook(page, 'count'), { timeout: 10_000 }).toBe(f.count);
+    await openWithMasks(page, img, masks, f.count);
 
     const [bx, by] = f.big;
     await page.keyboard.press('v');
