@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KEY_HELP, keyAction } from '../../src/renderer/src/keys.ts';
 import { COLOUR_MODES, stepColourMode, toggleChannelMode } from '../../src/renderer/src/render/colour-modes.ts';
 import { stepView } from '../../src/renderer/src/render/views.ts';
-
-const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; altKey: boolean; metaKey: boolean }> = {}) => ({
-  key: k,
-  shiftKey: false,
-  ctrlKey: false,
-  altKey: false,
-  metaKey: false,
-  ...mods,
-});
+import { key } from './key-event.ts';
 
 describe('keyboard map', () => {
   const loaded2D = { hasImage: true, nZ: 1 };

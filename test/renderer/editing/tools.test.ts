@@ -17,16 +17,9 @@ import { stepBrushSize } from '../../../src/renderer/src/editing/brush-sizes.ts'
 import { orthoXZ, orthoYZ } from '../../../src/renderer/src/editing/ortho-planes.ts';
 import { asUint16, pythonArray } from '../python-truth.ts';
 import { sharedPath } from '../../helpers/shared-data.ts';
+import { key } from '../key-event.ts';
 
 const MASK2D = sharedPath('data/stardist-dsb2018-sample-2d/mask2d.tif');
-const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; altKey: boolean; metaKey: boolean }> = {}) => ({
-  key: k,
-  shiftKey: false,
-  ctrlKey: false,
-  altKey: false,
-  metaKey: false,
-  ...mods,
-});
 
 describe('TraceRecorder (A.6 closing rule)', () => {
   it('closes only after going farther than max(6, 3*brush) and coming back within max(3, 1.8*brush), with >= 4 points', () => {
