@@ -6,6 +6,7 @@
 import { findObjects } from '../masks/find-objects.ts';
 import { asVolumeShape, checkLabelShape, type LabelImage } from '../masks/labels.ts';
 import { centreIndex } from './centres.ts';
+import { StencilWasm } from './stencil-kernel.ts';
 import type { CentreRule, FlowVariant } from './profiles.ts';
 
 export interface FlowOptions {
@@ -24,7 +25,10 @@ export interface FlowOptions {
 
 const NINTH = 1 / 9;
 
-/** Scratch buffers reused across masks and planes. */
+/**
+ * Scratch buffers reused across masks and planes. With WebAssembly SIMD (the default where the host
+ * has it) the grids and run arrays are views of the stencil kernel's memory.
+ */
 export class DiffusionScratch {
   T = new Float64Array(0);
   U = new Float64Array(0);
@@ -33,21 +37,48 @@ export class DiffusionScratch {
   xs = new Int32Array(0);
   runs = new Int32Array(0);
   clipped = new Int32Array(0);
+  /** The wasm kernel holding T, U, runs and clipped; null: the TypeScript kernel. */
+  wasm: StencilWasm | null = StencilWasm.forThisThread();
+  /** The kernel memory our views were taken from (another scratch may grow it, detaching them). */
+  private viewsOf: ArrayBuffer | null = null;
 
   ensure(gridSize: number, npix: number): void {
-    if (this.T.length < gridSize) {
-      const g = Math.max(gridSize, 2 * this.T.length);
-      this.T = new Float64Array(g);
-      this.U = new Float64Array(g);
+    if (this.wasm && this.viewsOf !== this.wasm.buffer) {
+      // the memory grew under us: re-take the views at the same capacities
+      this.viewsOf = null;
+      this.T = new Float64Array(0);
+      this.U = new Float64Array(0);
     }
-    if (this.idx.length < npix) {
-      const n = Math.max(npix, 2 * this.idx.length);
+    const growGrid = this.T.length < gridSize;
+    const growPix = this.idx.length < npix;
+    if (!growGrid && !growPix) return;
+    const g = growGrid ? Math.max(gridSize, 2 * this.T.length) : this.T.length;
+    const n = growPix ? Math.max(npix, 2 * this.idx.length) : this.idx.length;
+    if (growPix) {
       this.idx = new Int32Array(n);
       this.ys = new Int32Array(n);
       this.xs = new Int32Array(n);
-      this.runs = new Int32Array(2 * n);
-      this.clipped = new Int32Array(2 * n);
     }
+    if (this.wasm) {
+      try {
+        // [T | U | runs | clipped] in the kernel's memory; nothing in them outlives a call
+        this.wasm.reserve(16 * g + 16 * n);
+        const buf = this.wasm.buffer;
+        this.viewsOf = buf;
+        this.T = new Float64Array(buf, 0, g);
+        this.U = new Float64Array(buf, 8 * g, g);
+        this.runs = new Int32Array(buf, 16 * g, 2 * n);
+        this.clipped = new Int32Array(buf, 16 * g + 8 * n, 2 * n);
+        return;
+      } catch {
+        // the memory could not grow (wasm32 limit): plain arrays and the TypeScript kernel
+        this.wasm = null;
+      }
+    }
+    this.T = new Float64Array(g);
+    this.U = new Float64Array(g);
+    this.runs = new Int32Array(2 * n);
+    this.clipped = new Int32Array(2 * n);
   }
 }
 
@@ -110,7 +141,8 @@ function diffuse(scratch: DiffusionScratch, n: number, cols: number, centre: num
         C[nruns++] = b;
       }
     }
-    if (meanByDivision) stencilDivide(src, dst, runs, nruns, cols);
+    if (scratch.wasm) scratch.wasm.stencil(src, dst, runs, nruns, cols, meanByDivision);
+    else if (meanByDivision) stencilDivide(src, dst, runs, nruns, cols);
     else stencilNinth(src, dst, runs, nruns, cols);
     const s = src;
     src = dst;
