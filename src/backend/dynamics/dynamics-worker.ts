@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { finishMasks, masksFromPositions } from '../../core/dynamics/compute-masks.ts';
 import { flowErrors } from '../../core/dynamics/flow-errors.ts';
 import { followFlows, followFlowsTracked } from '../../core/dynamics/follow-flows.ts';
-import { getMasks } from '../../core/dynamics/get-masks.ts';
+import { getMasks, GetMasksScratch } from '../../core/dynamics/get-masks.ts';
 import { finishFromParts, maskParts, startPointBoxes } from '../../core/dynamics/mask-parts.ts';
 import type { DynamicsResult, DynamicsTask, ResultMessage, TaskMessage } from './protocol.ts';
 
@@ -11,6 +11,8 @@ import type { DynamicsResult, DynamicsTask, ResultMessage, TaskMessage } from '.
 const sharedLabels = (vol: number, wide: boolean): Uint16Array | Uint32Array =>
   wide ? new Uint32Array(new SharedArrayBuffer(4 * vol)) : new Uint16Array(new SharedArrayBuffer(2 * vol));
 const sharedInt32 = (length: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * length));
+// kept between tasks: every re-threshold step clusters the same image again
+const clusterScratch = new GetMasksScratch();
 
 function run(task: DynamicsTask): DynamicsResult {
   switch (task.kind) {
@@ -33,7 +35,7 @@ function run(task: DynamicsTask): DynamicsResult {
       return finishMasks(labels, task.shape, task.opts);
     }
     case 'cluster-parts': {
-      const labels = getMasks(task.p, task.inds, task.shape, task.maxSizeFraction, sharedLabels);
+      const labels = getMasks(task.p, task.inds, task.shape, task.maxSizeFraction, sharedLabels, clusterScratch);
       return { labels, boxes: startPointBoxes(labels, task.inds, task.shape[1], sharedInt32) };
     }
     case 'mask-parts':

@@ -9,12 +9,73 @@ export type LabelAllocator = (vol: number, wide: boolean) => Uint16Array | Uint3
 
 const plainLabels: LabelAllocator = (vol, wide) => (wide ? new Uint32Array(vol) : new Uint16Array(vol));
 
+/** Grids above this many bins are not kept between calls (about 150 MB with H, L and the flags). */
+const MAX_KEPT_BINS = 1 << 24;
+
+/**
+ * The histogram, region and visited grids of getMasks, kept between calls (a worker re-clusters on
+ * every slider step): a call leaves them zeroed again by clearing only the bins it touched, so a
+ * re-threshold does not allocate and zero ~10 MB per 1024^2 image.
+ */
+export class GetMasksScratch {
+  private H = new Int32Array(0);
+  private L = new Int32Array(0);
+  private checked = new Uint8Array(0);
+  /** Bins given a region label (to clear L). */
+  touched = new Int32Array(4096);
+  nTouched = 0;
+
+  /** Zeroed grids of at least `bins` entries. */
+  take(bins: number): { H: Int32Array; L: Int32Array; checked: Uint8Array } {
+    if (this.H.length < bins || bins > MAX_KEPT_BINS) {
+      this.H = new Int32Array(bins);
+      this.L = new Int32Array(bins);
+      this.checked = new Uint8Array(bins);
+    }
+    this.nTouched = 0;
+    return { H: this.H, L: this.L, checked: this.checked };
+  }
+
+  touch(b: number): void {
+    if (this.nTouched === this.touched.length) {
+      const t = new Int32Array(2 * this.touched.length);
+      t.set(this.touched);
+      this.touched = t;
+    }
+    this.touched[this.nTouched++] = b;
+  }
+
+  /** Zeroes what a call wrote: the histogram and flags at the points' bins, L at the touched bins. */
+  release(bins: Int32Array, n: number): void {
+    if (this.H.length > MAX_KEPT_BINS) {
+      this.H = new Int32Array(0);
+      this.L = new Int32Array(0);
+      this.checked = new Uint8Array(0);
+      return;
+    }
+    const { H, L, checked, touched } = this;
+    for (let i = 0; i < n; i++) {
+      H[bins[i]] = 0;
+      checked[bins[i]] = 0;
+    }
+    for (let j = 0; j < this.nTouched; j++) L[touched[j]] = 0;
+    this.nTouched = 0;
+  }
+}
+
 /**
  * Labels (uint16, or uint32 for 65,536+ seeds) of a 2-D or 3-D image from end positions p (nd, n)
  * of the start pixels `inds` (flat raster indices). Masks covering more than maxSizeFraction of
  * the image are removed; labels are numbered by first appearance in raster order.
  */
-export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly number[], maxSizeFraction = 0.4, alloc: LabelAllocator = plainLabels): Uint16Array | Uint32Array {
+export function getMasks(
+  p: Float32Array,
+  inds: Int32Array,
+  shape: readonly number[],
+  maxSizeFraction = 0.4,
+  alloc: LabelAllocator = plainLabels,
+  scratch: GetMasksScratch = new GetMasksScratch(),
+): Uint16Array | Uint32Array {
   const nd = shape.length;
   if (nd !== 2 && nd !== 3) throw new RangeError(`getMasks: shape must be 2-D or 3-D, got [${shape.join(', ')}]`);
   const n = inds.length;
@@ -26,8 +87,35 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
   const py = dims[1] + 2 * RPAD;
   const px = dims[2] + 2 * RPAD;
   const gplane = py * px;
-  const H = new Int32Array(pz * gplane);
+  const { H, L, checked } = scratch.take(pz * gplane);
   const bins = new Int32Array(n);
+  try {
+    return clusterPoints(p, inds, n, nd, dims, is3D, pz, py, px, H, L, checked, bins, maxSizeFraction, alloc, scratch);
+  } finally {
+    // bins still hold every point's bin here: clusterPoints writes labels into a separate array
+    scratch.release(bins, n);
+  }
+}
+
+function clusterPoints(
+  p: Float32Array,
+  inds: Int32Array,
+  n: number,
+  nd: number,
+  dims: number[],
+  is3D: boolean,
+  pz: number,
+  py: number,
+  px: number,
+  H: Int32Array,
+  L: Int32Array,
+  checked: Uint8Array,
+  bins: Int32Array,
+  maxSizeFraction: number,
+  alloc: LabelAllocator,
+  scratch: GetMasksScratch,
+): Uint16Array | Uint32Array {
+  const gplane = py * px;
   const pyOff = is3D ? n : 0;
   const pxOff = is3D ? 2 * n : n;
   for (let i = 0; i < n; i++) {
@@ -42,7 +130,6 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
 
   // Seeds: bins with H > 10 that equal the maximum of their 5-wide (clipped) neighbourhood.
   const seedList: number[] = [];
-  const checked = new Uint8Array(H.length);
   for (let i = 0; i < n; i++) {
     const b = bins[i];
     if (checked[b]) continue;
@@ -55,13 +142,12 @@ export function getMasks(p: Float32Array, inds: Int32Array, shape: readonly numb
   if (seedList.length === 0) return alloc(vol, false);
   // ascending count, raster order of the bin as the (stable) tie-break
   const seeds = seedList.sort((a, b) => H[a] - H[b] || a - b);
-  const L = new Int32Array(H.length);
-  growSeeds(H, L, seeds, py, px, is3D);
+  growSeeds(H, L, seeds, py, px, is3D, scratch);
 
   // Every labelled pixel is a start pixel, so the big-mask counts and the raster first-appearance
   // renumber (inds are increasing) need only the n points, not the whole image.
   const nSeeds = seeds.length;
-  const lab = bins; // reused: bin -> region label of each point
+  const lab = new Int32Array(n); // region label of each point
   const counts = new Int32Array(nSeeds + 1);
   for (let i = 0; i < n; i++) {
     const l = L[bins[i]];
@@ -110,31 +196,40 @@ function isLocalMax(H: Int32Array, b: number, h: number, pz: number, py: number,
  * 8-connected (26 in 3-D) moves through bins with H > 2: the same set as Cellpose's five rounds of
  * 3x3 max filter AND (W > 2) on the 11-wide window. Later seeds overwrite earlier ones.
  */
-function growSeeds(H: Int32Array, L: Int32Array, seeds: number[], py: number, px: number, is3D: boolean): void {
+function growSeeds(H: Int32Array, L: Int32Array, seeds: number[], py: number, px: number, is3D: boolean, scratch: GetMasksScratch): void {
   const gplane = py * px;
   const neigh: number[] = [];
   for (let dz = is3D ? -1 : 0; dz <= (is3D ? 1 : 0); dz++) {
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (dz || dy || dx) neigh.push(dz * gplane + dy * px + dx);
   }
-  let frontier: number[] = [];
-  let next: number[] = [];
+  // 5 steps reach at most an 11-wide square (cube): frontiers never hold more bins than that
+  const cap = is3D ? 11 ** 3 : 11 ** 2;
+  let frontier = new Int32Array(cap);
+  let next = new Int32Array(cap);
   for (let k = 0; k < seeds.length; k++) {
     const s = seeds[k];
     const mark = k + 1;
+    if (L[s] === 0) scratch.touch(s);
     L[s] = mark;
-    frontier = [s];
-    for (let step = 0; step < 5 && frontier.length > 0; step++) {
-      next = [];
-      for (const b of frontier) {
+    frontier[0] = s;
+    let nf = 1;
+    for (let step = 0; step < 5 && nf > 0; step++) {
+      let nn = 0;
+      for (let f = 0; f < nf; f++) {
+        const b = frontier[f];
         for (const o of neigh) {
           const c = b + o;
           // L[c] === mark: already reached from this seed (marks are unique per seed)
           if (L[c] === mark || H[c] <= 2) continue;
+          if (L[c] === 0) scratch.touch(c);
           L[c] = mark;
-          next.push(c);
+          next[nn++] = c;
         }
       }
+      const t = frontier;
       frontier = next;
+      next = t;
+      nf = nn;
     }
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { computeMasks, finishMasks, prepareDynamics } from '../../../src/core/dynamics/compute-masks.ts';
 import { flowErrors } from '../../../src/core/dynamics/flow-errors.ts';
 import { followFlows } from '../../../src/core/dynamics/follow-flows.ts';
-import { getMasks } from '../../../src/core/dynamics/get-masks.ts';
+import { GetMasksScratch, getMasks } from '../../../src/core/dynamics/get-masks.ts';
 import { PositionCache, dropBadFlowMasks, followFlowsCached } from '../../../src/core/dynamics/rethreshold.ts';
 import { CLI2D_NITER, cli2dFlows } from './cli2d-flows.ts';
 import { arrayDifference } from '../../helpers/same-array.ts';
@@ -32,11 +32,14 @@ describe('re-threshold from cached dynamics (real Cellpose flows)', () => {
   });
 
   it('masks from cached labels + flow errors equal compute_masks + fill for several threshold pairs', () => {
+    // one get_masks scratch through all thresholds, as a dynamics worker keeps it
+    const scratch = new GetMasksScratch();
     for (const [cellprobThreshold, flowThreshold] of [[0, 0.4], [0, 0.1], [0, 0], [0, 3], [1, 0.4], [1, 0.2], [-1, 0.4], [-1, 0.8], [2.5, 0.4]] as const) {
       const input = prepareDynamics(dP, cellprob, shape, cellprobThreshold, CLI2D_NITER, 'pixel-bilinear');
       if (!input) throw new Error('no foreground');
       const { p } = followFlowsCached(input, cellprob, cellprobThreshold, cache);
-      const preQc = getMasks(p, input.inds, shape);
+      const preQc = getMasks(p, input.inds, shape, 0.4, undefined, scratch);
+      expect(arrayDifference(preQc, getMasks(p, input.inds, shape))).toBe('');
       const errors = flowErrors(preQc, dP, shape);
       const ours = finishMasks(dropBadFlowMasks(preQc, errors, flowThreshold), shape, { minSize: 15 });
       const fresh = finishMasks(computeMasks(dP, cellprob, shape, { niter: CLI2D_NITER, cellprobThreshold, flowThreshold }), shape, { minSize: 15 });
