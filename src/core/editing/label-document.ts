@@ -3,7 +3,7 @@
 // change events that carry only dirty boxes. Pure: no DOM, no Node; the GUI and the journal listen.
 import { findObjects } from '../masks/find-objects.ts';
 import { CropScratch } from '../masks/outer-background.ts';
-import { masksToOutlines } from '../masks/masks-to-outlines.ts';
+import { masksToOutlines, outlinesOfPlane } from '../masks/masks-to-outlines.ts';
 import type { Box } from './box.ts';
 import { invertStep, type EditStep, type IdRemap, type MaskMeta, type MetaSplice, type PixelAtom } from './edit-step.ts';
 import { applyTable, remapTable } from './id-remap.ts';
@@ -417,6 +417,9 @@ export class LabelDocument implements LabelView {
       touched.add(v);
       if (v !== 0) this.growBox(v, a.z, a.y0, a.y1, a.x0, a.x1);
     } else {
+      // neighbouring changed pixels mostly share their ids: add to the set only on a change of id
+      let lastB = -1;
+      let lastV = -1;
       for (let i = 0; i < a.offsets.length; i++) {
         const o = a.offsets[i];
         const v = a.after[i];
@@ -424,8 +427,14 @@ export class LabelDocument implements LabelView {
         lab[base + o] = v;
         this.areas[b]--;
         this.areas[v]++;
-        touched.add(b);
-        touched.add(v);
+        if (b !== lastB) {
+          touched.add(b);
+          lastB = b;
+        }
+        if (v !== lastV) {
+          touched.add(v);
+          lastV = v;
+        }
         if (v !== 0) {
           const y = (o / nx) | 0;
           const x = o - y * nx;
@@ -459,6 +468,11 @@ export class LabelDocument implements LabelView {
     for (const a of atoms) clearChangedOutlines(out, a.z * planeSize, a.offsets);
     const flippedBoxes: Box[] = [];
     for (const [z, ids] of touchedPerPlane) {
+      if (this.planeRedoIsCheaper(z, ids)) {
+        this.redoPlaneOutlines(z);
+        flippedBoxes.push({ z0: z, z1: z + 1, y0: 0, y1: this.ny, x0: 0, x1: this.nx });
+        continue;
+      }
       const flipped = { y0: Infinity, y1: -Infinity, x0: Infinity, x1: -Infinity };
       for (const id of ids) {
         if (id === 0 || !(this.areas[id] > 0)) continue;
@@ -472,6 +486,43 @@ export class LabelDocument implements LabelView {
       if (flipped.y1 > flipped.y0) flippedBoxes.push({ z0: z, z1: z + 1, ...flipped });
     }
     return flippedBoxes;
+  }
+
+  /**
+   * True when redoing the touched masks one by one would scan more than the plane: a model re-run
+   * (or a re-threshold) touches every mask, and a reused id's box is the union of its old and new
+   * mask's boxes, which can span the image width.
+   */
+  private planeRedoIsCheaper(z: number, ids: Set<number>): boolean {
+    const planeSize = this.ny * this.nx;
+    const b = this.boxes;
+    // a box costs a few times more per pixel than the plane pass (crop, fill, tightening), but a
+    // hand edit keeps its local repaint box unless it touched the boxes of a whole plane
+    const limit = ids.size > 256 ? planeSize / 4 : planeSize;
+    let area = 0;
+    for (const id of ids) {
+      if (id === 0 || !(this.areas[id] > 0)) continue;
+      const o = id * 6;
+      if (z < b[o] || z >= b[o + 1]) continue;
+      area += Math.max(0, b[o + 3] - b[o + 2]) * Math.max(0, b[o + 5] - b[o + 4]);
+      if (area > limit) return true;
+    }
+    return false;
+  }
+
+  /** All outlines of plane z in one pass (the same pixels as per mask); in 2-D the boxes become tight. */
+  private redoPlaneOutlines(z: number): void {
+    const out = this._outlines;
+    if (!out) return;
+    const planeSize = this.ny * this.nx;
+    const offset = z * planeSize;
+    out.fill(0, offset, offset + planeSize);
+    const found = outlinesOfPlane(this._labels.subarray(offset, offset + planeSize), this.ny, this.nx, out, offset, this.scratch);
+    if (this.nz !== 1) return;
+    for (let k = 0; k < found.labels.length; k++) {
+      const id = found.labels[k];
+      if (id * 6 < this.boxes.length) this.boxes.set([0, 1, found.y0[k], found.y1[k], found.x0[k], found.x1[k]], id * 6);
+    }
   }
 
   /** The one place pixels, metadata and outlines change. */

@@ -59,22 +59,31 @@ export function buildReplaceStep(
   const planeSize = ny * nx;
   const atoms: PixelAtom[] = [];
   for (let z = 0; z < nz; z++) {
-    const offsets: number[] = [];
-    const before: number[] = [];
-    const after: number[] = [];
     const base = z * planeSize;
+    // count first, then fill typed arrays: a re-run changes most mask pixels (ids shift)
+    let n = 0;
     for (let o = 0; o < planeSize; o++) {
-      const i = base + o;
-      const cur = labels[i];
+      const cur = labels[base + o];
       const m = manualNewId[cur];
-      const next = m !== 0 ? m : modelNewId[modelLabels[i]];
+      if ((m !== 0 ? m : modelNewId[modelLabels[base + o]]) !== cur) n++;
+    }
+    if (n === 0) continue;
+    const offsets = new Uint32Array(n);
+    const before = new Uint32Array(n);
+    const after = new Uint32Array(n);
+    let k = 0;
+    for (let o = 0; o < planeSize; o++) {
+      const cur = labels[base + o];
+      const m = manualNewId[cur];
+      const next = m !== 0 ? m : modelNewId[modelLabels[base + o]];
       if (next !== cur) {
-        offsets.push(o);
-        before.push(cur);
-        after.push(next);
+        offsets[k] = o;
+        before[k] = cur;
+        after[k] = next;
+        k++;
       }
     }
-    if (offsets.length) atoms.push(makeAtom(z, nx, Uint32Array.from(offsets), Uint32Array.from(before), Uint32Array.from(after)));
+    atoms.push(makeAtom(z, nx, offsets, before, after));
   }
   const old: MaskMeta[] = [];
   for (let id = 1; id <= view.count; id++) old.push(view.metaOf(id));

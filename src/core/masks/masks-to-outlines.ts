@@ -1,11 +1,15 @@
 // Boolean outline image (Cellpose utils.masks_to_outlines, ALGORITHMS.md 7.1): the pixels of each
 // mask that touch, 4-connectedly, the background outside the mask, where "outside" includes other
 // masks but excludes the mask's own holes. Equals the pixel set of OpenCV's external contours.
-import { findObjects } from './find-objects.ts';
+import { findObjects, type LabelBoxes } from './find-objects.ts';
 import { asVolumeShape, checkLabelShape, type LabelImage } from './labels.ts';
 import { CropScratch, INSIDE, OUTER, markOuterBackground } from './outer-background.ts';
 
-function outlinesOfPlane(plane: LabelImage, ly: number, lx: number, out: Uint8Array, outOffset: number, scratch: CropScratch): void {
+/**
+ * Writes the outline pixels of every mask of one (ly, lx) plane into out[outOffset ..] (only 1s
+ * are written: the caller clears the plane first) and returns the masks' tight boxes.
+ */
+export function outlinesOfPlane(plane: LabelImage, ly: number, lx: number, out: Uint8Array, outOffset: number, scratch: CropScratch): LabelBoxes {
   const boxes = findObjects(plane, [ly, lx]);
   for (let k = 0; k < boxes.labels.length; k++) {
     const label = boxes.labels[k];
@@ -29,6 +33,7 @@ function outlinesOfPlane(plane: LabelImage, ly: number, lx: number, out: Uint8Ar
       }
     }
   }
+  return boxes;
 }
 
 /**

@@ -3,6 +3,7 @@
 // equals a full recomputation, and undo/redo restore the exact bytes.
 import { describe, expect, it } from 'vitest';
 import { LabelDocument, type ChangeEvent } from '../../../src/core/editing/label-document.ts';
+import type { Box } from '../../../src/core/editing/box.ts';
 import { fillPolygon } from '../../../src/core/editing/raster.ts';
 import { DSB_27, checkInvariants, circle, countMismatches, expectSameState, loadDsbMask, snapshot } from './helpers.ts';
 
@@ -351,6 +352,30 @@ describe('LabelDocument on a real DSB2018 mask (256 x 256, 27 nuclei)', () => {
     doc.replaceFromModel(original, { keepManual: false });
     expect(Buffer.compare(Buffer.from(doc.labels.buffer), Buffer.from(original.buffer))).toBe(0);
     checkInvariants(doc);
+  });
+
+  it('a model re-run whose ids all move (a re-threshold) redoes the outlines in one plane pass, exactly', () => {
+    const { doc, original } = freshDoc();
+    // the same nuclei numbered in reverse: every id now names a mask elsewhere, so the boxes of
+    // the touched ids (old and new mask) together cover more than the plane
+    let max = 0;
+    for (const v of original) if (v > max) max = v;
+    const reversed = original.map((v) => (v === 0 ? 0 : max + 1 - v));
+    const events: Box[] = [];
+    doc.onChange((e) => events.push(...e.boxes));
+    const before = snapshot(doc);
+    expect(doc.replaceFromModel(reversed, { keepManual: false }).ok).toBe(true);
+    expect(events.some((b) => b.y0 === 0 && b.x0 === 0 && b.y1 === 256 && b.x1 === 256)).toBe(true);
+    checkInvariants(doc);
+    // the boxes are tight again: deleting a mask repaints only its own box
+    const id = doc.labels[150 * 256 + 150] || 1;
+    events.length = 0;
+    expect(doc.deleteMask(id).ok).toBe(true);
+    const area = events.reduce((s, b) => s + (b.y1 - b.y0) * (b.x1 - b.x0), 0);
+    expect(area).toBeLessThan(256 * 256 / 4);
+    checkInvariants(doc);
+    doc.undo();
+    undoRedoRoundTrip(doc, before);
   });
 
   it('undo history is multi-level and bounded in steps', () => {

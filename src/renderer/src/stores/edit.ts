@@ -152,6 +152,25 @@ export const useEditStore = defineStore('edit', () => {
     return p;
   }
 
+  // Model steps (a run, a re-threshold) reach the journal after a short quiet time: a slider drag
+  // makes one per value, each holding most mask pixels, and encoding and sending them on the
+  // spot delayed the next masks. A hand edit, a save or closing the image sends what waits first,
+  // so the journal keeps the order of the steps. Cellpose itself never autosaves model runs (A.16).
+  const MODEL_JOURNAL_DELAY_MS = 400;
+  let journalPending: Array<{ path: string; source: 'edit' | 'undo' | 'redo'; step: EditStep }> = [];
+  let journalTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function flushJournal(): void {
+    if (journalTimer) clearTimeout(journalTimer);
+    journalTimer = null;
+    const waiting = journalPending;
+    journalPending = [];
+    for (const { path, source, step } of waiting) {
+      const bytes = encodeStep(step);
+      void journal(() => getApi().journalAppend({ imagePath: path, source, step: { dtype: 'uint8', shape: [bytes.length], data: bytes.slice().buffer } }));
+    }
+  }
+
   function onStep(step: EditStep, source: 'edit' | 'undo' | 'redo'): void {
     stepCounter++;
     dirty.value = true;
@@ -165,8 +184,12 @@ export const useEditStore = defineStore('edit', () => {
     }
     const path = docPath;
     if (path && journalReady) {
-      const bytes = encodeStep(step);
-      void journal(() => getApi().journalAppend({ imagePath: path, source, step: { dtype: 'uint8', shape: [bytes.length], data: bytes.slice().buffer } }));
+      journalPending.push({ path, source, step });
+      if (byHand) flushJournal();
+      else {
+        if (journalTimer) clearTimeout(journalTimer);
+        journalTimer = setTimeout(flushJournal, MODEL_JOURNAL_DELAY_MS);
+      }
     }
     if (byHand) scheduleAutosave();
   }
@@ -213,6 +236,7 @@ export const useEditStore = defineStore('edit', () => {
       autosaveTimer = null;
     }
     const atStep = stepCounter;
+    flushJournal();
     saving.value = true;
     try {
       const shape = d.nz === 1 ? [d.ny, d.nx] : [d.nz, d.ny, d.nx];
@@ -268,6 +292,7 @@ export const useEditStore = defineStore('edit', () => {
   /** Leaving an image: autosave pending edits, or drop them when the user said so. Edits that
    *  are neither (a prompt bypassed, e.g. the page closing) stay in the journal for recovery. */
   async function closeDoc(): Promise<void> {
+    flushJournal();
     if (doc && handEdits.value && discardOnClose && docPath) {
       const path = docPath;
       await journal(() => getApi().journalDiscard({ imagePath: path }));

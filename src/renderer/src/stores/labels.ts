@@ -51,7 +51,17 @@ export const useLabelsStore = defineStore('labels', () => {
   function setMasks(masks: LabelImage, shape: [number, number, number]): void {
     if (masks.length !== shape[0] * shape[1] * shape[2]) throw new Error(`masks of ${masks.length} pixels do not fit (${shape.join(', ')})`);
     const n = maxLabel(masks);
-    layer.value = markRaw({ masks, outlines: masksToOutlines(masks, shape), colours: maskColors(n), shape });
+    // Outlines on first use: with an open image the edit store takes these masks as one undoable
+    // step at once and publishes the document's own outlines, so these are usually never read.
+    let outlines: Uint8Array | null = null;
+    layer.value = markRaw({
+      masks,
+      get outlines(): Uint8Array {
+        return (outlines ??= masksToOutlines(masks, shape));
+      },
+      colours: maskColors(n),
+      shape,
+    });
     nMasks.value = n;
     selected.value = 0;
   }
