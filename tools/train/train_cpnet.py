@@ -165,6 +165,7 @@ def make_batch(items, idx, rng):
 
 
 def main() -> None:
+    global TILE, WARMUP_FRAC, DECAY_FRAC
     ap = argparse.ArgumentParser()
     ap.add_argument("--end-utc", required=True, help="HH:MM UTC today: stop training and save by then")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
@@ -180,9 +181,14 @@ def main() -> None:
     ap.add_argument("--tile", type=int, default=224, help="training tile side (Cellpose: 224)")
     ap.add_argument("--prep-only", action="store_true")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (timing runs)")
+    ap.add_argument("--init", default="", help="start from this checkpoint (a Cellpose state_dict) instead of a random "
+                    "initialisation: continues a previous run with a fresh optimizer and schedule")
+    ap.add_argument("--warmup-frac", type=float, default=WARMUP_FRAC)
+    ap.add_argument("--decay-frac", type=float, default=DECAY_FRAC)
     args = ap.parse_args()
-    global TILE
     TILE = args.tile
+    WARMUP_FRAC = args.warmup_frac
+    DECAY_FRAC = args.decay_frac
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.cache, exist_ok=True)
@@ -215,6 +221,12 @@ def main() -> None:
 
     torch.manual_seed(args.seed)
     net = cpnet.CPnet(diam_mean=DIAM_MEAN)
+    if args.init:
+        state = torch.load(args.init, map_location="cpu")
+        net.load_state_dict(state, strict=True)
+        if abs(float(net.diam_mean) - DIAM_MEAN) > 1e-6:
+            raise SystemExit(f"--init {args.init}: diam_mean {float(net.diam_mean)} is not {DIAM_MEAN}")
+        log(f"initialised from {args.init}")
     net.diam_labels.data[:] = diam_labels
     opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr,
                             weight_decay=args.weight_decay)
