@@ -65,8 +65,10 @@ export interface ResolvedModel {
   warnings: string[];
 }
 
+/** <repo>/resources/models from src/backend/models (tsx) or from out/cli (the bundled CLI). */
 function repoBundledFolder(): string {
-  return fileURLToPath(new URL('../../../resources/models/', import.meta.url));
+  const candidates = ['../../../resources/models/', '../../resources/models/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0];
 }
 
 function message(e: unknown): string {
