@@ -186,6 +186,13 @@ describe('segment and inspect in the GUI (issue 6)', () => {
     await dragRange(page, 'segment-cellprob-slider', [0]);
     await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 100 }).toBe(firstCount);
     expect(segmentCalls).toBe(2);
+    // A re-threshold becomes an undo step when the slider rests; Ctrl+Z right away (before that)
+    // still undoes exactly this last value (back to cellprob 3), and Ctrl+Y brings it back.
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => roiCount(page), { timeout: 10_000, interval: 100 }).toBe(highCount);
+    await page.keyboard.press('Control+y');
+    await expect.poll(async () => roiCount(page), { timeout: 10_000, interval: 100 }).toBe(firstCount);
 
     // 5) Ctrl+S writes <stem>_seg.npy (GUI layout); its masks equal the CLI's for the same settings
     await page.locator('body').click({ position: { x: 5, y: 845 } });

@@ -31,6 +31,10 @@ export interface CachedFlows {
   parts?: { key: string; parts: ClusterParts | null; holes: MaskPartsResult | null };
   /** The computation running on this entry; the next one waits for it (they share arrays). */
   busy?: Promise<void>;
+  /** A background compute for likely next parameters (see DynamicsService.prefetch). */
+  prefetch?: { key: string; abort: AbortController };
+  /** Its result, until a compute takes it or another compute replaces it. */
+  prefetched?: { key: string; result: { masks: Uint16Array | Uint32Array; shape: number[]; stages: Array<'follow' | 'cluster' | 'qc' | 'finish'>; integratedPoints: number; elapsedMs: number } };
 }
 
 /** LRU by bytes held. */
@@ -87,6 +91,7 @@ function entryBytes(e: CachedFlows): number {
   if (e.positions) b += e.positions.byteLength;
   if (e.cluster) b += e.cluster.labels.byteLength + (e.cluster.errors?.byteLength ?? 0);
   if (e.sharedDP) b += e.sharedDP.byteLength;
+  if (e.prefetched) b += e.prefetched.result.masks.byteLength;
   if (e.field) b += e.field.byteLength;
   if (e.parts?.parts) b += e.parts.parts.labels.byteLength + 5 * e.parts.parts.boxes.y0.byteLength;
   if (e.parts?.holes) b += e.parts.holes.holePixels.byteLength + e.parts.holes.holeStart.byteLength + (e.parts.holes.errors?.byteLength ?? 0);

@@ -58,6 +58,13 @@ export interface DynamicsService {
    * consistent: what was not finished is simply not cached.
    */
   warm(flowsId: string, params?: MaskParams, signal?: AbortSignal): Promise<void>;
+  /**
+   * Computes the masks for `params` in the background and keeps them, so that a compute with the
+   * same parameters returns at once: the next value of a slider being dragged (the cores are idle
+   * while the GUI takes in the previous masks). A compute with other parameters aborts it between
+   * stages; only one prefetched result is kept per flows id.
+   */
+  prefetch(flowsId: string, params: MaskParams): void;
   close(): Promise<void>;
 }
 
@@ -91,6 +98,9 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
     }
     return { cache: pc, p: pc.gather(input.inds), integrated: stale.length };
   }
+
+  /** Canonical key of a parameter set (a prefetched result is reused only for the same key). */
+  const paramsKey = (p: MaskParams): string => JSON.stringify(p, Object.keys(p).sort());
 
   /** Runs fn after the entry's current computation (they share the field and caches). */
   function exclusive<T>(entry: CachedFlows, fn: () => Promise<T>): Promise<T> {
@@ -215,11 +225,37 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
     async compute(flowsId, params = {}, progress = {}) {
       const entry = cache.get(flowsId);
       if (!entry) throw new Error(`no flows cached for "${flowsId}" (run the network first)`);
+      const key = paramsKey(params);
+      const t0 = performance.now();
+      // a prefetch of other parameters gives way (it stops at its next stage boundary)
+      if (entry.prefetch && entry.prefetch.key !== key) entry.prefetch.abort.abort();
       return exclusive(entry, async () => {
-        const t0 = performance.now();
+        const ready = entry.prefetched;
+        entry.prefetched = undefined;
+        if (ready && ready.key === key) return { ...ready.result, elapsedMs: performance.now() - t0 };
         const r = await computeEntry(entry, params, progress, true);
         return { ...r, masks: r.masks as Uint16Array | Uint32Array, elapsedMs: performance.now() - t0 };
       });
+    },
+    prefetch(flowsId, params) {
+      const entry = cache.get(flowsId);
+      if (!entry) return;
+      const key = paramsKey(params);
+      if (entry.prefetch?.key === key || entry.prefetched?.key === key) return;
+      entry.prefetch?.abort.abort();
+      const abort = new AbortController();
+      const job = { key, abort };
+      entry.prefetch = job;
+      void exclusive(entry, async () => {
+        if (abort.signal.aborted) return;
+        const t0 = performance.now();
+        const r = await computeEntry(entry, params, { signal: abort.signal }, true);
+        entry.prefetched = { key, result: { ...r, masks: r.masks as Uint16Array | Uint32Array, elapsedMs: performance.now() - t0 } };
+      })
+        .catch(() => undefined)
+        .finally(() => {
+          if (entry.prefetch === job) entry.prefetch = undefined;
+        });
     },
     async warm(flowsId, params = {}, signal) {
       const entry = cache.get(flowsId);

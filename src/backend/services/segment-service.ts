@@ -95,8 +95,15 @@ function rethresholdParams(f: CachedFlows, req: Pick<RecomputeRequest, 'niter' |
   };
 }
 
+/** Two re-threshold requests that differ at most in cellprob_threshold. */
+function sameExceptCellprob(a: MaskParams, b: MaskParams): boolean {
+  return a.flowThreshold === b.flowThreshold && a.minSize === b.minSize && a.niter === b.niter;
+}
+
 export function createSegmentService(deps: SegmentServiceDeps) {
   const flows = deps.flows;
+  /** The last re-threshold parameters per flows id (the direction of a slider drag). */
+  const lastRecompute = new Map<string, MaskParams>();
   const jobs = new Map<string, AbortController>();
   let inference: InferenceService | null = null;
   let dynamics: DynamicsService | null = null;
@@ -296,15 +303,35 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       // The dynamics pool caches the Euler positions per unit, so moving only the flow threshold
       // or min size skips the expensive step (what makes the GUI's sliders responsive).
       const plane = height * width;
-      const masks: Uint16Array | Uint32Array = new Uint32Array(nZ * plane);
-      let wide = false;
-      for (const [z, unit] of dynamicsUnits(id, f).entries()) {
+      const units = dynamicsUnits(id, f);
+      let out: Uint16Array | Uint32Array;
+      if (units.length === 1) {
+        const unit = units[0];
         if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
-        const r = await dyn().compute(unit.key, params);
-        masks.set(r.masks, f.do3D ? 0 : z * plane);
-        if (r.masks instanceof Uint32Array) wide = true;
+        out = (await dyn().compute(unit.key, params)).masks;
+        // A slider being dragged: the same step again is the likely next request. Computing it now
+        // uses the cores while the GUI takes these masks in; any other request aborts it.
+        const prev = lastRecompute.get(id);
+        const t = params.cellprobThreshold ?? 0;
+        const step = t - (prev?.cellprobThreshold ?? t);
+        if (prev && step !== 0 && Math.abs(step) <= 1 && sameExceptCellprob(prev, params)) {
+          dyn().prefetch(unit.key, { ...params, cellprobThreshold: t + step });
+        }
+        lastRecompute.delete(id);
+        lastRecompute.set(id, params);
+        if (lastRecompute.size > 16) lastRecompute.delete(lastRecompute.keys().next().value as string);
+      } else {
+        const masks = new Uint32Array(nZ * plane);
+        let wide = false;
+        for (const [z, unit] of units.entries()) {
+          if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
+          const r = await dyn().compute(unit.key, params);
+          masks.set(r.masks, f.do3D ? 0 : z * plane);
+          if (r.masks instanceof Uint32Array) wide = true;
+        }
+        out = wide ? masks : Uint16Array.from(masks);
       }
-      const out = wide ? masks : Uint16Array.from(masks);
+      const wide = out instanceof Uint32Array;
       return {
         masks: toWireArray({ data: out, shape: [nZ, height, width], dtype: wide ? 'uint32' : 'uint16' }),
         elapsedMs: nowMs() - t0,

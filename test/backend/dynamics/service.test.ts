@@ -145,4 +145,32 @@ describe('createDynamicsService re-thresholding', () => {
     expect(arrayDifference(c.masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { niter: CLI2D_NITER, cellprobThreshold: 0.5, flowThreshold: 0.4, minSize: 15 }))).toBe('');
     await svc.close();
   });
+
+  it('prefetch(): a compute with the prefetched parameters takes its result; other parameters abort it; every result is exact', async () => {
+    const { dP, cellprob, shape: [ly, lx] } = cli2dFlows();
+    const svc = createDynamicsService({ pool });
+    svc.putFlows('p', dP, cellprob, [ly, lx]);
+    const at = (cellprobThreshold: number) => ({ niter: CLI2D_NITER, cellprobThreshold, flowThreshold: 0.4, minSize: 15 });
+    const fresh = (t: number) => resizeAndComputeMasks(dP, cellprob, [ly, lx], at(t));
+    await svc.compute('p', at(0));
+    // the next step of a drag, prefetched while "the GUI" is busy: then requested
+    svc.prefetch('p', at(0.25));
+    await new Promise((r) => setTimeout(r, 1500));
+    const hit = await svc.compute('p', at(0.25));
+    expect(hit.elapsedMs).toBeLessThan(20);
+    expect(arrayDifference(hit.masks, fresh(0.25))).toBe('');
+    // requested before the prefetch ends: waits for it, the same masks
+    svc.prefetch('p', at(0.5));
+    expect(arrayDifference((await svc.compute('p', at(0.5))).masks, fresh(0.5))).toBe('');
+    // another value: the prefetch is aborted, the caches stay consistent for what follows
+    svc.prefetch('p', at(0.75));
+    expect(arrayDifference((await svc.compute('p', at(-0.5))).masks, fresh(-0.5))).toBe('');
+    expect(arrayDifference((await svc.compute('p', at(0.75))).masks, fresh(0.75))).toBe('');
+    // a taken result is not returned twice: a later compute of other parameters in between is exact
+    svc.prefetch('p', at(1));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(arrayDifference((await svc.compute('p', { ...at(1), flowThreshold: 0.2 })).masks, resizeAndComputeMasks(dP, cellprob, [ly, lx], { ...at(1), flowThreshold: 0.2 }))).toBe('');
+    expect(arrayDifference((await svc.compute('p', at(1))).masks, fresh(1))).toBe('');
+    await svc.close();
+  });
 });

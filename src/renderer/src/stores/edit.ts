@@ -12,6 +12,7 @@ import { LabelDocument, type ChangeEvent, type EditOutcome, type LabelDocumentIn
 import { encodeStep } from '../../../core/editing/step-codec.ts';
 import type { TraceStroke } from '../../../core/editing/trace-mask.ts';
 import { masksToOutlines } from '../../../core/masks/masks-to-outlines.ts';
+import type { LabelImage } from '../../../core/masks/labels.ts';
 import { errorMessage, getApi } from '../api/index.ts';
 import { labelView, numericView } from '../api/wire-array.ts';
 import { cellprobToU8 } from '../render/flow-views.ts';
@@ -98,6 +99,7 @@ export const useEditStore = defineStore('edit', () => {
   });
 
   function document(): LabelDocument | null {
+    flushReplace();
     return doc;
   }
 
@@ -209,6 +211,7 @@ export const useEditStore = defineStore('edit', () => {
 
   /** The document, created empty (all background) for an image without masks. */
   function ensureDoc(): LabelDocument | null {
+    flushReplace();
     if (doc) return doc;
     const m = image.meta;
     if (!m) return null;
@@ -228,6 +231,7 @@ export const useEditStore = defineStore('edit', () => {
 
   /** Writes <stem>_seg.npy (GUI layout, ismanual/zdraw from the document). */
   async function save(): Promise<boolean> {
+    flushReplace();
     const d = doc;
     const path = docPath;
     if (!d || !path) return false;
@@ -292,6 +296,7 @@ export const useEditStore = defineStore('edit', () => {
   /** Leaving an image: autosave pending edits, or drop them when the user said so. Edits that
    *  are neither (a prompt bypassed, e.g. the page closing) stay in the journal for recovery. */
   async function closeDoc(): Promise<void> {
+    flushReplace();
     flushJournal();
     if (doc && handEdits.value && discardOnClose && docPath) {
       const path = docPath;
@@ -392,19 +397,48 @@ export const useEditStore = defineStore('edit', () => {
   );
   image.setLeaveGuard(confirmLeave);
 
+  /** Model masks into the document: one undoable replace step, then the document is shown. */
+  function takeModelMasks(masks: LabelImage): void {
+    const d = ensureDoc();
+    if (!d) return;
+    const t0 = performance.now();
+    const r = d.replaceFromModel(masks, { keepManual: keepManual.value });
+    if (!r.ok) message.value = r.reason;
+    publish(d);
+    recordTiming('replace', performance.now() - t0);
+  }
+
+  // A re-threshold while a slider moves is shown at once but becomes one undo step only when the
+  // slider has rested REPLACE_QUIET_MS (or before anything reads or edits the document): taking
+  // every value of a drag into the undo history cost ~40 ms of each step on 1024^2.
+  const REPLACE_QUIET_MS = 300;
+  let pendingReplace: LabelImage | null = null;
+  let replaceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function flushReplace(): void {
+    if (replaceTimer) clearTimeout(replaceTimer);
+    replaceTimer = null;
+    const m = pendingReplace;
+    pendingReplace = null;
+    // only masks still on screen (a newer run or another image replaced them otherwise)
+    if (m && labels.layer?.masks === m && docGeneration === image.generation) takeModelMasks(m);
+  }
+
   // A segmentation result (or recompute) for the open image: one undoable replace step.
   watch(
     () => labels.layer,
     (l) => {
+      const live = labels.takeLiveFlag();
       if (!l || !image.meta || docGeneration !== image.generation) return;
       if (doc && l.masks === doc.labels) return;
-      const d = ensureDoc();
-      if (!d) return;
-      const t0 = performance.now();
-      const r = d.replaceFromModel(l.masks, { keepManual: keepManual.value });
-      if (!r.ok) message.value = r.reason;
-      publish(d);
-      recordTiming('replace', performance.now() - t0);
+      if (live && doc) {
+        pendingReplace = l.masks;
+        if (replaceTimer) clearTimeout(replaceTimer);
+        replaceTimer = setTimeout(flushReplace, REPLACE_QUIET_MS);
+        return;
+      }
+      pendingReplace = null;
+      takeModelMasks(l.masks);
     },
   );
 
@@ -414,6 +448,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function idAt(x: number, y: number): number {
+    flushReplace();
     const d = doc;
     if (!d || x < 0 || y < 0 || x >= d.nx || y >= d.ny) return 0;
     return d.labels[(currentZ() * d.ny + y) * d.nx + x];
@@ -425,6 +460,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function deleteAt(x: number, y: number): boolean {
+    flushReplace();
     const id = idAt(x, y);
     if (!doc || id === 0) return false;
     const t0 = performance.now();
@@ -436,6 +472,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function mergeAt(x: number, y: number): boolean {
+    flushReplace();
     const keep = labels.selected;
     const other = idAt(x, y);
     if (!doc || keep === 0 || other === 0 || other === keep) {
@@ -465,6 +502,7 @@ export const useEditStore = defineStore('edit', () => {
 
   /** Enter: the pending strokes become one mask (planes between interpolated), else interpolate the selection in Z. */
   function finish(): boolean {
+    flushReplace();
     const d = doc;
     if (!d) return false;
     if (pendingStrokes.value.length) {
@@ -513,6 +551,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function fillAt(x: number, y: number): boolean {
+    flushReplace();
     const d = ensureDoc();
     if (!d) return false;
     const sel = labels.selected;
@@ -523,6 +562,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function splitAlong(line: ReadonlyArray<readonly [number, number]>): boolean {
+    flushReplace();
     const d = doc;
     if (!d || line.length < 2) return false;
     let id = labels.selected;
@@ -535,6 +575,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function undo(): boolean {
+    flushReplace();
     const t0 = performance.now();
     if (pendingStrokes.value.length) {
       // Cellpose's Ctrl+Z first removes the last unfinished stroke (A.8).
@@ -547,6 +588,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function redo(): boolean {
+    flushReplace();
     const t0 = performance.now();
     const ok = doc?.redo() ?? false;
     recordTiming('redo', performance.now() - t0);
@@ -554,6 +596,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function clearAll(): boolean {
+    flushReplace();
     if (!doc || doc.count === 0) return false;
     labels.selected = 0;
     return report(doc.clearAll());

@@ -22,6 +22,8 @@ export const useJobsStore = defineStore('jobs', () => {
   /** Re-thresholds applied, and the last one's round trip (request to masks on the store). */
   const recomputes = ref(0);
   const lastRecomputeMs = ref<number | null>(null);
+  /** Of which the backend's mask computation (the rest: transfer and taking the masks in). */
+  const lastRecomputeBackendMs = ref<number | null>(null);
   const calibrating = ref(false);
   /** Id of the last run ended by Cancel (shown instead of an error). */
   const lastCancelled = ref<string | null>(null);
@@ -89,9 +91,10 @@ export const useJobsStore = defineStore('jobs', () => {
       const r = await getApi().recomputeMasks({ flowsId, ...p });
       // A new image or a new run while we waited: these masks belong to flows no longer shown.
       if (labels.flowsId !== flowsId || labels.layer === null || labels.layer.shape.join() !== layer.shape.join()) return false;
-      labels.setMasks(labelView(r.masks), layer.shape);
+      labels.setMasks(labelView(r.masks), layer.shape, true);
       recomputes.value++;
       lastRecomputeMs.value = performance.now() - t0;
+      lastRecomputeBackendMs.value = r.elapsedMs;
       return true;
     } catch (e) {
       image.error = errorMessage(e);
@@ -123,5 +126,5 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  return { progress, log, runningJob, lastRunMs, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
+  return { progress, log, runningJob, lastRunMs, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, lastRecomputeBackendMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
 });

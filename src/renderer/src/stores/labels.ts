@@ -48,7 +48,19 @@ export const useLabelsStore = defineStore('labels', () => {
     hasGradZ: flows.value.dZU8 !== null,
   }));
 
-  function setMasks(masks: LabelImage, shape: [number, number, number]): void {
+  /** The last setMasks was a live re-threshold (see takeLiveFlag). */
+  let live = false;
+
+  /** Whether the masks shown last came from a live re-threshold; reading clears it. */
+  function takeLiveFlag(): boolean {
+    const v = live;
+    live = false;
+    return v;
+  }
+
+  /** @param isLive masks of a slider re-threshold: the edit store takes them into its undo history when the slider rests. */
+  function setMasks(masks: LabelImage, shape: [number, number, number], isLive = false): void {
+    live = isLive;
     if (masks.length !== shape[0] * shape[1] * shape[2]) throw new Error(`masks of ${masks.length} pixels do not fit (${shape.join(', ')})`);
     const n = maxLabel(masks);
     // Outlines on first use: with an open image the edit store takes these masks as one undoable
@@ -90,5 +102,5 @@ export const useLabelsStore = defineStore('labels', () => {
     modelName.value = null;
   }
 
-  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, scaleDiameterPx, availability, setMasks, acceptSegmentation, clear };
+  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, scaleDiameterPx, availability, setMasks, takeLiveFlag, acceptSegmentation, clear };
 });
