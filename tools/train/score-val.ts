@@ -19,8 +19,8 @@ import { diameters } from '../../src/core/masks/diameters.ts';
 import { renumber } from '../../src/core/masks/renumber.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-// ../shared beside the repository (tools/train -> repo root -> ..)
-const DATA = join(HERE, '..', '..', '..', 'shared', 'data');
+// ../shared beside the repository (tools/train -> repo root -> ..); CELLPOSE_STUDIO_SHARED overrides it
+const DATA = join(process.env.CELLPOSE_STUDIO_SHARED ?? join(HERE, '..', '..', '..', 'shared'), 'data');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
