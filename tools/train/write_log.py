@@ -1,6 +1,7 @@
-"""Write tools/train/TRAINING_LOG.md from a finished run (.cache/summary.json, .cache/train.log,
-.cache/size.log) and optional score files produced by score-val.ts (.cache/score_labels.txt,
-.cache/score_size.txt, .cache/score_gt.txt).
+"""Write tools/train/TRAINING_LOG.md from the runs' own files. The shipped model may come from
+several runs, each continuing the previous one (train_cpnet.py --init): earlier runs are kept in
+.cache/run1, .cache/run2, ... and the last run's files are in .cache itself (summary.json, train.log,
+size.log and the score files of score-val.ts: score_labels.txt, score_size.txt, score_gt.txt).
 usage: /usr/bin/python3 tools/train/write_log.py
 """
 import json
@@ -9,45 +10,63 @@ import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(HERE, ".cache")
+SCORES = (("score_labels.txt", "diameter = diam_labels"), ("score_size.txt", "diameter 0, estimated by the size model"),
+          ("score_gt.txt", "diameter = true median per image"))
 
 
-def tail_lines(path: str, pattern: str) -> list[str]:
+def lines_matching(path: str, pattern: str) -> list[str]:
     if not os.path.exists(path):
         return []
     with open(path) as f:
         return [ln.rstrip() for ln in f if re.search(pattern, ln)]
 
 
-def main() -> None:
-    with open(os.path.join(CACHE, "summary.json")) as f:
+def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
+    """Markdown for one run; returns it with the run's training seconds and steps."""
+    with open(os.path.join(folder, "summary.json")) as f:
         s = json.load(f)
-    log = os.path.join(CACHE, "train.log")
-    head = tail_lines(log, r"split:|prep done|training for|saved ")
-    steps = tail_lines(log, r"^\[.*\] step \d+ ")
-    out = ["# Training log of cpsd_nuclei_v1", ""]
-    out += ["Produced by `tools/train/write_log.py` from the run's own log (`tools/train/.cache/train.log`).", ""]
-    out += ["## Run", ""]
+    log = os.path.join(folder, "train.log")
+    head = lines_matching(log, r"split:|prep done|initialised from|training for|saved ")
+    steps = lines_matching(log, r"^\[.*\] step \d+ ")
+    out = [f"## {title}", ""]
     out += [f"- optimizer steps: {s['steps']}; full epochs: {s['epochs_completed']} "
             f"({s['n_train_images']} training images per epoch)"]
     out += [f"- training wall time: {s['train_seconds']:.0f} s ({s['train_seconds'] / 60:.1f} min)"]
     out += [f"- diam_labels (mean training diameter before rescaling): {s['diam_labels']:.3f} px; diam_mean 17"]
     out += ["", "```"] + head + ["```", ""]
-    out += ["## Loss curve", "", "Per epoch (train = mean over the epoch's batches; val = fixed augmented tiles of the "
+    out += ["Loss per epoch (train = mean over the epoch's batches; val = fixed augmented tiles of the "
             "held-out images, seed 42, BatchNorm in eval mode):", ""]
     out += ["| epoch | step | elapsed s | lr | train loss | val loss |", "|---|---|---|---|---|---|"]
     for c in s["curve"]:
         out.append(f"| {c['epoch']} | {c['step']} | {c['elapsed_s']:.0f} | {c['lr']:.5f} | {c['train_loss']:.4f} | {c['val_loss']:.4f} |")
-    out += ["", "Every 10th step (loss of that batch):", "", "```"] + steps + ["```", ""]
-    size_log = tail_lines(os.path.join(CACHE, "size.log"), r"size model:|saved ")
+    out += ["", "Every 10th step (loss of that batch):", "", "<details><summary>steps</summary>", "", "```"] + steps + ["```", "", "</details>", ""]
+    size_log = lines_matching(os.path.join(folder, "size.log"), r"size model:|saved ")
     if size_log:
-        out += ["## Size model (train_size.py)", "", "```"] + size_log + ["```", ""]
-    for name, title in (("score_labels.txt", "diameter = diam_labels"), ("score_size.txt", "diameter 0, estimated by the size model"),
-                        ("score_gt.txt", "diameter = true median per image")):
-        lines = tail_lines(os.path.join(CACHE, name), r"^dsb2018|^model ")
+        out += ["Size model (train_size.py):", "", "```"] + size_log + ["```", ""]
+    for name, what in SCORES:
+        lines = lines_matching(os.path.join(folder, name), r"^dsb2018|^model ")
         if lines:
-            out += [f"## Validation score with the TypeScript engine ({title})", "", "```"] + lines + ["```", ""]
+            out += [f"Validation score with the TypeScript engine ({what}):", "", "```"] + lines + ["```", ""]
+    return out, float(s["train_seconds"]), int(s["steps"])
+
+
+def main() -> None:
+    earlier = sorted(d for d in os.listdir(CACHE) if re.fullmatch(r"run\d+", d) and os.path.isdir(os.path.join(CACHE, d)))
+    runs = [(os.path.join(CACHE, d), f"Run {i + 1}") for i, d in enumerate(earlier)]
+    runs.append((CACHE, f"Run {len(runs) + 1}" + (" (continues the previous run: --init, fresh optimizer and schedule)" if runs else "")))
+    body: list[str] = []
+    total_s, total_steps = 0.0, 0
+    for folder, title in runs:
+        lines, secs, steps = run_section(folder, title)
+        body += lines
+        total_s += secs
+        total_steps += steps
+    out = ["# Training log of cpsd_nuclei_v1", ""]
+    out += ["Produced by `tools/train/write_log.py` from the runs' own logs (`tools/train/.cache`). "
+            "The shipped weights are those of the last run; its scores are the shipped model's.", ""]
+    out += [f"Total: {len(runs)} run(s), {total_steps} optimizer steps, {total_s / 60:.0f} minutes of training wall time.", ""]
     with open(os.path.join(HERE, "TRAINING_LOG.md"), "w") as f:
-        f.write("\n".join(out))
+        f.write("\n".join(out + body))
 
 
 if __name__ == "__main__":
