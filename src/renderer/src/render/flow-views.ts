@@ -72,3 +72,22 @@ export function bwrPlaneToRgba(u8: Uint8Array, z: number, plane: number, out: Ui
   }
   return out;
 }
+
+/** The network pictures a flow view reads (the labels store's FlowViews). */
+export interface FlowPictures {
+  flowRgb: Uint8Array | null;
+  cellprobU8: Uint8Array | null;
+  dZU8: Uint8Array | null;
+}
+
+/**
+ * The writer of flow view `view` for plane z into an RGBA plane, or null when that view has no
+ * picture of the image's size (nZ planes of `plane` pixels): the canvas then shows the image.
+ */
+export function flowViewWriter(view: string, f: FlowPictures, z: number, nZ: number, plane: number): ((rgba: Uint8ClampedArray) => void) | null {
+  const { flowRgb, cellprobU8, dZU8 } = f;
+  if (view === 'gradXY' && flowRgb && flowRgb.length === nZ * plane * 3) return (rgba) => rgbPlaneToRgba(flowRgb, z, plane, rgba);
+  if (view === 'cellprob' && cellprobU8 && cellprobU8.length === nZ * plane) return (rgba) => bwrPlaneToRgba(cellprobU8, z, plane, rgba);
+  if (view === 'gradZ' && dZU8 && dZU8.length === nZ * plane) return (rgba) => bwrPlaneToRgba(dZU8, z, plane, rgba);
+  return null;
+}
