@@ -152,17 +152,6 @@ export async function flowErrorsInPool(pool: DynamicsPool, labels: Uint16Array |
   return errors;
 }
 
-
-/** get_masks + 2-D flow QC on the pool: labels before hole filling, with failing masks set to 0. */
-export async function clusterInPool(pool: DynamicsPool, p: Float32Array, input: FollowInput, dP: Float32Array, opts: ComputeMasksOptions): Promise<Uint16Array | Uint32Array> {
-  const { labels, errors } = await clusterWithErrorsInPool(pool, p, input, dP, opts);
-  const bad = badFlowLabels(errors, opts.flowThreshold ?? 0.4);
-  if (!bad) return labels;
-  const out = labels.slice();
-  for (let i = 0; i < out.length; i++) if (bad[out[i]]) out[i] = 0;
-  return out;
-}
-
 /** Resize back, fill holes, min size, in a worker; labels flagged in `drop` are removed first. */
 export async function finishInPool(
   pool: DynamicsPool,
@@ -264,6 +253,8 @@ export async function computeMasksInPool(
   // the field goes straight into shared memory: every worker reads it, nothing is copied
   const input = prepareDynamics(dP, cellprob, shape, opts.cellprobThreshold ?? 0, opts.niter ?? 200, method, (n) => new Float32Array(new SharedArrayBuffer(4 * n)));
   let labels: Uint16Array | Uint32Array;
+  // masks failing the flow QC, removed by the fill's worker
+  let drop: Uint8Array | null = null;
   if (!input) {
     let vol = 1;
     for (const d of shape) vol *= d;
@@ -281,9 +272,11 @@ export async function computeMasksInPool(
   } else {
     const p = await followInPool(pool, input, progress);
     progress.onProgress?.(1, 'get masks');
-    labels = await clusterInPool(pool, p, input, dP, opts);
+    const r = await clusterWithErrorsInPool(pool, p, input, dP, opts);
+    labels = r.labels;
+    drop = badFlowLabels(r.errors, opts.flowThreshold ?? 0.4);
   }
   checkAbort(progress.signal);
   progress.onProgress?.(1, 'fill holes');
-  return finishInPool(pool, labels, shape, opts);
+  return finishInPool(pool, labels, shape, opts, drop);
 }
