@@ -12,6 +12,7 @@ import type { FollowInput } from '../../core/dynamics/follow-flows.ts';
 import type { MaskPartsResult } from '../../core/dynamics/mask-parts.ts';
 import type { PositionCache, ThresholdField } from '../../core/dynamics/rethreshold.ts';
 import type { ClusterParts } from './protocol.ts';
+import type { ComputeResult } from './service.ts';
 
 export interface CachedFlows {
   dP: Float32Array;
@@ -34,7 +35,7 @@ export interface CachedFlows {
   /** A background compute for likely next parameters (see DynamicsService.prefetch). */
   prefetch?: { key: string; abort: AbortController };
   /** Its result, until a compute takes it or another compute replaces it. */
-  prefetched?: { key: string; result: { masks: Uint16Array | Uint32Array; shape: number[]; stages: Array<'follow' | 'cluster' | 'qc' | 'finish'>; integratedPoints: number; elapsedMs: number } };
+  prefetched?: { key: string; result: ComputeResult };
 }
 
 /** LRU by bytes held. */

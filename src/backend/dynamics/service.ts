@@ -160,6 +160,12 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
     return { masks, shape: params.outShape ? [...params.outShape] : [...shape], stages, integratedPoints };
   }
 
+  /** Every stage through the fill: the masks, timed from t0. */
+  async function computeMasks(entry: CachedFlows, params: MaskParams, progress: PoolProgress, t0: number): Promise<ComputeResult> {
+    const r = await computeEntry(entry, params, progress, true);
+    return { ...r, masks: r.masks as Uint16Array | Uint32Array, elapsedMs: performance.now() - t0 };
+  }
+
   /** 2-D pixel-bilinear dynamics without a resize back: the per-mask path (see the top). */
   async function computePerMask(entry: CachedFlows, params: MaskParams, progress: PoolProgress, finish: boolean): Promise<Omit<ComputeResult, 'elapsedMs' | 'masks'> & { masks: Uint16Array | Uint32Array | null }> {
     const shape: [number, number] = [entry.shape[0], entry.shape[1]];
@@ -233,8 +239,7 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
         const ready = entry.prefetched;
         entry.prefetched = undefined;
         if (ready && ready.key === key) return { ...ready.result, elapsedMs: performance.now() - t0 };
-        const r = await computeEntry(entry, params, progress, true);
-        return { ...r, masks: r.masks as Uint16Array | Uint32Array, elapsedMs: performance.now() - t0 };
+        return computeMasks(entry, params, progress, t0);
       });
     },
     prefetch(flowsId, params) {
@@ -248,9 +253,7 @@ export function createDynamicsService(options: DynamicsServiceOptions = {}): Dyn
       entry.prefetch = job;
       void exclusive(entry, async () => {
         if (abort.signal.aborted) return;
-        const t0 = performance.now();
-        const r = await computeEntry(entry, params, { signal: abort.signal }, true);
-        entry.prefetched = { key, result: { ...r, masks: r.masks as Uint16Array | Uint32Array, elapsedMs: performance.now() - t0 } };
+        entry.prefetched = { key, result: await computeMasks(entry, params, { signal: abort.signal }, performance.now()) };
       })
         .catch(() => undefined)
         .finally(() => {

@@ -108,6 +108,11 @@ export function createSegmentService(deps: SegmentServiceDeps) {
   let inference: InferenceService | null = null;
   let dynamics: DynamicsService | null = null;
   const dyn = (): DynamicsService => (dynamics ??= createDynamicsService());
+  /** The unit's flows in the dynamics service (put there on first use); returns its key. */
+  const dynamicsKey = (unit: DynamicsUnit): string => {
+    if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
+    return unit.key;
+  };
   let loadedModelPath: string | null = null;
   /** One run at a time: the worker owns one session, and a model switch must not interleave. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -203,9 +208,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       const params = rethresholdParams(f, { niter: o.niter, cellprobThreshold: o.cellprobThreshold, flowThreshold: o.flowThreshold, minSize: o.minSize });
       if (![params.cellprobThreshold, params.flowThreshold].every(Number.isFinite)) return;
       const [unit] = dynamicsUnits(flowsId, f);
-      if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
       dyn()
-        .warm(unit.key, params, controller.signal)
+        .warm(dynamicsKey(unit), params, controller.signal)
         .catch((e: unknown) => {
           if (controller.signal.aborted) return;
           deps.events.emit('onLog', { level: 'warn', message: `re-threshold warm-up: ${e instanceof Error ? e.message : String(e)}` });
@@ -307,15 +311,15 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       let out: Uint16Array | Uint32Array;
       if (units.length === 1) {
         const unit = units[0];
-        if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
-        out = (await dyn().compute(unit.key, params)).masks;
+        const key = dynamicsKey(unit);
+        out = (await dyn().compute(key, params)).masks;
         // A slider being dragged: the same step again is the likely next request. Computing it now
         // uses the cores while the GUI takes these masks in; any other request aborts it.
         const prev = lastRecompute.get(id);
         const t = params.cellprobThreshold ?? 0;
         const step = t - (prev?.cellprobThreshold ?? t);
         if (prev && step !== 0 && Math.abs(step) <= 1 && sameExceptCellprob(prev, params)) {
-          dyn().prefetch(unit.key, { ...params, cellprobThreshold: t + step });
+          dyn().prefetch(key, { ...params, cellprobThreshold: t + step });
         }
         lastRecompute.delete(id);
         lastRecompute.set(id, params);
@@ -324,8 +328,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
         const masks = new Uint32Array(nZ * plane);
         let wide = false;
         for (const [z, unit] of units.entries()) {
-          if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
-          const r = await dyn().compute(unit.key, params);
+          const r = await dyn().compute(dynamicsKey(unit), params);
           masks.set(r.masks, f.do3D ? 0 : z * plane);
           if (r.masks instanceof Uint32Array) wide = true;
         }
