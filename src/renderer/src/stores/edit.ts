@@ -15,6 +15,7 @@ import { masksToOutlines } from '../../../core/masks/masks-to-outlines.ts';
 import type { LabelImage } from '../../../core/masks/labels.ts';
 import { errorMessage, getApi } from '../api/index.ts';
 import { labelView, numericView } from '../api/wire-array.ts';
+import { quietTimer } from '../pure/quiet-timer.ts';
 import { cellprobToU8 } from '../render/flow-views.ts';
 import { coloursFromIndex } from '../editing/colour-table.ts';
 import { DEFAULT_BRUSH_PX, stepBrushSize } from '../editing/brush-sizes.ts';
@@ -60,7 +61,7 @@ export const useEditStore = defineStore('edit', () => {
   let detach: (() => void) | null = null;
   let journalQueue: Promise<unknown> = Promise.resolve();
   let journalReady = false;
-  let autosaveTimer: ReturnType<typeof setTimeout> | null = null;
+  const autosaveTimer = quietTimer(() => void save(), AUTOSAVE_DEBOUNCE_MS);
   let stepCounter = 0;
 
   /** Bumped on every document change (views that read the document subscribe to it). */
@@ -160,11 +161,12 @@ export const useEditStore = defineStore('edit', () => {
   // so the journal keeps the order of the steps. Cellpose itself never autosaves model runs (A.16).
   const MODEL_JOURNAL_DELAY_MS = 400;
   let journalPending: Array<{ path: string; source: 'edit' | 'undo' | 'redo'; step: EditStep }> = [];
-  let journalTimer: ReturnType<typeof setTimeout> | null = null;
-
+  const journalTimer = quietTimer(appendPendingSteps, MODEL_JOURNAL_DELAY_MS);
   function flushJournal(): void {
-    if (journalTimer) clearTimeout(journalTimer);
-    journalTimer = null;
+    journalTimer.flush();
+  }
+
+  function appendPendingSteps(): void {
     const waiting = journalPending;
     journalPending = [];
     for (const { path, source, step } of waiting) {
@@ -188,10 +190,7 @@ export const useEditStore = defineStore('edit', () => {
     if (path && journalReady) {
       journalPending.push({ path, source, step });
       if (byHand) flushJournal();
-      else {
-        if (journalTimer) clearTimeout(journalTimer);
-        journalTimer = setTimeout(flushJournal, MODEL_JOURNAL_DELAY_MS);
-      }
+      else journalTimer.schedule();
     }
     if (byHand) scheduleAutosave();
   }
@@ -222,11 +221,7 @@ export const useEditStore = defineStore('edit', () => {
 
   function scheduleAutosave(): void {
     if (!autosave.value || !docPath) return;
-    if (autosaveTimer) clearTimeout(autosaveTimer);
-    autosaveTimer = setTimeout(() => {
-      autosaveTimer = null;
-      void save();
-    }, AUTOSAVE_DEBOUNCE_MS);
+    autosaveTimer.schedule();
   }
 
   /** Writes <stem>_seg.npy (GUI layout, ismanual/zdraw from the document). */
@@ -235,10 +230,7 @@ export const useEditStore = defineStore('edit', () => {
     const d = doc;
     const path = docPath;
     if (!d || !path) return false;
-    if (autosaveTimer) {
-      clearTimeout(autosaveTimer);
-      autosaveTimer = null;
-    }
+    autosaveTimer.cancel();
     const atStep = stepCounter;
     flushJournal();
     saving.value = true;
@@ -304,8 +296,7 @@ export const useEditStore = defineStore('edit', () => {
     } else if (doc && handEdits.value && autosave.value && docPath) await save();
     else if (doc && handEdits.value && docPath) message.value = `unsaved edits of ${docPath} are kept in its journal`;
     discardOnClose = false;
-    if (autosaveTimer) clearTimeout(autosaveTimer);
-    autosaveTimer = null;
+    autosaveTimer.cancel();
     detach?.();
     detach = null;
     doc = null;
@@ -413,11 +404,12 @@ export const useEditStore = defineStore('edit', () => {
   // every value of a drag into the undo history cost ~40 ms of each step on 1024^2.
   const REPLACE_QUIET_MS = 300;
   let pendingReplace: LabelImage | null = null;
-  let replaceTimer: ReturnType<typeof setTimeout> | null = null;
-
+  const replaceTimer = quietTimer(takePendingReplace, REPLACE_QUIET_MS);
   function flushReplace(): void {
-    if (replaceTimer) clearTimeout(replaceTimer);
-    replaceTimer = null;
+    replaceTimer.flush();
+  }
+
+  function takePendingReplace(): void {
     const m = pendingReplace;
     pendingReplace = null;
     // only masks still on screen (a newer run or another image replaced them otherwise)
@@ -428,13 +420,11 @@ export const useEditStore = defineStore('edit', () => {
   watch(
     () => labels.layer,
     (l) => {
-      const live = labels.takeLiveFlag();
       if (!l || !image.meta || docGeneration !== image.generation) return;
       if (doc && l.masks === doc.labels) return;
-      if (live && doc) {
+      if (l.live && doc) {
         pendingReplace = l.masks;
-        if (replaceTimer) clearTimeout(replaceTimer);
-        replaceTimer = setTimeout(flushReplace, REPLACE_QUIET_MS);
+        replaceTimer.schedule();
         return;
       }
       pendingReplace = null;
@@ -460,7 +450,6 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function deleteAt(x: number, y: number): boolean {
-    flushReplace();
     const id = idAt(x, y);
     if (!doc || id === 0) return false;
     const t0 = performance.now();
@@ -551,7 +540,6 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function fillAt(x: number, y: number): boolean {
-    flushReplace();
     const d = ensureDoc();
     if (!d) return false;
     const sel = labels.selected;

@@ -27,6 +27,8 @@ export interface MaskLayer {
   /** (N, 3) colour table, mask k = row k-1. */
   colours: Uint8Array;
   shape: [number, number, number];
+  /** Masks of a slider re-threshold: the edit store takes them into its undo history when the slider rests. */
+  live?: boolean;
 }
 
 const NO_FLOWS: FlowViews = { flowRgb: null, cellprobU8: null, dZU8: null };
@@ -48,19 +50,8 @@ export const useLabelsStore = defineStore('labels', () => {
     hasGradZ: flows.value.dZU8 !== null,
   }));
 
-  /** The last setMasks was a live re-threshold (see takeLiveFlag). */
-  let live = false;
-
-  /** Whether the masks shown last came from a live re-threshold; reading clears it. */
-  function takeLiveFlag(): boolean {
-    const v = live;
-    live = false;
-    return v;
-  }
-
-  /** @param isLive masks of a slider re-threshold: the edit store takes them into its undo history when the slider rests. */
-  function setMasks(masks: LabelImage, shape: [number, number, number], isLive = false): void {
-    live = isLive;
+  /** @param live masks of a slider re-threshold (see MaskLayer.live). */
+  function setMasks(masks: LabelImage, shape: [number, number, number], live = false): void {
     if (masks.length !== shape[0] * shape[1] * shape[2]) throw new Error(`masks of ${masks.length} pixels do not fit (${shape.join(', ')})`);
     const n = maxLabel(masks);
     // Outlines on first use: with an open image the edit store takes these masks as one undoable
@@ -73,6 +64,7 @@ export const useLabelsStore = defineStore('labels', () => {
       },
       colours: maskColors(n),
       shape,
+      live,
     });
     nMasks.value = n;
     selected.value = 0;
@@ -102,5 +94,5 @@ export const useLabelsStore = defineStore('labels', () => {
     modelName.value = null;
   }
 
-  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, scaleDiameterPx, availability, setMasks, takeLiveFlag, acceptSegmentation, clear };
+  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, scaleDiameterPx, availability, setMasks, acceptSegmentation, clear };
 });
