@@ -3,7 +3,7 @@
 // memory, agreement of fast-mode masks with default-mode masks, and the whole CLI on 1024².
 // Targets (2-core machine, Cellpose 3.1 on the same machine): network 512² <= 1.77 s, 1024² <= 7.95 s.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCellposeModel } from '../src/backend/inference/load-model.ts';
@@ -14,6 +14,7 @@ import { encodeTiff } from '../src/core/io/tiff-write.ts';
 import { averagePrecision } from '../src/core/masks/average-precision.ts';
 import { directDeps } from '../src/core/pipeline/direct-masks.ts';
 import { segment, type SegmentResult } from '../src/core/pipeline/segment.ts';
+import { PYTHON } from '../test/core/model/torch-reference.ts';
 import type { BenchRow } from './types.ts';
 import { sharedPath } from '../test/helpers/shared-data.ts';
 
@@ -82,7 +83,6 @@ async function torchVsOrt(onnx: Uint8Array): Promise<BenchRow[]> {
   const c = process.cpuUsage(c0);
   const ortMs = (c.user + c.system) / 3000;
   await s.release();
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const code = `
 import sys, time, torch
 sys.path.insert(0, 'tools/reference')
@@ -96,7 +96,7 @@ with torch.no_grad():
     for _ in range(3): forward(sd, x)
 print((time.process_time() - c0) / 3 * 1000)
 `;
-  const torchMs = Number(execFileSync(py, ['-c', code]).toString().trim());
+  const torchMs = Number(execFileSync(PYTHON, ['-c', code]).toString().trim());
   return [
     { group: GROUP, name: '9 tiles 224² CPU, PyTorch 1 thread', value: torchMs, unit: 'ms' },
     { group: GROUP, name: '9 tiles 224² CPU, our ONNX 1 thread', value: ortMs, unit: 'ms', target: '<= PyTorch', ok: ortMs <= torchMs },
@@ -163,9 +163,8 @@ export async function run(): Promise<BenchRow[]> {
   // the import of torch, numpy and scipy measured now with Debian's python3-torch, plus the brief's
   // network and dynamics times of Cellpose 3.1 on this machine (7.95 s + 0.77 s); model load,
   // image read and the save add to it, so the estimate is low, which is the strict side.
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const i0 = Date.now();
-  execFileSync(py, ['-c', 'import torch, numpy, scipy.ndimage'], { stdio: 'pipe' });
+  execFileSync(PYTHON, ['-c', 'import torch, numpy, scipy.ndimage'], { stdio: 'pipe' });
   const cellposeWholeMs = Date.now() - i0 + 7950 + 770;
   const ours = cli([]);
   rows.push({ group: GROUP, name: 'Cellpose 1024² whole process (estimate)', value: cellposeWholeMs, unit: 'ms', note: 'torch import measured here + 7.95 s network + 0.77 s dynamics' });

@@ -4,15 +4,13 @@
 // flows as a user's saved session.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { maxLabel } from '../src/core/masks/labels.ts';
 import type { Backend, SegmentParams } from '../src/shared/contract.ts';
-
 
 /** Segments img with params and saves its GUI-layout _seg.npy beside it; returns the file's path. */
 export async function segmentAndSaveSeg(backend: Backend, jobId: string, img: string, params: SegmentParams): Promise<string> {
   const r = await backend.segment({ jobId, imagePath: img, params });
-  const labels = r.masks.dtype === 'uint32' ? new Uint32Array(r.masks.data) : new Uint16Array(r.masks.data);
-  let max = 0;
-  for (const v of labels) max = Math.max(max, v);
+  const max = maxLabel(r.masks.dtype === 'uint32' ? new Uint32Array(r.masks.data) : new Uint16Array(r.masks.data));
   const saved = await backend.saveSeg({ imagePath: img, masks: r.masks, ismanual: new Array<boolean>(max).fill(false), flowsId: r.flowsId, params: null, layout: 'gui' });
   return saved.path;
 }

@@ -89,85 +89,63 @@ export function getMasks(
   const gplane = py * px;
   const { H, L, checked } = scratch.take(pz * gplane);
   const bins = new Int32Array(n);
+  // the grids go back to the scratch zeroed, whatever happens: clear what this call touched
   try {
-    return clusterPoints(p, inds, n, nd, dims, is3D, pz, py, px, H, L, checked, bins, maxSizeFraction, alloc, scratch);
+    const pyOff = is3D ? n : 0;
+    const pxOff = is3D ? 2 * n : n;
+    for (let i = 0; i < n; i++) {
+      // trunc(p) + rpad, clamped to [0, shape + rpad - 1] per axis
+      const qz = is3D ? Math.min(Math.max(Math.trunc(p[i]) + RPAD, 0), dims[0] + RPAD - 1) : 0;
+      const qy = Math.min(Math.max(Math.trunc(p[pyOff + i]) + RPAD, 0), dims[1] + RPAD - 1);
+      const qx = Math.min(Math.max(Math.trunc(p[pxOff + i]) + RPAD, 0), dims[2] + RPAD - 1);
+      const b = qz * gplane + qy * px + qx;
+      bins[i] = b;
+      H[b]++;
+    }
+
+    // Seeds: bins with H > 10 that equal the maximum of their 5-wide (clipped) neighbourhood.
+    const seedList: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = bins[i];
+      if (checked[b]) continue;
+      checked[b] = 1;
+      const h = H[b];
+      if (h <= 10) continue;
+      if (isLocalMax(H, b, h, pz, py, px, is3D)) seedList.push(b);
+    }
+    const vol = nd === 2 ? dims[1] * dims[2] : dims[0] * dims[1] * dims[2];
+    if (seedList.length === 0) return alloc(vol, false);
+    // ascending count, raster order of the bin as the (stable) tie-break
+    const seeds = seedList.sort((a, b) => H[a] - H[b] || a - b);
+    growSeeds(H, L, seeds, py, px, is3D, scratch);
+
+    // Every labelled pixel is a start pixel, so the big-mask counts and the raster first-appearance
+    // renumber (inds are increasing) need only the n points, not the whole image.
+    const nSeeds = seeds.length;
+    const lab = new Int32Array(n); // region label of each point
+    const counts = new Int32Array(nSeeds + 1);
+    for (let i = 0; i < n; i++) {
+      const l = L[bins[i]];
+      lab[i] = l;
+      counts[l]++;
+    }
+    const limit = vol * maxSizeFraction;
+    // table[l]: -1 = removed (covers more than maxSizeFraction of the image), 0 = unseen, else new label
+    const table = new Int32Array(nSeeds + 1);
+    for (let l = 1; l <= nSeeds; l++) if (counts[l] > limit) table[l] = -1;
+    const labels = alloc(vol, nSeeds >= 65536);
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lab[i];
+      if (l === 0) continue;
+      let t = table[l];
+      if (t === 0) t = table[l] = ++next;
+      if (t > 0) labels[inds[i]] = t;
+    }
+    return labels;
   } finally {
-    // bins still hold every point's bin here: clusterPoints writes labels into a separate array
     scratch.release(bins, n);
   }
-}
-
-function clusterPoints(
-  p: Float32Array,
-  inds: Int32Array,
-  n: number,
-  nd: number,
-  dims: number[],
-  is3D: boolean,
-  pz: number,
-  py: number,
-  px: number,
-  H: Int32Array,
-  L: Int32Array,
-  checked: Uint8Array,
-  bins: Int32Array,
-  maxSizeFraction: number,
-  alloc: LabelAllocator,
-  scratch: GetMasksScratch,
-): Uint16Array | Uint32Array {
-  const gplane = py * px;
-  const pyOff = is3D ? n : 0;
-  const pxOff = is3D ? 2 * n : n;
-  for (let i = 0; i < n; i++) {
-    // trunc(p) + rpad, clamped to [0, shape + rpad - 1] per axis
-    const qz = is3D ? Math.min(Math.max(Math.trunc(p[i]) + RPAD, 0), dims[0] + RPAD - 1) : 0;
-    const qy = Math.min(Math.max(Math.trunc(p[pyOff + i]) + RPAD, 0), dims[1] + RPAD - 1);
-    const qx = Math.min(Math.max(Math.trunc(p[pxOff + i]) + RPAD, 0), dims[2] + RPAD - 1);
-    const b = qz * gplane + qy * px + qx;
-    bins[i] = b;
-    H[b]++;
-  }
-
-  // Seeds: bins with H > 10 that equal the maximum of their 5-wide (clipped) neighbourhood.
-  const seedList: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const b = bins[i];
-    if (checked[b]) continue;
-    checked[b] = 1;
-    const h = H[b];
-    if (h <= 10) continue;
-    if (isLocalMax(H, b, h, pz, py, px, is3D)) seedList.push(b);
-  }
-  const vol = nd === 2 ? dims[1] * dims[2] : dims[0] * dims[1] * dims[2];
-  if (seedList.length === 0) return alloc(vol, false);
-  // ascending count, raster order of the bin as the (stable) tie-break
-  const seeds = seedList.sort((a, b) => H[a] - H[b] || a - b);
-  growSeeds(H, L, seeds, py, px, is3D, scratch);
-
-  // Every labelled pixel is a start pixel, so the big-mask counts and the raster first-appearance
-  // renumber (inds are increasing) need only the n points, not the whole image.
-  const nSeeds = seeds.length;
-  const lab = new Int32Array(n); // region label of each point
-  const counts = new Int32Array(nSeeds + 1);
-  for (let i = 0; i < n; i++) {
-    const l = L[bins[i]];
-    lab[i] = l;
-    counts[l]++;
-  }
-  const limit = vol * maxSizeFraction;
-  // table[l]: -1 = removed (covers more than maxSizeFraction of the image), 0 = unseen, else new label
-  const table = new Int32Array(nSeeds + 1);
-  for (let l = 1; l <= nSeeds; l++) if (counts[l] > limit) table[l] = -1;
-  const labels = alloc(vol, nSeeds >= 65536);
-  let next = 0;
-  for (let i = 0; i < n; i++) {
-    const l = lab[i];
-    if (l === 0) continue;
-    let t = table[l];
-    if (t === 0) t = table[l] = ++next;
-    if (t > 0) labels[inds[i]] = t;
-  }
-  return labels;
 }
 
 function isLocalMax(H: Int32Array, b: number, h: number, pz: number, py: number, px: number, is3D: boolean): boolean {

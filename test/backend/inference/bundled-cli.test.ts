@@ -2,7 +2,7 @@
 // than the sources): it must find its worker files and the shipped model from out/cli and write the
 // same _seg.npy masks as the TypeScript sources run through tsx.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('bundled CLI (out/cli)', () => {
 
   it('runs from bin/ with the real checkpoint and gives the masks of the tsx run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bundled-cli-'));
-    for (const sub of ['bundle', 'tsx']) execFileSync('mkdir', ['-p', join(dir, sub)]);
+    for (const sub of ['bundle', 'tsx']) mkdirSync(join(dir, sub));
     copyFileSync(`${FIXTURES}/gui2d/crop2d.tif`, join(dir, 'crop2d.tif'));
     const args = ['segment', '--image_path', join(dir, 'crop2d.tif'), '--pretrained_model', REAL_MODEL, '--diameter', '24', '--no_npy', '--save_tif'];
     const viaBin = execFileSync(NODE, ['bin/cellpose-studio.mjs', ...args, '--savedir', join(dir, 'bundle')], { encoding: 'utf8', stdio: 'pipe' });
