@@ -23,6 +23,10 @@ function asBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** CELLPOSE_STUDIO_TRACE=1: one stderr line per request (method, outcome, elapsedMs), for
+ *  diagnosing a stuck or slow GUI without a debugger. */
+const TRACE = process.env.CELLPOSE_STUDIO_TRACE === '1';
+
 /** Serve one connected client until it closes. */
 export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSource>): void {
   const unsubscribers: Array<() => void> = [];
@@ -58,10 +62,21 @@ export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSour
     const { id, method, params } = msg;
     const jobId = method === 'segment' && params !== null && typeof params === 'object' ? (params as { jobId?: unknown }).jobId : undefined;
     if (typeof jobId === 'string') running.add(jobId);
+    const startedMs = performance.now();
+    const trace = (outcome: string): void => {
+      if (TRACE) console.error(`[ws] ${method} #${id} ${outcome} ${(performance.now() - startedMs).toFixed(0)} ms`);
+    };
+    if (TRACE) console.error(`[ws] ${method} #${id} start`);
     dispatchCall(backend, method, params)
       .then(
-        (result) => send(ws, { type: 'response', id, result }),
-        (e: unknown) => send(ws, { type: 'error', id, error: toWireError(e) }),
+        (result) => {
+          trace('ok');
+          send(ws, { type: 'response', id, result });
+        },
+        (e: unknown) => {
+          trace(`error: ${e instanceof Error ? e.message : String(e)}`);
+          send(ws, { type: 'error', id, error: toWireError(e) });
+        },
       )
       .finally(() => {
         if (typeof jobId === 'string') running.delete(jobId);

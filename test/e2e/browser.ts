@@ -132,6 +132,27 @@ export async function dropFile(page: Page, name: string, bytes: Uint8Array): Pro
   })()`);
 }
 
+/**
+ * Wait until the status bar names `file`. On a timeout the error says what the page showed
+ * instead (status bar, error banner, the file browser and its problem line, busy flag) plus
+ * `extra()` (e.g. a server's output), so that a failure on CI can be read without a re-run.
+ */
+export async function waitShowing(page: Page, file: string, extra: () => string = () => '', timeoutMs = 20_000): Promise<void> {
+  try {
+    await page.getByTestId('status-file').getByText(path.basename(file)).waitFor({ timeout: timeoutMs });
+  } catch (e) {
+    const seen = await page
+      .evaluate(`(() => {
+        const t = (id) => { const el = document.querySelector('[data-testid="' + id + '"]'); return el ? JSON.stringify(el.textContent) : 'absent'; };
+        return ['status-file', 'error-message', 'file-browser', 'browse-problem', 'browse-path'].map((id) => id + ': ' + t(id)).join('; ')
+          + '; browse-path value: ' + JSON.stringify(document.querySelector('[data-testid="browse-path"]')?.value ?? null);
+      })()`)
+      .catch((why: unknown) => `page not readable: ${String(why)}`);
+    await page.screenshot({ path: path.join(SHOTS, `not-showing-${path.basename(file)}.png`) }).catch(() => undefined);
+    throw new Error(`${path.basename(file)} not shown within ${timeoutMs} ms. Page: ${String(seen)}. ${extra()}`, { cause: e });
+  }
+}
+
 /** File > Open, type a path, press Enter. */
 export async function openThroughBrowser(page: Page, filePath: string): Promise<void> {
   await page.getByTestId('open-button').click();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, SHOTS, openThroughBrowser, stageFiles, startSession, type Session } from './browser.ts';
+import { REPO, SHOTS, openThroughBrowser, stageFiles, startSession, waitShowing, type Session } from './browser.ts';
 import { hook, traceCircle } from './edit-helpers.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
@@ -38,8 +38,11 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `no-lost-work-${name}.png`) });
 }
 
+/** The status bar names `file`; a timeout says what the page and the spawned server showed. */
+let serverOutput = (): string => '';
+const pageConsole: string[] = [];
 async function showing(page: Page, file: string): Promise<void> {
-  await page.getByTestId('status-file').getByText(path.basename(file)).waitFor({ timeout: 20_000 });
+  await waitShowing(page, file, () => serverOutput());
 }
 
 /** The journal has taken the steps sent so far: its size stops changing. */
@@ -176,11 +179,13 @@ describe('leaving an image with unsaved edits', () => {
 async function startWebServer(home: string): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/server/main.ts'), '--port', '0'], {
     cwd: REPO,
-    env: { ...process.env, HOME: home },
+    env: { ...process.env, HOME: home, CELLPOSE_STUDIO_TRACE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
+  serverOutput = () =>
+    `Server output (last 2000 chars): ${JSON.stringify(out.slice(-2000))}. Page console: ${JSON.stringify(pageConsole.slice(-20))}`;
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
     proc.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
@@ -198,6 +203,8 @@ async function startWebServer(home: string): Promise<{ proc: ChildProcess; url: 
 
 async function newAppPage(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => pageConsole.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => pageConsole.push(`pageerror: ${e.message}`));
   await page.goto(url);
   await page.locator('[data-testid="app"][data-ready="yes"]').waitFor({ timeout: 20_000 });
   return page;

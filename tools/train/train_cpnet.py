@@ -167,7 +167,7 @@ def make_batch(items, idx, rng):
 def main() -> None:
     global TILE, WARMUP_FRAC, DECAY_FRAC
     ap = argparse.ArgumentParser()
-    ap.add_argument("--end-utc", required=True, help="HH:MM UTC today: stop training and save by then")
+    ap.add_argument("--end-utc", required=True, help="HH:MM UTC (the next one from now): stop training and save by then")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"))
     ap.add_argument("--seed", type=int, default=0)
@@ -196,7 +196,8 @@ def main() -> None:
     hh, mm = (int(v) for v in args.end_utc.split(":"))
     end = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
     if end <= now:
-        raise SystemExit(f"--end-utc {args.end_utc} is in the past")
+        # The next HH:MM: a run started before midnight UTC may end after it.
+        end += dt.timedelta(days=1)
 
     split = make_split(args.seed, args.n_val_fluo, args.n_val_hist)
     write_split(split, args.seed, os.path.join(HERE, "val_split.txt"))
