@@ -31,6 +31,15 @@ export function stageFiles(files: readonly string[], subdir = ''): string[] {
   });
 }
 
+/** Debian's Chromium, headless, with the flags the project's e2e tests always use: no GPU, and no
+ *  background networking, component updates or first-run work (CI machines have no network). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
 export interface Session {
   server: RunningServer;
   browser: Browser;
@@ -52,10 +61,7 @@ export async function startSessionOn(staticDir: string): Promise<Session> {
   const home = mkdtempSync(path.join(tmpdir(), 'cps-e2e-home-'));
   const backend = createBackend({ homeDir: home, browseRoot: '/' });
   const server = await startServer({ port: 0, staticDir, backend });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));

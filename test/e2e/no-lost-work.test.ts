@@ -11,9 +11,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, SHOTS, openThroughBrowser, stageFiles, startSession, waitShowing, type Session } from './browser.ts';
+import { REPO, SHOTS, launchChromium, openThroughBrowser, stageFiles, startSession, waitShowing, type Session } from './browser.ts';
 import { hook, traceCircle } from './edit-helpers.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
@@ -216,7 +216,7 @@ describe('crash recovery from the edit journal', () => {
   let browser: Browser;
   let server: { proc: ChildProcess; url: string } | null = null;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     server = await startWebServer(home);
   });
   afterAll(async () => {

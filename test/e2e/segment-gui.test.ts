@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { decode as decodePng } from 'fast-png';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import { DIST_WEB, REPO, SHOTS, openThroughBrowser, stageFiles } from './browser.ts';
+import { DIST_WEB, REPO, SHOTS, launchChromium, openThroughBrowser, stageFiles } from './browser.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
@@ -85,10 +85,7 @@ describe('segment and inspect in the GUI (issue 6)', () => {
       },
     });
     server = await startServer({ port: 0, staticDir: DIST_WEB, backend: counted });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(server.url);
