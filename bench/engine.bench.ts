@@ -106,6 +106,21 @@ function ap50(a: Uint16Array | Uint32Array, b: Uint16Array | Uint32Array): numbe
   return averagePrecision([a], [b], [0.5]).ap[0][0] ?? NaN;
 }
 
+/** Best of three 4096² float32 matrix products in numpy (its BLAS, `threads` threads): GFLOP/s. */
+function sgemmGflops(threads: number): number {
+  const code = `
+import time, numpy as np
+a = np.random.rand(4096, 4096).astype(np.float32); b = np.random.rand(4096, 4096).astype(np.float32)
+a @ b
+best = 1e9
+for _ in range(3):
+    t = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t)
+print(2 * 4096 ** 3 / best / 1e9)
+`;
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  return Number(execFileSync(PYTHON, ['-c', code], { env }).toString().trim());
+}
+
 /** Same 9 tiles (one 512² image at rescale 1) through PyTorch (Cellpose's runtime, our independent
  *  CPnet in tools/reference) and through our ONNX graph, one thread each: CPU milliseconds. */
 async function torchVsOrt(onnx: Uint8Array): Promise<BenchRow[]> {
@@ -152,6 +167,8 @@ export async function run(): Promise<BenchRow[]> {
   const cores = availableParallelism();
   const macsPerPixel = convMacsPerPixel(MODEL);
   const peakGflops = fp32PeakGflops(cores);
+  const blasGflops = sgemmGflops(cores);
+  rows.push({ group: GROUP, name: `float32 matrix product 4096², numpy BLAS, ${cores} threads`, value: blasGflops, unit: 'GFLOP/s', note: 'what a tuned BLAS reaches on this CPU' });
   for (const [name, image] of [['512', img512], ['1024', img1024]] as const) {
     await timed(image, false, net); // warm-up (session, allocations)
     const d = await timed(image, false, net);
@@ -183,6 +200,7 @@ export async function run(): Promise<BenchRow[]> {
     // How close the default network is to this CPU's float32 limit: conv FLOPs over network wall time.
     const gflops = (2 * macsPerPixel * d.netPixels) / (d.r.timings.networkMs * 1e6);
     rows.push({ group: GROUP, name: `${name}² default network conv rate`, value: gflops, unit: 'GFLOP/s', note: `${(d.netPixels / 224 ** 2).toFixed(0)} tiles of 224²` });
+    rows.push({ group: GROUP, name: `${name}² default conv rate / BLAS matrix product rate`, value: gflops / blasGflops, unit: 'x' });
     if (peakGflops !== null) {
       rows.push({ group: GROUP, name: `${name}² default conv rate / fp32 FMA peak`, value: gflops / peakGflops, unit: 'x', note: `peak ${peakGflops.toFixed(0)} GFLOP/s = 32 FLOP/cycle x cores x cpuinfo clock` });
     }
