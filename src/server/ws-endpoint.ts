@@ -66,7 +66,7 @@ export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSour
     const trace = (outcome: string): void => {
       if (TRACE) console.error(`[ws] ${method} #${id} ${outcome} ${(performance.now() - startedMs).toFixed(0)} ms`);
     };
-    if (TRACE) console.error(`[ws] ${method} #${id} start`);
+    trace('start');
     dispatchCall(backend, method, params)
       .then(
         (result) => {
@@ -74,8 +74,9 @@ export function handleConnection(ws: WebSocket, backend: Api & Partial<EventSour
           send(ws, { type: 'response', id, result });
         },
         (e: unknown) => {
-          trace(`error: ${e instanceof Error ? e.message : String(e)}`);
-          send(ws, { type: 'error', id, error: toWireError(e) });
+          const error = toWireError(e);
+          trace(`error: ${error.message}`);
+          send(ws, { type: 'error', id, error });
         },
       )
       .finally(() => {

@@ -140,7 +140,7 @@ export async function dropFile(page: Page, name: string, bytes: Uint8Array): Pro
 
 /**
  * Wait until the status bar names `file`. On a timeout the error says what the page showed
- * instead (status bar, error banner, the file browser and its problem line, busy flag) plus
+ * instead (status bar, error banner, the file browser with its problem line and path box) plus
  * `extra()` (e.g. a server's output), so that a failure on CI can be read without a re-run.
  */
 export async function waitShowing(page: Page, file: string, extra: () => string = () => '', timeoutMs = 20_000): Promise<void> {
