@@ -51,9 +51,12 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
 
 
 def main() -> None:
-    earlier = sorted(d for d in os.listdir(CACHE) if re.fullmatch(r"run\d+", d) and os.path.isdir(os.path.join(CACHE, d)))
-    runs = [(os.path.join(CACHE, d), f"Run {i + 1}") for i, d in enumerate(earlier)]
-    runs.append((CACHE, f"Run {len(runs) + 1}" + (" (continues the previous run: --init, fresh optimizer and schedule)" if runs else "")))
+    earlier = sorted((d for d in os.listdir(CACHE) if re.fullmatch(r"run\d+", d) and os.path.isdir(os.path.join(CACHE, d))),
+                     key=lambda d: int(d[3:]))
+    folders = [os.path.join(CACHE, d) for d in earlier] + [CACHE]
+    # every run after the first continued the one before it (train_cpnet.py --init)
+    runs = [(folder, f"Run {i + 1}" + (" (continues the previous run: --init, fresh optimizer and schedule)" if i > 0 else ""))
+            for i, folder in enumerate(folders)]
     body: list[str] = []
     total_s, total_steps = 0.0, 0
     for folder, title in runs:
