@@ -2,12 +2,15 @@
 // TypeScript engine (the same pipeline the app runs) and Cellpose's average_precision
 // (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
 //
-//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size] [--limit N]
+//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size|PX] [--limit N]
 //
 // --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
 //   diam_labels, what Cellpose does when no diameter is given (1.7).
 // --diameter gt: each image's true median diameter (an upper bound: a perfect size model).
 // --diameter size: diameter 0, i.e. estimated per image by the model's size model (1.9).
+// --diameter PX: the same diameter for every image, e.g. 30, the CLI's default (as Cellpose's).
+// Besides one line per data set, the fluorescence images from the BBBC039 screen (manifest column
+// same_screen_as_bbbc039) are also scored as their own subset, since BBBC039 is a likely test set.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -39,9 +42,22 @@ export interface ScoreOptions {
   model?: string;
   /** 'labels': the model's diam_labels (no diameter given); 'gt': each image's true diameter;
    *  'size': estimated by the size model (diameter 0). */
-  diameter?: 'labels' | 'gt' | 'size';
+  diameter?: 'labels' | 'gt' | 'size' | number;
   limit?: number;
   log?: (line: string) => void;
+}
+
+/** Suffix of the subset line for the held-out images from the BBBC039 screen. */
+export const BBBC039_SUBSET = ' (BBBC039 screen)';
+
+/** Ids of the fluorescence images that the data's manifest marks as likely from the BBBC039 screen. */
+async function sameScreenIds(): Promise<Set<string>> {
+  const rows = (await readFile(join(DATA, 'dsb2018-stage1-fluorescence', 'manifest.csv'), 'utf8')).split(/\r?\n/);
+  const header = rows[0].split(',');
+  const idCol = header.indexOf('name');
+  const flagCol = header.indexOf('same_screen_as_bbbc039');
+  if (idCol < 0 || flagCol < 0) throw new Error('dsb2018-stage1-fluorescence/manifest.csv: no name or same_screen_as_bbbc039 column');
+  return new Set(rows.slice(1).map((r) => r.split(',')).filter((c) => c[flagCol] === 'likely').map((c) => c[idCol]));
 }
 
 /** Mean AP per held-out set (Cellpose's average_precision, labels renumbered first). */
@@ -54,6 +70,7 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   const model = await resolveModel(modelArg, { download: false });
   const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
   const perSet = new Map<string, number[][]>();
+  const bbbc039Screen = await sameScreenIds();
   const t0 = Date.now();
   try {
     const summary = await svc.loadModel(model.path, { builtinName: model.builtinName });
@@ -63,12 +80,13 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       const gtRaw = decodePng(new Uint8Array(await readFile(join(DATA, set, 'masks', `${id}.png`))), 1 << 30).array;
       const gt = Uint32Array.from(gtRaw.data as Uint16Array);
       renumber(gt);
-      const diameterPx = mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : mode === 'size' ? 0 : diamLabels;
+      const diameterPx = typeof mode === 'number' ? mode : mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : mode === 'size' ? 0 : diamLabels;
       const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), { diameterPx, channels: [0, 0] });
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
       const ap = averagePrecision([gt], [pred]).ap[0];
       perSet.set(set, [...(perSet.get(set) ?? []), ap]);
+      if (bbbc039Screen.has(id)) perSet.set(`${set}${BBBC039_SUBSET}`, [...(perSet.get(`${set}${BBBC039_SUBSET}`) ?? []), ap]);
       log(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${r.diameterUsedPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}`);
     }
   } finally {
@@ -81,9 +99,13 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
 
 async function main(): Promise<void> {
   const mode = arg('diameter', 'labels');
+  const fixedPx = Number(mode);
+  if (mode !== 'labels' && mode !== 'gt' && mode !== 'size' && !(Number.isFinite(fixedPx) && fixedPx > 0)) {
+    throw new Error(`--diameter ${mode}: expected labels, gt, size or a diameter in pixels > 0`);
+  }
   const scores = await scoreValidation({
     model: arg('model', 'cpsd_nuclei_v1'),
-    diameter: mode === 'gt' || mode === 'size' ? mode : 'labels',
+    diameter: mode === 'labels' || mode === 'gt' || mode === 'size' ? mode : fixedPx,
     limit: Number(arg('limit', '1000000')),
     log: (line) => process.stdout.write(line + '\n'),
   });
