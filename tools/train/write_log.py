@@ -1,7 +1,7 @@
 """Write tools/train/TRAINING_LOG.md from the runs' own files. The shipped model may come from
 several runs, each continuing the previous one (train_cpnet.py --init): earlier runs are kept in
 .cache/run1, .cache/run2, ... and the last run's files are in .cache itself (summary.json, train.log,
-size.log and the score files of score-val.ts: score_labels.txt, score_size.txt, score_gt.txt).
+size.log and the score files of score-val.ts: score_labels.txt, score_size.txt, score_gt.txt, score_30px.txt).
 usage: /usr/bin/python3 tools/train/write_log.py
 """
 import json
@@ -11,7 +11,9 @@ import re
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(HERE, ".cache")
 SCORES = (("score_labels.txt", "diameter = diam_labels"), ("score_size.txt", "diameter 0, estimated by the size model"),
-          ("score_gt.txt", "diameter = true median per image"))
+          ("score_gt.txt", "diameter = true median per image"),
+          ("score_30px.txt", "diameter 30 px for every image, the CLI's default"),
+          ("score_gt_avg_with_previous.txt", "weights averaged 50/50 with the previous run's, diameter = true median per image"))
 
 
 def lines_matching(path: str, pattern: str) -> list[str]:
@@ -64,10 +66,19 @@ def main() -> None:
         body += lines
         total_s += secs
         total_steps += steps
+    # runs that continued the shipped weights but were not shipped (.cache/tried_runN): kept in
+    # the log with their scores, outside the totals, so the record says what was tried
+    tried = sorted((d for d in os.listdir(CACHE) if re.fullmatch(r"tried_run\d+", d) and os.path.isdir(os.path.join(CACHE, d))),
+                   key=lambda d: int(d[len("tried_run"):]))
+    for d in tried:
+        lines, _, _ = run_section(os.path.join(CACHE, d), f"Run {d[len('tried_run'):]} (tried, not shipped: continues the shipped weights; "
+                                                          "its held-out scores were not better)")
+        body += lines
     out = ["# Training log of cpsd_nuclei_v1", ""]
     out += ["Produced by `tools/train/write_log.py` from the runs' own logs (`tools/train/.cache`). "
-            "The shipped weights are those of the last run; its scores are the shipped model's.", ""]
-    out += [f"Total: {len(runs)} run(s), {total_steps} optimizer steps, {total_s / 60:.0f} minutes of training wall time.", ""]
+            "The shipped weights are those of the last shipped run; its scores are the shipped model's.", ""]
+    out += [f"Total shipped: {len(runs)} run(s), {total_steps} optimizer steps, {total_s / 60:.0f} minutes of training wall time."
+            + (f" Also tried and not shipped: {len(tried)} run(s)." if tried else ""), ""]
     with open(os.path.join(HERE, "TRAINING_LOG.md"), "w") as f:
         f.write("\n".join(out + body))
 
