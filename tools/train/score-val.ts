@@ -70,6 +70,11 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   const model = await resolveModel(modelArg, { download: false });
   const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
   const perSet = new Map<string, number[][]>();
+  const addScore = (key: string, ap: number[]): void => {
+    const rows = perSet.get(key);
+    if (rows) rows.push(ap);
+    else perSet.set(key, [ap]);
+  };
   const bbbc039Screen = await sameScreenIds();
   const t0 = Date.now();
   try {
@@ -85,8 +90,8 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
       const ap = averagePrecision([gt], [pred]).ap[0];
-      perSet.set(set, [...(perSet.get(set) ?? []), ap]);
-      if (bbbc039Screen.has(id)) perSet.set(`${set}${BBBC039_SUBSET}`, [...(perSet.get(`${set}${BBBC039_SUBSET}`) ?? []), ap]);
+      addScore(set, ap);
+      if (bbbc039Screen.has(id)) addScore(`${set}${BBBC039_SUBSET}`, ap);
       log(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${r.diameterUsedPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}`);
     }
   } finally {
@@ -97,15 +102,18 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   return [...perSet].map(([set, rows]) => ({ set, nImages: rows.length, ap50: mean(rows, 0), ap75: mean(rows, 1), ap90: mean(rows, 2) }));
 }
 
+/** --diameter: labels, gt, size, or a diameter in pixels > 0. */
+function parseDiameterArg(value: string): NonNullable<ScoreOptions['diameter']> {
+  if (value === 'labels' || value === 'gt' || value === 'size') return value;
+  const px = Number(value);
+  if (!(Number.isFinite(px) && px > 0)) throw new Error(`--diameter ${value}: expected labels, gt, size or a diameter in pixels > 0`);
+  return px;
+}
+
 async function main(): Promise<void> {
-  const mode = arg('diameter', 'labels');
-  const fixedPx = Number(mode);
-  if (mode !== 'labels' && mode !== 'gt' && mode !== 'size' && !(Number.isFinite(fixedPx) && fixedPx > 0)) {
-    throw new Error(`--diameter ${mode}: expected labels, gt, size or a diameter in pixels > 0`);
-  }
   const scores = await scoreValidation({
     model: arg('model', 'cpsd_nuclei_v1'),
-    diameter: mode === 'labels' || mode === 'gt' || mode === 'size' ? mode : fixedPx,
+    diameter: parseDiameterArg(arg('diameter', 'labels')),
     limit: Number(arg('limit', '1000000')),
     log: (line) => process.stdout.write(line + '\n'),
   });

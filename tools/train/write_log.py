@@ -52,9 +52,14 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
     return out, float(s["train_seconds"]), int(s["steps"])
 
 
+def numbered_folders(prefix: str) -> list[str]:
+    """The folders <prefix>N in .cache, sorted by N."""
+    found = [d for d in os.listdir(CACHE) if re.fullmatch(re.escape(prefix) + r"\d+", d) and os.path.isdir(os.path.join(CACHE, d))]
+    return sorted(found, key=lambda d: int(d[len(prefix):]))
+
+
 def main() -> None:
-    earlier = sorted((d for d in os.listdir(CACHE) if re.fullmatch(r"run\d+", d) and os.path.isdir(os.path.join(CACHE, d))),
-                     key=lambda d: int(d[3:]))
+    earlier = numbered_folders("run")
     folders = [os.path.join(CACHE, d) for d in earlier] + [CACHE]
     # every run after the first continued the one before it (train_cpnet.py --init)
     runs = [(folder, f"Run {i + 1}" + (" (continues the previous run: --init, fresh optimizer and schedule)" if i > 0 else ""))
@@ -68,8 +73,7 @@ def main() -> None:
         total_steps += steps
     # runs that continued the shipped weights but were not shipped (.cache/tried_runN): kept in
     # the log with their scores, outside the totals, so the record says what was tried
-    tried = sorted((d for d in os.listdir(CACHE) if re.fullmatch(r"tried_run\d+", d) and os.path.isdir(os.path.join(CACHE, d))),
-                   key=lambda d: int(d[len("tried_run"):]))
+    tried = numbered_folders("tried_run")
     for d in tried:
         lines, _, _ = run_section(os.path.join(CACHE, d), f"Run {d[len('tried_run'):]} (tried, not shipped: continues the shipped weights; "
                                                           "its held-out scores were not better)")
