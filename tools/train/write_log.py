@@ -1,7 +1,8 @@
 """Write tools/train/TRAINING_LOG.md from the runs' own files. The shipped model may come from
-several runs, each continuing the previous one (train_cpnet.py --init): earlier runs are kept in
-.cache/run1, .cache/run2, ... and the last run's files are in .cache itself (summary.json, train.log,
-size.log and the score files of score-val.ts: score_labels.txt, score_size.txt, score_gt.txt, score_30px.txt).
+several runs, each continuing the previous shipped one (train_cpnet.py --init). Each shipped run's files
+are kept in .cache/runN, N being the run's number (summary.json, curve.json, train.log, size.log and the
+score files of score-val.ts: score_labels.txt, score_size.txt, score_gt.txt, score_30px.txt); runs that
+were scored and not shipped are kept in .cache/tried_runN. Run numbers count every run, shipped or not.
 usage: /usr/bin/python3 tools/train/write_log.py
 """
 import json
@@ -37,7 +38,7 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
     out += [f"- diam_labels (mean training diameter before rescaling): {s['diam_labels']:.3f} px; diam_mean 17"]
     out += ["", "```"] + head + ["```", ""]
     out += ["Loss per epoch (train = mean over the epoch's batches; val = fixed augmented tiles of the "
-            "held-out images, seed 42, BatchNorm in eval mode):", ""]
+            "held-out images at the run's tile size, so not comparable across tile sizes; seed 42, BatchNorm in eval mode):", ""]
     out += ["| epoch | step | elapsed s | lr | train loss | val loss |", "|---|---|---|---|---|---|"]
     for c in s["curve"]:
         out.append(f"| {c['epoch']} | {c['step']} | {c['elapsed_s']:.0f} | {c['lr']:.5f} | {c['train_loss']:.4f} | {c['val_loss']:.4f} |")
@@ -59,11 +60,11 @@ def numbered_folders(prefix: str) -> list[str]:
 
 
 def main() -> None:
-    earlier = numbered_folders("run")
-    folders = [os.path.join(CACHE, d) for d in earlier] + [CACHE]
-    # every run after the first continued the one before it (train_cpnet.py --init)
-    runs = [(folder, f"Run {i + 1}" + (" (continues the previous run: --init, fresh optimizer and schedule)" if i > 0 else ""))
-            for i, folder in enumerate(folders)]
+    shipped = numbered_folders("run")
+    # every shipped run after the first continued the shipped run before it (train_cpnet.py --init)
+    runs = [(os.path.join(CACHE, d), f"Run {d[len('run'):]}"
+             + (" (continues the previous shipped run: --init, fresh optimizer and schedule)" if i > 0 else ""))
+            for i, d in enumerate(shipped)]
     body: list[str] = []
     total_s, total_steps = 0.0, 0
     for folder, title in runs:
@@ -75,7 +76,7 @@ def main() -> None:
     # the log with their scores, outside the totals, so the record says what was tried
     tried = numbered_folders("tried_run")
     for d in tried:
-        lines, _, _ = run_section(os.path.join(CACHE, d), f"Run {d[len('tried_run'):]} (tried, not shipped: continues the shipped weights; "
+        lines, _, _ = run_section(os.path.join(CACHE, d), f"Run {d[len('tried_run'):]} (tried, not shipped: continues the shipped run before it; "
                                                           "its held-out scores were not better)")
         body += lines
     out = ["# Training log of cpsd_nuclei_v1", ""]
