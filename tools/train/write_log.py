@@ -53,18 +53,18 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
     return out, float(s["train_seconds"]), int(s["steps"])
 
 
-def numbered_folders(prefix: str) -> list[str]:
-    """The folders <prefix>N in .cache, sorted by N."""
-    found = [d for d in os.listdir(CACHE) if re.fullmatch(re.escape(prefix) + r"\d+", d) and os.path.isdir(os.path.join(CACHE, d))]
-    return sorted(found, key=lambda d: int(d[len(prefix):]))
+def numbered_folders(prefix: str) -> list[tuple[int, str]]:
+    """(N, path) of the folders <prefix>N in .cache, sorted by N."""
+    found = [(int(m.group(1)), os.path.join(CACHE, d)) for d in os.listdir(CACHE)
+             if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", d)) and os.path.isdir(os.path.join(CACHE, d))]
+    return sorted(found)
 
 
 def main() -> None:
     shipped = numbered_folders("run")
     # every shipped run after the first continued the shipped run before it (train_cpnet.py --init)
-    runs = [(os.path.join(CACHE, d), f"Run {d[len('run'):]}"
-             + (" (continues the previous shipped run: --init, fresh optimizer and schedule)" if i > 0 else ""))
-            for i, d in enumerate(shipped)]
+    runs = [(folder, f"Run {n}" + (" (continues the previous shipped run: --init, fresh optimizer and schedule)" if i > 0 else ""))
+            for i, (n, folder) in enumerate(shipped)]
     body: list[str] = []
     total_s, total_steps = 0.0, 0
     for folder, title in runs:
@@ -75,9 +75,9 @@ def main() -> None:
     # runs that continued the shipped weights but were not shipped (.cache/tried_runN): kept in
     # the log with their scores, outside the totals, so the record says what was tried
     tried = numbered_folders("tried_run")
-    for d in tried:
-        lines, _, _ = run_section(os.path.join(CACHE, d), f"Run {d[len('tried_run'):]} (tried, not shipped: continues the shipped run before it; "
-                                                          "its held-out scores were not better)")
+    for n, folder in tried:
+        lines, _, _ = run_section(folder, f"Run {n} (tried, not shipped: continues the shipped run before it; "
+                                          "its held-out scores were not better)")
         body += lines
     out = ["# Training log of cpsd_nuclei_v1", ""]
     out += ["Produced by `tools/train/write_log.py` from the runs' own logs (`tools/train/.cache`). "
