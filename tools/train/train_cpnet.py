@@ -185,6 +185,9 @@ def main() -> None:
                     "initialisation: continues a previous run with a fresh optimizer and schedule")
     ap.add_argument("--warmup-frac", type=float, default=WARMUP_FRAC)
     ap.add_argument("--decay-frac", type=float, default=DECAY_FRAC)
+    ap.add_argument("--first-epoch", type=int, default=0,
+                    help="number of the first epoch, which seeds its crops and flips: a continuation gives the "
+                    "epochs its parent ran, so it does not replay the parent's tiles")
     args = ap.parse_args()
     TILE = args.tile
     WARMUP_FRAC = args.warmup_frac
@@ -256,7 +259,7 @@ def main() -> None:
     budget_s = (end - dt.datetime.utcnow()).total_seconds() - 60.0  # keep a minute for the final save
     log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s until {args.end_utc} UTC (minus 60s)")
     curve = []
-    step, epoch, last_ckpt = 0, 0, time.time()
+    step, epoch, last_ckpt = 0, args.first_epoch, time.time()
     ckpt_path = os.path.join(args.cache, "ckpt_latest")
     done = False
     net.train()
@@ -301,11 +304,11 @@ def main() -> None:
     save_state(net, ckpt_path)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     save_state(net, args.out)
-    summary = {"steps": step, "epochs_completed": epoch, "train_seconds": round(time.time() - train_start, 1),
+    summary = {"steps": step, "epochs_completed": epoch - args.first_epoch, "first_epoch": args.first_epoch, "train_seconds": round(time.time() - train_start, 1),
                "n_train_images": len(items), "diam_labels": diam_labels, "curve": curve}
     with open(os.path.join(args.cache, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
-    log(f"saved {args.out}: {step} steps, {epoch} full epochs")
+    log(f"saved {args.out}: {step} steps, {epoch - args.first_epoch} full epochs")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
     steps = lines_matching(log, r"^\[.*\] step \d+ ")
     out = [f"## {title}", ""]
     out += [f"- optimizer steps: {s['steps']}; full epochs: {s['epochs_completed']} "
-            f"({s['n_train_images']} training images per epoch)"]
+            f"({s['n_train_images']} training images per epoch)"
+            + (f"; epochs numbered from {s['first_epoch']} (--first-epoch: new crops and flips, not the parent's)"
+               if s.get("first_epoch") else "")]
     out += [f"- training wall time: {s['train_seconds']:.0f} s ({s['train_seconds'] / 60:.1f} min)"]
     out += [f"- diam_labels (mean training diameter before rescaling): {s['diam_labels']:.3f} px; diam_mean 17"]
     out += ["", "```"] + head + ["```", ""]
