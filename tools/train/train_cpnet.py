@@ -304,11 +304,13 @@ def main() -> None:
     save_state(net, ckpt_path)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     save_state(net, args.out)
-    summary = {"steps": step, "epochs_completed": epoch - args.first_epoch, "first_epoch": args.first_epoch, "train_seconds": round(time.time() - train_start, 1),
+    epochs_completed = epoch - args.first_epoch
+    summary = {"steps": step, "epochs_completed": epochs_completed, "first_epoch": args.first_epoch,
+               "train_seconds": round(time.time() - train_start, 1),
                "n_train_images": len(items), "diam_labels": diam_labels, "curve": curve}
     with open(os.path.join(args.cache, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
-    log(f"saved {args.out}: {step} steps, {epoch - args.first_epoch} full epochs")
+    log(f"saved {args.out}: {step} steps, {epochs_completed} full epochs")
 
 
 if __name__ == "__main__":
