@@ -2,7 +2,7 @@
 // TypeScript engine (the same pipeline the app runs) and Cellpose's average_precision
 // (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
 //
-//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size|PX] [--limit N]
+//   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size|PX] [--limit N] [--augment]
 //
 // --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
 //   diam_labels, what Cellpose does when no diameter is given (1.7).
@@ -44,6 +44,8 @@ export interface ScoreOptions {
    *  'size': estimated by the size model (diameter 0). */
   diameter?: 'labels' | 'gt' | 'size' | number;
   limit?: number;
+  /** Cellpose's test-time augmentation (overlapping tiles, flipped and averaged). */
+  augment?: boolean;
   log?: (line: string) => void;
 }
 
@@ -86,7 +88,7 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       const gt = Uint32Array.from(gtRaw.data as Uint16Array);
       renumber(gt);
       const diameterPx = typeof mode === 'number' ? mode : mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : mode === 'size' ? 0 : diamLabels;
-      const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), { diameterPx, channels: [0, 0] });
+      const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), { diameterPx, channels: [0, 0], augment: opts.augment ?? false });
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
       const ap = averagePrecision([gt], [pred]).ap[0];
@@ -98,7 +100,7 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
     await svc.dispose();
   }
   const mean = (rows: number[][], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r[k]) ? 0 : r[k]), 0) / rows.length;
-  log(`model ${model.path}, diameter ${mode}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(`model ${model.path}, diameter ${mode}${opts.augment ? ', augment' : ''}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return [...perSet].map(([set, rows]) => ({ set, nImages: rows.length, ap50: mean(rows, 0), ap75: mean(rows, 1), ap90: mean(rows, 2) }));
 }
 
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     model: arg('model', 'cpsd_nuclei_v1'),
     diameter: parseDiameterArg(arg('diameter', 'labels')),
     limit: Number(arg('limit', '1000000')),
+    augment: process.argv.includes('--augment'),
     log: (line) => process.stdout.write(line + '\n'),
   });
   for (const s of scores) {
