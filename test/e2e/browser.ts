@@ -159,10 +159,21 @@ export async function waitShowing(page: Page, file: string, extra: () => string 
   }
 }
 
+/**
+ * In the open file browser, type a path and press Enter, as a user would: once its first listing
+ * is shown. Typing while that listing was still on its way raced with it (the listing set the path
+ * box between fill's select-all and its typing, so the typed path was appended to the home folder;
+ * seen once on CI).
+ */
+export async function enterBrowsePath(page: Page, typedPath: string): Promise<void> {
+  await page.locator('[data-testid="file-browser"][data-ready="yes"]').waitFor({ timeout: 20_000 });
+  const input = page.getByTestId('browse-path');
+  await input.fill(typedPath);
+  await input.press('Enter');
+}
+
 /** File > Open, type a path, press Enter. */
 export async function openThroughBrowser(page: Page, filePath: string): Promise<void> {
   await page.getByTestId('open-button').click();
-  const input = page.getByTestId('browse-path');
-  await input.fill(filePath);
-  await input.press('Enter');
+  await enterBrowsePath(page, filePath);
 }

@@ -12,6 +12,7 @@ import {
   SHOTS,
   canvasColour,
   dropFile,
+  enterBrowsePath,
   openThroughBrowser,
   openTimings,
   paintCount,
@@ -145,9 +146,7 @@ print(json.dumps({"name": name, "x": int(xs[i]), "y": int(ys[i]), "v": int(a[ys[
     const header = decode(readFileSync(path.join(masks, pick.name)));
     expect([header.depth, header.channels]).toEqual([16, 1]);
     await page.getByTestId('open-button').click();
-    const input = page.getByTestId('browse-path');
-    await input.fill(masks);
-    await input.press('Enter');
+    await enterBrowsePath(page, masks);
     await page.locator(`[data-testid="browse-entry"][data-name="${pick.name}"]`).dblclick();
     await page.getByTestId('status-file').getByText(pick.name).waitFor();
     expect(await page.getByTestId('status-dtype').textContent()).toBe('uint16');

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import { DIST_WEB, REPO, SHOTS, launchChromium, openThroughBrowser, stageFiles } from './browser.ts';
+import { DIST_WEB, REPO, SHOTS, enterBrowsePath, launchChromium, openThroughBrowser, stageFiles } from './browser.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
@@ -293,8 +293,7 @@ print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.n
     // Ctrl+P on the CLI's _seg.npy: its image opens and the masks load with it.
     await page.keyboard.press('Control+p');
     const cliSeg = CLI_IMG.replace(/\.tif$/, '_seg.npy');
-    await page.getByTestId('browse-path').fill(cliSeg);
-    await page.getByTestId('browse-path').press('Enter');
+    await enterBrowsePath(page, cliSeg);
     await page.getByTestId('status-file').getByText('img2d.tif').waitFor();
     await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(CLI_IMG);
     await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(n);
@@ -304,8 +303,7 @@ print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.n
     writeFileSync(bad, Buffer.from('\x93NUMPY garbage'));
     await page.locator('body').click({ position: { x: 5, y: 845 } });
     await page.keyboard.press('Control+p');
-    await page.getByTestId('browse-path').fill(bad);
-    await page.getByTestId('browse-path').press('Enter');
+    await enterBrowsePath(page, bad);
     await page.getByTestId('error-banner').waitFor({ timeout: 10_000 });
     const msg = (await page.getByTestId('error-banner').textContent()) ?? '';
     console.log(`bad _seg.npy: ${msg}`);
