@@ -11,12 +11,18 @@ budget* instead of epochs: linear warm-up over the first WARMUP_FRAC, constant L
 halvings evenly spread over the last DECAY_FRAC. Cellpose's own schedule has the same shape
 (warm-up 10 epochs, halvings over the last 50-100 epochs).
 
+On a GPU (`--device cuda`), `--workers N` makes the batches in N processes so that the scipy
+augmentation keeps up with the GPU. Each batch is then seeded with (epoch, batch start) instead of
+the epoch's one sequential stream, so those runs draw other tiles than `--workers 0` (the default,
+which all shipped runs used and which reproduces them).
+
 Usage: see tools/train/README.md.
 """
 import argparse
 import csv
 import datetime as dt
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -156,16 +162,43 @@ def save_state(net: cpnet.CPnet, path: str) -> None:
 
 
 def make_batch(items, idx, rng):
+    """Image and label tiles of items[idx], as numpy arrays (workers return them by pickle)."""
     imgs, lbls = [], []
     for i in idx:
         im, lb, _s = random_rotate_and_resize(items[i][0], items[i][1], items[i][2], rng)
         imgs.append(im)
         lbls.append(lb)
-    return torch.from_numpy(np.stack(imgs)), torch.from_numpy(np.stack(lbls))
+    return np.stack(imgs), np.stack(lbls)
+
+
+# --workers > 0: batches are made in worker processes forked after the training images are loaded,
+# so they share _ITEMS without copying it.
+_ITEMS: list = []
+
+
+def _load_job(job):
+    ds, name, cache = job
+    return load_item(ds, name, cache)
+
+
+def _batch_job(job):
+    epoch, b, idx = job
+    return make_batch(_ITEMS, idx, np.random.RandomState([epoch, b]))
+
+
+def epoch_batches(items, perm, batch_size: int, epoch: int, rng, pool):
+    """The epoch's batches in order: made here from the epoch's stream (pool None, as Cellpose), or
+    by the pool, each seeded with (epoch, batch start) and made ahead of the training loop."""
+    starts = range(0, len(perm) - batch_size + 1, batch_size)
+    if pool is None:
+        batches = (make_batch(items, perm[b:b + batch_size], rng) for b in starts)
+    else:
+        batches = pool.imap(_batch_job, [(epoch, b, perm[b:b + batch_size]) for b in starts])
+    return ((torch.from_numpy(x), torch.from_numpy(t)) for x, t in batches)
 
 
 def main() -> None:
-    global TILE, WARMUP_FRAC, DECAY_FRAC
+    global TILE, WARMUP_FRAC, DECAY_FRAC, _ITEMS
     ap = argparse.ArgumentParser()
     ap.add_argument("--end-utc", required=True, help="HH:MM UTC (the next one from now): stop training and save by then")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
@@ -177,6 +210,11 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=0.005)
     ap.add_argument("--weight-decay", type=float, default=1e-5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="processes that load the data and make the batches (0: all in this process, as the "
+                    "shipped runs; see the module docstring)")
+    ap.add_argument("--log-every", type=int, default=10, help="log the loss every this many steps")
     ap.add_argument("--checkpoint-every-s", type=float, default=300.0)
     ap.add_argument("--tile", type=int, default=224, help="training tile side (Cellpose: 224)")
     ap.add_argument("--prep-only", action="store_true")
@@ -208,21 +246,35 @@ def main() -> None:
 
     t0 = time.time()
     items, dropped = [], 0
-    for j, (ds, name) in enumerate(split["train"]):
-        img, flows, diam, nmask = load_item(ds, name, args.cache)
+    jobs = [(ds, name, args.cache) for ds, name in split["train"] + split["val"]]
+    if args.workers > 0:
+        with multiprocessing.get_context("fork").Pool(args.workers) as prep_pool:
+            loaded = prep_pool.map(_load_job, jobs, chunksize=4)
+    else:
+        loaded = []
+        for j, job in enumerate(jobs[:len(split["train"])]):
+            loaded.append(_load_job(job))
+            if j % 50 == 0:
+                log(f"prep {j}/{len(split['train'])} ({time.time() - t0:.0f}s)")
+        loaded += [_load_job(job) for job in jobs[len(split["train"]):]]
+    for (ds, _name), (img, flows, diam, nmask) in zip(split["train"], loaded):
         if nmask < MIN_TRAIN_MASKS:
             dropped += 1
             continue
         items.append((img, flows, diam, ds))
-        if j % 50 == 0:
-            log(f"prep {j}/{len(split['train'])} ({time.time() - t0:.0f}s)")
-    val_items = [load_item(ds, name, args.cache) for ds, name in split["val"]]
+    val_items = loaded[len(split["train"]):]
     diam_labels = float(np.mean([it[2] for it in items]))
     log(f"prep done in {time.time() - t0:.0f}s: {len(items)} train images ({dropped} dropped, < {MIN_TRAIN_MASKS} masks), "
         f"diam_labels {diam_labels:.3f}")
     if args.prep_only:
         return
 
+    # forked before the GPU is touched (a forked child must not inherit a CUDA context)
+    _ITEMS = items
+    pool = multiprocessing.get_context("fork").Pool(args.workers) if args.workers > 0 else None
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed tile shape
     torch.manual_seed(args.seed)
     net = cpnet.CPnet(diam_mean=DIAM_MEAN)
     if args.init:
@@ -232,6 +284,7 @@ def main() -> None:
             raise SystemExit(f"--init {args.init}: diam_mean {float(net.diam_mean)} is not {DIAM_MEAN}")
         log(f"initialised from {args.init}")
     net.diam_labels.data[:] = diam_labels
+    net.to(device)
     opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr,
                             weight_decay=args.weight_decay)
 
@@ -243,7 +296,7 @@ def main() -> None:
             a, b, _s = random_rotate_and_resize(img, flows, diam, vrng)
             vx.append(a)
             vy.append(b)
-    vx_t, vy_t = torch.from_numpy(np.stack(vx)), torch.from_numpy(np.stack(vy))
+    vx_t, vy_t = torch.from_numpy(np.stack(vx)).to(device), torch.from_numpy(np.stack(vy)).to(device)
 
     def val_loss() -> float:
         net.eval()
@@ -257,7 +310,14 @@ def main() -> None:
 
     train_start = time.time()
     budget_s = (end - dt.datetime.utcnow()).total_seconds() - 60.0  # keep a minute for the final save
-    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s until {args.end_utc} UTC (minus 60s)")
+    if budget_s <= 0:
+        # Without this a negative budget made every fraction of it negative: no end, negative lr.
+        if pool is not None:
+            pool.terminate()
+        raise SystemExit(f"--end-utc {args.end_utc}: no time left to train after the data prep and the minute kept "
+                         f"for saving ({budget_s:.0f} s); give a later time")
+    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s until {args.end_utc} UTC (minus 60s)"
+        + (f" on {args.device}, {args.workers} batch workers" if args.device != "cpu" or args.workers else ""))
     curve = []
     step, epoch, last_ckpt = 0, args.first_epoch, time.time()
     ckpt_path = os.path.join(args.cache, "ckpt_latest")
@@ -267,7 +327,7 @@ def main() -> None:
         rng = np.random.RandomState(epoch)  # Cellpose seeds numpy with the epoch number
         perm = rng.permutation(len(items))
         ep_loss, ep_n = 0.0, 0
-        for b in range(0, len(perm) - args.batch_size + 1, args.batch_size):
+        for x, t in epoch_batches(items, perm, args.batch_size, epoch, rng, pool):
             frac = (time.time() - train_start) / budget_s
             if frac >= 1.0 or (args.max_steps and step >= args.max_steps):
                 done = True
@@ -275,7 +335,7 @@ def main() -> None:
             lr = lr_at(frac, args.lr)
             for g in opt.param_groups:
                 g["lr"] = lr
-            x, t = make_batch(items, perm[b:b + args.batch_size], rng)
+            x, t = x.to(device, non_blocking=True), t.to(device, non_blocking=True)
             y, _ = net(x)
             loss = loss_fn(y, t)
             opt.zero_grad()
@@ -284,7 +344,7 @@ def main() -> None:
             step += 1
             ep_loss += float(loss) * len(x)
             ep_n += len(x)
-            if step % 10 == 0:
+            if step % args.log_every == 0:
                 el = time.time() - train_start
                 log(f"step {step} epoch {epoch} lr {lr:.5f} loss {float(loss):.4f} ({el / step:.2f}s/step)")
             if time.time() - last_ckpt > args.checkpoint_every_s:
@@ -301,11 +361,14 @@ def main() -> None:
                 json.dump(curve, f, indent=1)
             if ep_n == len(perm) - len(perm) % args.batch_size:
                 epoch += 1
+    if pool is not None:
+        pool.terminate()
     save_state(net, ckpt_path)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     save_state(net, args.out)
     epochs_completed = epoch - args.first_epoch
     summary = {"steps": step, "epochs_completed": epochs_completed, "first_epoch": args.first_epoch,
+               "device": args.device, "workers": args.workers, "log_every": args.log_every,
                "train_seconds": round(time.time() - train_start, 1),
                "n_train_images": len(items), "diam_labels": diam_labels, "curve": curve}
     with open(os.path.join(args.cache, "summary.json"), "w") as f:

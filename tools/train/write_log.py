@@ -36,7 +36,9 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
             f"({s['n_train_images']} training images per epoch)"
             + (f"; epochs numbered from {s['first_epoch']} (--first-epoch: new crops and flips, not the parent's)"
                if s.get("first_epoch") else "")]
-    out += [f"- training wall time: {s['train_seconds']:.0f} s ({s['train_seconds'] / 60:.1f} min)"]
+    out += [f"- training wall time: {s['train_seconds']:.0f} s ({s['train_seconds'] / 60:.1f} min)"
+            + (f" on {s['device']}" if s.get("device", "cpu") != "cpu" else "")
+            + (f", batches made by {s['workers']} worker processes" if s.get("workers") else "")]
     out += [f"- diam_labels (mean training diameter before rescaling): {s['diam_labels']:.3f} px; diam_mean 17"]
     out += ["", "```"] + head + ["```", ""]
     out += ["Loss per epoch (train = mean over the epoch's batches; val = fixed augmented tiles of the "
@@ -44,7 +46,7 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
     out += ["| epoch | step | elapsed s | lr | train loss | val loss |", "|---|---|---|---|---|---|"]
     for c in s["curve"]:
         out.append(f"| {c['epoch']} | {c['step']} | {c['elapsed_s']:.0f} | {c['lr']:.5f} | {c['train_loss']:.4f} | {c['val_loss']:.4f} |")
-    out += ["", "Every 10th step (loss of that batch):", "", "<details><summary>steps</summary>", "", "```"] + steps + ["```", "", "</details>", ""]
+    out += ["", f"Every {s.get('log_every', 10)}th step (loss of that batch):", "", "<details><summary>steps</summary>", "", "```"] + steps + ["```", "", "</details>", ""]
     size_log = lines_matching(os.path.join(folder, "size.log"), r"size model:|saved ")
     if size_log:
         out += ["Size model (train_size.py):", "", "```"] + size_log + ["```", ""]
