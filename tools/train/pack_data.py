@@ -4,7 +4,7 @@ A GPU machine gets a copy of the working tree (at most 64 MiB, the tracked files
 31 MB of them) and not ../shared. The two DSB sets take 36.5 MB as they are, too much together
 with the repository, so the RGB brightfield/histology images are written as 8-bit gray: the
 rounded mean over R, G and B, which is what training uses anyway ([0,0] channels: mean over the
-channels, data_prep.to_gray_2chan), off by at most a sixth of a grey level before normalize99.
+channels, data_prep.to_gray_2chan): the mean of three integers is off a whole grey level by 0 or a third.
 Everything else (gray images, masks, manifest.csv, PROVENANCE.md with the licence) is copied
 byte for byte. The result has ../shared's layout: point CELLPOSE_STUDIO_SHARED at it.
 

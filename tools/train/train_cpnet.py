@@ -252,11 +252,10 @@ def main() -> None:
             loaded = prep_pool.map(_load_job, jobs, chunksize=4)
     else:
         loaded = []
-        for j, job in enumerate(jobs[:len(split["train"])]):
+        for j, job in enumerate(jobs):
             loaded.append(_load_job(job))
-            if j % 50 == 0:
+            if j < len(split["train"]) and j % 50 == 0:
                 log(f"prep {j}/{len(split['train'])} ({time.time() - t0:.0f}s)")
-        loaded += [_load_job(job) for job in jobs[len(split["train"]):]]
     for (ds, _name), (img, flows, diam, nmask) in zip(split["train"], loaded):
         if nmask < MIN_TRAIN_MASKS:
             dropped += 1
