@@ -2,7 +2,7 @@
 // same flag names (underscore or kebab-case). Writes <stem>_seg.npy in Cellpose's CLI layout by
 // default, plus the optional PNG/TIFF/flows/outline/ROI outputs, and prints one summary line per
 // image.
-import { readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { createInferenceService } from '../../backend/inference/inference-service.ts';
@@ -239,6 +239,18 @@ async function saveOutputs(file: string, r: SegmentResult, args: SegmentArgs, mo
   return written;
 }
 
+/** --savedir is created when missing (with its parents), so a script can name a fresh output folder. */
+async function ensureSaveDir(savedir: string): Promise<void> {
+  const st = await stat(savedir).catch(() => null);
+  if (st?.isDirectory()) return;
+  if (st) throw new Error(`--savedir ${savedir} exists and is not a folder`);
+  try {
+    await mkdir(savedir, { recursive: true });
+  } catch (e) {
+    throw new Error(`--savedir ${savedir} could not be created: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseSegmentArgs(argv);
   const imagePath = args.values.get('image_path')?.[0];
@@ -248,7 +260,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const files = imagePath ? [imagePath] : await listImages(dir as string, args.values.get('img_filter')?.[0]);
   if (files.length === 0) throw new Error(`no images found in ${dir}`);
   const savedir = args.values.get('savedir')?.[0];
-  if (savedir && !(await stat(savedir).catch(() => null))?.isDirectory()) throw new Error(`--savedir ${savedir} is not a folder`);
+  if (savedir) await ensureSaveDir(savedir);
   const axes = { zAxis: axis(args, 'z_axis'), channelAxis: axis(args, 'channel_axis') };
   const modelArg = args.values.get('pretrained_model')?.[0] ?? BUNDLED_MODEL_NAME;
   const resolved = await resolveModel(modelArg);

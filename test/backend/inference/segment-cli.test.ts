@@ -51,5 +51,19 @@ print(sorted(a) == sorted(b), a['masks'].dtype, (a['masks'] == b['masks']).mean(
     const c = capture();
     await expect(segmentCommand.run(['--image_path'], c.io)).rejects.toThrow(/--image_path needs a value/);
     await expect(segmentCommand.run(['--pretrained_model', REAL_MODEL], c.io)).rejects.toThrow(/give --image_path FILE or --dir DIR/);
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-savedir-'));
+    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
+    await expect(segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--savedir', join(dir, 'img2d.tif')], c.io)).rejects.toThrow(/--savedir .*img2d\.tif exists and is not a folder/);
+  });
+
+  it('creates a --savedir that does not exist yet, with its parents', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-newdir-'));
+    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
+    const out = join(dir, 'results', 'run1');
+    const c = capture();
+    const code = await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', REAL_MODEL, '--diameter', '24', '--savedir', out], c.io);
+    expect(code).toBe(0);
+    expect(existsSync(join(out, 'img2d_seg.npy'))).toBe(true);
+    expect(existsSync(join(dir, 'img2d_seg.npy'))).toBe(false);
   });
 });
