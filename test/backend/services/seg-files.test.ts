@@ -104,6 +104,14 @@ print(json.dumps({'n': len(order), 'sum': int(out.sum()), 'h': int(np.array(Imag
     expect(r.masks.shape[1]).toBe(expected.h);
     expect(max).toBe(expected.n);
     expect(sum).toBe(expected.sum);
+    // The same labels as numpy's default int64, the way `tifffile.imwrite(f, label(...))` saves them.
+    const asInt64 = path.join(work, 'labels_int64.tif');
+    py(`
+import numpy as np, tifffile
+from PIL import Image
+tifffile.imwrite(${JSON.stringify(asInt64)}, np.array(Image.open(${JSON.stringify(file)})).astype(np.int64))`);
+    const r64 = await backend.loadMasks({ path: asInt64 });
+    expect(Array.from(new Uint16Array(r64.masks.data))).toEqual(Array.from(m));
     await expect(backend.loadMasks({ path: `${FIXTURES}/cli2d/img2d_seg.npy` })).rejects.toThrow(/img2d_seg\.npy/);
   });
 

@@ -7,7 +7,8 @@ import { unzlibSync } from 'fflate';
 import { FormatError } from '../../errors.ts';
 import { decodeLzw } from './lzw.ts';
 import { unpackBits } from './packbits.ts';
-import { COMPRESSION, type TiffPage } from './page.ts';
+import { BYTES_PER_ELEMENT } from '../../array/ndarray.ts';
+import { COMPRESSION, storedRowBytes, type TiffPage } from './page.ts';
 import { undoFloatPredictor, undoHorizontalDifferencing } from './predictor.ts';
 
 /** A zlib-stream inflater returning at most `maxBytes` bytes. Hosts may pass a native one (Node's
@@ -38,15 +39,17 @@ function decompress(src: Uint8Array, p: TiffPage, chunk: number, expectedBytes: 
   }
 }
 
-/** One chunk, decompressed, in host byte order, predictor undone. */
+/** One chunk, decompressed, in host byte order, predictor undone; 1-bit samples unpacked to one
+ *  byte each (0 or 1). */
 function decodeChunk(bytes: Uint8Array, p: TiffPage, chunk: number, rows: number, valuesPerRow: number, samples: number, littleEndian: boolean, inflate: Inflate): Uint8Array {
   const bps = p.bitsPerSample / 8;
-  const expectedBytes = rows * valuesPerRow * bps;
+  const expectedBytes = rows * storedRowBytes(p.bitsPerSample, valuesPerRow);
   const off = p.chunkOffsets[chunk];
   let data = decompress(bytes.subarray(off, off + p.chunkByteCounts[chunk]), p, chunk, expectedBytes, inflate);
   if (data.length < expectedBytes) {
     throw new FormatError(`TIFF page ${p.index} ${p.tiled ? 'tile' : 'strip'} ${chunk} decodes to ${data.length} bytes, ${expectedBytes} needed`);
   }
+  if (p.bitsPerSample === 1) return unpackBitRows(data, rows, valuesPerRow);
   if (p.predictor === 3) {
     if (p.sampleFormat !== 3) throw new FormatError(`TIFF page ${p.index} uses the floating-point predictor on integer samples`);
     return undoFloatPredictor(data, rows, valuesPerRow, samples, bps);
@@ -65,7 +68,7 @@ function decodeChunk(bytes: Uint8Array, p: TiffPage, chunk: number, rows: number
 /** Decode one page into `dest` (width*height*samples*bytesPerSample bytes, samples interleaved,
  *  host byte order). */
 export function decodePage(bytes: Uint8Array, p: TiffPage, littleEndian: boolean, dest: Uint8Array, inflate: Inflate = inflateWithFflate): void {
-  const bps = p.bitsPerSample / 8;
+  const bps = BYTES_PER_ELEMENT[p.dtype]; // decoded bytes per sample (1 for 1-bit samples)
   const spp = p.samplesPerPixel;
   const planes = p.planarConfig === 2 ? spp : 1;
   const sppChunk = p.planarConfig === 2 ? 1 : spp;
@@ -101,6 +104,18 @@ export function decodePage(bytes: Uint8Array, p: TiffPage, littleEndian: boolean
       }
     }
   }
+}
+
+/** 1-bit rows (most significant bit first, each row padded to a whole byte) -> one byte per value. */
+function unpackBitRows(packed: Uint8Array, rows: number, valuesPerRow: number): Uint8Array {
+  const out = new Uint8Array(rows * valuesPerRow);
+  const rowBytes = Math.ceil(valuesPerRow / 8);
+  for (let r = 0; r < rows; r++) {
+    const src = r * rowBytes;
+    const dst = r * valuesPerRow;
+    for (let i = 0; i < valuesPerRow; i++) out[dst + i] = (packed[src + (i >> 3)] >> (7 - (i & 7))) & 1;
+  }
+  return out;
 }
 
 /** In-place byte swap of every `width`-byte word (big-endian file -> little-endian host). */

@@ -36,6 +36,8 @@ function typedView(dtype: DType, buf: ArrayBuffer, length: number): TypedArray {
     case 'int32': return new Int32Array(buf, 0, length);
     case 'float32': return new Float32Array(buf, 0, length);
     case 'float64': return new Float64Array(buf, 0, length);
+    case 'int64': return new BigInt64Array(buf, 0, length);
+    case 'uint64': return new BigUint64Array(buf, 0, length);
     default: throw new FormatError(`TIFF sample type ${dtype} is not supported`);
   }
 }
@@ -128,15 +130,55 @@ export async function decodeTiff(bytes: Uint8Array, opts: TiffDecodeOptions): Pr
     shape = pages.length > 1 ? [pages.length, ...pageShape] : pageShape;
     letters = undefined;
   }
+  if (first.bitsPerSample === 1) warnings.push('1-bit TIFF: read as 0/1 values (uint8)');
   if (first.photometric === 3) warnings.push('palette TIFF: colour-map indices are read, not colours (as tifffile does)');
   const length = total / BYTES_PER_ELEMENT[first.dtype];
-  const data = typedView(first.dtype, dest.buffer, length);
+  let data = typedView(first.dtype, dest.buffer, length);
+  let dtype = first.dtype;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const narrowed = narrow64(data);
+    data = narrowed.data;
+    dtype = narrowed.dtype;
+    warnings.push(narrowed.note);
+  }
   return {
-    array: { data, shape, dtype: first.dtype } as NdArray,
+    array: { data, shape, dtype } as NdArray,
     letters,
     samplesPerPixel: spp,
     kind: layout ? layout.kind : 'plain',
     warnings,
+  };
+}
+
+/** 64-bit integer pixels (label images written by numpy/tifffile are often int64) become the
+ *  narrowest of uint32 / int32 that holds every value, else float64 (exact up to 2^53). The rest
+ *  of the app then sees only the dtypes it handles; the values are unchanged. */
+export function narrow64(v: BigInt64Array | BigUint64Array): { data: Uint32Array | Int32Array | Float64Array; dtype: DType; note: string } {
+  let lo = 0n;
+  let hi = 0n;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  const from = v instanceof BigInt64Array ? 'int64' : 'uint64';
+  if (lo >= 0n && hi <= 0xffffffffn) {
+    const out = new Uint32Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+    return { data: out, dtype: 'uint32', note: `${from} samples read as uint32 (every value fits)` };
+  }
+  if (lo >= -0x80000000n && hi <= 0x7fffffffn) {
+    const out = new Int32Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+    return { data: out, dtype: 'int32', note: `${from} samples read as int32 (every value fits)` };
+  }
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+  const exact = lo >= -(2n ** 53n) && hi <= 2n ** 53n;
+  return {
+    data: out,
+    dtype: 'float64',
+    note: `${from} samples read as float64${exact ? ' (every value fits exactly)' : `; values beyond 2^53 are rounded (range ${lo}..${hi})`}`,
   };
 }
 

@@ -1,7 +1,7 @@
 // One TIFF page (IFD) interpreted: geometry, sample type, compression and where its strips or
 // tiles lie. Validation happens here, before any pixel is decoded, so an absurd or truncated
 // header is refused without allocating the image it declares.
-import type { DType } from '../../array/ndarray.ts';
+import { BYTES_PER_ELEMENT, type DType } from '../../array/ndarray.ts';
 import { FormatError } from '../../errors.ts';
 import type { Ifd, TiffReader } from './ifd.ts';
 
@@ -68,19 +68,24 @@ const COMPRESSION_NAMES: Record<number, string> = {
 
 function sampleDType(bits: number, format: number): DType | string {
   if (format === 1) {
+    // Bilevel pages (1 bit per sample, rows padded to whole bytes) decode to one byte per sample,
+    // 0 or 1: the values tifffile gives (as bool), in the smallest type the rest of the app reads.
+    if (bits === 1) return 'uint8';
     if (bits === 8) return 'uint8';
     if (bits === 16) return 'uint16';
     if (bits === 32) return 'uint32';
+    if (bits === 64) return 'uint64';
   } else if (format === 2) {
     if (bits === 8) return 'int8';
     if (bits === 16) return 'int16';
     if (bits === 32) return 'int32';
+    if (bits === 64) return 'int64';
   } else if (format === 3) {
     if (bits === 32) return 'float32';
     if (bits === 64) return 'float64';
   }
   const kind = format === 1 ? 'unsigned integer' : format === 2 ? 'signed integer' : format === 3 ? 'float' : format === 5 || format === 6 ? 'complex' : `sample format ${format}`;
-  return `${bits}-bit ${kind} samples are not supported (supported: 8/16/32-bit integers, 32/64-bit floats)`;
+  return `${bits}-bit ${kind} samples are not supported (supported: 8/16/32/64-bit integers, 32/64-bit floats)`;
 }
 
 export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {
@@ -124,6 +129,7 @@ export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {
   if (planarConfig !== 1 && planarConfig !== 2) throw new FormatError(`TIFF page ${index} has an invalid planar configuration ${planarConfig}`);
   const predictor = first(TAG.Predictor, 1);
   if (predictor !== 1 && predictor !== 2 && predictor !== 3) throw new FormatError(`TIFF page ${index} has an unknown predictor ${predictor}`);
+  if (bitsPerSample === 1 && predictor !== 1) throw new FormatError(`TIFF page ${index} uses a predictor on 1-bit samples; not supported`);
 
   const tiled = e.has(TAG.TileOffsets);
   const chunkWidth = tiled ? first(TAG.TileWidth) : width;
@@ -131,8 +137,8 @@ export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {
   if (!(chunkWidth >= 1 && chunkHeight >= 1)) throw new FormatError(`TIFF page ${index} has an invalid ${tiled ? 'tile' : 'strip'} size`);
   const chunkOffsets = all(tiled ? TAG.TileOffsets : TAG.StripOffsets);
   if (!chunkOffsets) throw new FormatError(`TIFF page ${index} has no strip or tile offsets (no pixel data)`);
-  const bytesPerSample = bitsPerSample / 8;
   const samplesPerChunk = planarConfig === 1 ? samplesPerPixel : 1;
+  const rowBytes = (w: number): number => storedRowBytes(bitsPerSample, w * samplesPerChunk);
   const nAcross = Math.ceil(width / chunkWidth);
   const nDown = Math.ceil(height / chunkHeight);
   const nChunks = nAcross * nDown * (planarConfig === 2 ? samplesPerPixel : 1);
@@ -140,7 +146,7 @@ export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {
     throw new FormatError(`TIFF page ${index} is corrupt: ${chunkOffsets.length} ${tiled ? 'tiles' : 'strips'} listed, ${nChunks} needed`);
   }
   let chunkByteCounts = all(tiled ? TAG.TileByteCounts : TAG.StripByteCounts);
-  const fullChunkBytes = chunkWidth * chunkHeight * samplesPerChunk * bytesPerSample;
+  const fullChunkBytes = rowBytes(chunkWidth) * chunkHeight;
   if (!chunkByteCounts) {
     // Some old writers omit StripByteCounts for uncompressed single-strip images.
     if (compression !== COMPRESSION.none) throw new FormatError(`TIFF page ${index} lacks strip byte counts`);
@@ -161,7 +167,7 @@ export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {
     }
     if (compression === COMPRESSION.none) {
       const rows = tiled ? chunkHeight : Math.min(chunkHeight, height - (i % nDown) * chunkHeight);
-      const need = (tiled ? chunkWidth : width) * rows * samplesPerChunk * bytesPerSample;
+      const need = rowBytes(tiled ? chunkWidth : width) * rows;
       if (n < need) throw new FormatError(`TIFF is truncated: page ${index} ${tiled ? 'tile' : 'strip'} ${i} holds ${n} bytes, ${need} needed`);
     }
     storedBytes += n;
@@ -178,14 +184,19 @@ export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {
   };
 }
 
-const DTYPES = new Set<string>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64']);
+const DTYPES = new Set<string>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64', 'int64', 'uint64']);
 function isDType(s: string): s is DType {
   return DTYPES.has(s);
 }
 
-/** Bytes of one page once decoded (samples interleaved). */
+/** Bytes of one page once decoded (samples interleaved; a 1-bit sample decodes to one byte). */
 export function pageBytes(p: TiffPage): number {
-  return p.width * p.height * p.samplesPerPixel * (p.bitsPerSample / 8);
+  return p.width * p.height * p.samplesPerPixel * BYTES_PER_ELEMENT[p.dtype];
+}
+
+/** Bytes a row of `values` samples takes in the file: 1-bit rows are padded to whole bytes. */
+export function storedRowBytes(bitsPerSample: number, values: number): number {
+  return bitsPerSample === 1 ? Math.ceil(values / 8) : values * (bitsPerSample / 8);
 }
 
 /** Two pages belong to one series when they have the same geometry and sample type. */

@@ -7,6 +7,15 @@ export function undoHorizontalDifferencing(chunk: Uint8Array, rows: number, valu
   const n = rows * valuesPerRow;
   const buf = chunk.buffer;
   const at = chunk.byteOffset;
+  if (bytesPerSample === 8) {
+    // 64-bit integers: BigUint64Array stores the sum modulo 2^64, the same wrap as the writer's.
+    const w = new BigUint64Array(buf, at, n);
+    for (let r = 0; r < rows; r++) {
+      const row = r * valuesPerRow;
+      for (let i = samples; i < valuesPerRow; i++) w[row + i] += w[row + i - samples];
+    }
+    return;
+  }
   const v =
     bytesPerSample === 1 ? new Uint8Array(buf, at, n) : bytesPerSample === 2 ? new Uint16Array(buf, at, n) : new Uint32Array(buf, at, n);
   for (let r = 0; r < rows; r++) {

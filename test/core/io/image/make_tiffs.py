@@ -32,7 +32,7 @@ def zyxc(arr, axes):
     return np.ascontiguousarray(np.transpose(a, order))
 
 
-def add(name, data, axes, kind="tifffile", oracle=None, source="guess", ambiguous=False, **kw):
+def add(name, data, axes, kind="tifffile", oracle=None, source="guess", ambiguous=False, read_as=None, **kw):
     path = f"{out}/{name}.tif"
     if kind == "tifffile":
         tifffile.imwrite(path, data, **kw)
@@ -42,6 +42,9 @@ def add(name, data, axes, kind="tifffile", oracle=None, source="guess", ambiguou
         read = oracle if oracle is not None else tifffile.imread(path)
     assert read.shape == data.shape, (name, read.shape, data.shape)
     expected = zyxc(read, axes)
+    if read_as is not None:  # 64-bit integers come back narrowed; the values must not change
+        assert np.array_equal(expected.astype(read_as).astype(expected.dtype), expected), name
+        expected = expected.astype(read_as)
     le = expected.astype(expected.dtype.newbyteorder("<"))
     le.tofile(f"{out}/{name}.bin")
     cases.append(dict(name=name, shape=list(expected.shape), dtype=str(expected.dtype.newbyteorder("=").name),
@@ -66,6 +69,14 @@ add("u16_bigendian", u16, "YX", byteorder=">")
 add("f32_bigendian_tiled", (crop / 9.0).astype(np.float32), "YX", byteorder=">", tile=(16, 16))
 add("u16_bigtiff", u16, "YX", bigtiff=True)
 add("u16_packbits_pillow", u16, "YX", kind="pil", compression="packbits")
+# 64-bit integers (numpy's default for label images): narrowed to the smallest type that holds them.
+add("i64_labels", crop, "YX", read_as=np.uint32)
+add("i64_negative_zlib", crop * -70000, "YX", read_as=np.int32, compression="zlib")
+# 1-bit pages (bool in tifffile): rows padded to whole bytes (75 columns), read as 0/1.
+add("bool_tifffile", np.ascontiguousarray(crop[:, :75] > 120), "YX", read_as=np.uint8)
+add("bool_stack_tifffile", np.stack([crop[:, :75] > t for t in range(20, 240, 20)]), "ZYX", read_as=np.uint8)
+add("bool_packbits_pillow", np.ascontiguousarray(crop[:, :75] > 120), "YX", kind="pil", read_as=np.uint8, compression="packbits")
+add("u64_bigendian", (crop * 2**40).astype(np.uint64), "YX", read_as=np.float64, byteorder=">")
 
 # Z stacks: pages of shifted crops of the real image.
 stack = np.stack([img[100 + 3 * z:164 + 3 * z, 200:280] for z in range(12)]).astype(np.uint16)
