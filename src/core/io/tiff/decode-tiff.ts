@@ -135,7 +135,11 @@ export async function decodeTiff(bytes: Uint8Array, opts: TiffDecodeOptions): Pr
   const length = total / BYTES_PER_ELEMENT[first.dtype];
   let data = typedView(first.dtype, dest.buffer, length);
   let dtype = first.dtype;
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+  if (first.sampleFormat === 3 && first.bitsPerSample === 16) {
+    data = halfToFloat32(data as Uint16Array);
+    dtype = 'float32';
+    warnings.push('float16 samples read as float32 (exact)');
+  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     const narrowed = narrow64(data);
     data = narrowed.data;
     dtype = narrowed.dtype;
@@ -148,6 +152,21 @@ export async function decodeTiff(bytes: Uint8Array, opts: TiffDecodeOptions): Pr
     kind: layout ? layout.kind : 'plain',
     warnings,
   };
+}
+
+/** IEEE half-precision words -> float32 (every half is exactly a float32: subnormals, inf, NaN). */
+export function halfToFloat32(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const w = h[i];
+    const sign = w & 0x8000 ? -1 : 1;
+    const exp = (w >> 10) & 0x1f;
+    const frac = w & 0x3ff;
+    if (exp === 0) out[i] = sign * frac * 2 ** -24;
+    else if (exp === 31) out[i] = frac ? NaN : sign * Infinity;
+    else out[i] = sign * (1024 + frac) * 2 ** (exp - 25);
+  }
+  return out;
 }
 
 /** 64-bit integer pixels (label images written by numpy/tifffile are often int64) become the

@@ -81,11 +81,13 @@ function sampleDType(bits: number, format: number): DType | string {
     if (bits === 32) return 'int32';
     if (bits === 64) return 'int64';
   } else if (format === 3) {
+    // Half floats are decoded as their raw 16-bit words and widened to float32 after (decode-tiff).
+    if (bits === 16) return 'uint16';
     if (bits === 32) return 'float32';
     if (bits === 64) return 'float64';
   }
   const kind = format === 1 ? 'unsigned integer' : format === 2 ? 'signed integer' : format === 3 ? 'float' : format === 5 || format === 6 ? 'complex' : `sample format ${format}`;
-  return `${bits}-bit ${kind} samples are not supported (supported: 8/16/32/64-bit integers, 32/64-bit floats)`;
+  return `${bits}-bit ${kind} samples are not supported (supported: 8/16/32/64-bit integers, 16/32/64-bit floats)`;
 }
 
 export function readPage(r: TiffReader, ifd: Ifd, index: number): TiffPage {

@@ -27,7 +27,7 @@ beforeAll(() => {
 describe('decodeImage on tifffile/libtiff-written TIFFs', () => {
   it('generates the expected set of layouts', () => {
     expect(cases.map((c) => c.name)).toContain('imagej_zcyx');
-    expect(cases.length).toBe(33);
+    expect(cases.length).toBe(35);
   });
 
   // One test per layout keeps failures readable; the list is fixed by make_tiffs.py.
@@ -35,6 +35,7 @@ describe('decodeImage on tifffile/libtiff-written TIFFs', () => {
     'u8_strips', 'u16_zlib', 'u32_tiled', 'i16_tiled_zlib', 'f32_nan_strips', 'i8', 'i32_zlib', 'f64',
     'u16_predictor_zlib', 'u16_bigendian', 'f32_bigendian_tiled', 'u16_bigtiff', 'u16_packbits_pillow',
     'i64_labels', 'i64_negative_zlib', 'u64_bigendian', 'bool_tifffile', 'bool_stack_tifffile', 'bool_packbits_pillow',
+    'f16', 'f16_bigendian_zlib',
     'z12_shaped', 'z12_tiled_zlib', 'z5_as_channels', 'imagej_zcyx', 'imagej_tcyx', 'ome_zcyx', 'ome_czyx',
     'ome_zyx_zlib', 'rgb_contig', 'rgb_planar', 'rgb_lzw_pillow', 'u8_lzw_pillow', 'u16_lzw_pillow', 'rgb_stack',
   ];

@@ -43,7 +43,7 @@ def add(name, data, axes, kind="tifffile", oracle=None, source="guess", ambiguou
     assert read.shape == data.shape, (name, read.shape, data.shape)
     expected = zyxc(read, axes)
     if read_as is not None:  # 64-bit integers come back narrowed; the values must not change
-        assert np.array_equal(expected.astype(read_as).astype(expected.dtype), expected), name
+        assert np.array_equal(expected.astype(read_as).astype(expected.dtype), expected, equal_nan=expected.dtype.kind == 'f'), name
         expected = expected.astype(read_as)
     le = expected.astype(expected.dtype.newbyteorder("<"))
     le.tofile(f"{out}/{name}.bin")
@@ -72,6 +72,12 @@ add("u16_packbits_pillow", u16, "YX", kind="pil", compression="packbits")
 # 64-bit integers (numpy's default for label images): narrowed to the smallest type that holds them.
 add("i64_labels", crop, "YX", read_as=np.uint32)
 add("i64_negative_zlib", crop * -70000, "YX", read_as=np.int32, compression="zlib")
+# Half floats, widened to float32 (exactly), with NaN, infinities, a subnormal and negative zero.
+f16 = (crop / 7.0 - 10).astype(np.float16)
+f16[0, :4] = [np.nan, np.inf, -np.inf, np.float16(2.0**-20)]
+f16[1, 0] = -0.0
+add("f16", f16, "YX", read_as=np.float32)
+add("f16_bigendian_zlib", f16, "YX", read_as=np.float32, byteorder=">", compression="zlib")
 # 1-bit pages (bool in tifffile): rows padded to whole bytes (75 columns), read as 0/1.
 add("bool_tifffile", np.ascontiguousarray(crop[:, :75] > 120), "YX", read_as=np.uint8)
 add("bool_stack_tifffile", np.stack([crop[:, :75] > t for t in range(20, 240, 20)]), "ZYX", read_as=np.uint8)
