@@ -8,12 +8,13 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.fl
 /** Stem endings of files Cellpose writes next to an image (matched case-sensitively, as Cellpose does). */
 const OUTPUT_SUFFIXES = ['_masks', '_flows', '_flows_0', '_flows_1', '_flows_2', '_cellprob', '_cp_output'];
 
-export function isListedImage(name: string): boolean {
+/** `maskFilter` is the CLI's --mask_filter, left out too (default _masks, already in the list). */
+export function isListedImage(name: string, maskFilter = '_masks'): boolean {
   const ext = extname(name);
   if (!IMAGE_EXTENSIONS.has(ext.toLowerCase())) return false;
   const stem = name.slice(0, name.length - ext.length);
   // Cellpose keeps a file whose stem is no longer than the suffix (e.g. "_masks.png" itself).
-  return !OUTPUT_SUFFIXES.some((s) => stem.length > s.length && stem.endsWith(s));
+  return ![...OUTPUT_SUFFIXES, maskFilter].some((s) => stem.length > s.length && stem.endsWith(s));
 }
 
 /** natsort-like order: digit runs compare as numbers, the rest by code point. */

@@ -2,16 +2,18 @@
 // same flag names (underscore or kebab-case). Writes <stem>_seg.npy in Cellpose's CLI layout by
 // default, plus the optional PNG/TIFF/flows/outline/ROI outputs, and prints one summary line per
 // image.
-import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, readdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { createInferenceService } from '../../backend/inference/inference-service.ts';
 import { availableProviders, type ExecutionProvider } from '../../backend/inference/ort-network.ts';
+import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
 import { BUNDLED_MODEL_NAME, resolveModel } from '../../backend/models/index.ts';
-import { encodePng16 } from '../../core/io/png-write.ts';
+import type { ImageStack } from '../../core/io/image-types.ts';
+import { encodePng16, encodePng8 } from '../../core/io/png-write.ts';
 import { encodeTiff } from '../../core/io/tiff-write.ts';
 import { encodeRoisZip } from '../../core/io/imagej-roi.ts';
-import { outlinesList } from '../../core/masks/outlines-list.ts';
+import { maxLabel, outlinePicture, outlinesList, removeEdgeMasks, toMaskDType } from '../../core/masks/index.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentResult } from '../../core/pipeline/segment.ts';
 import { writeSeg } from '../../core/seg/write-seg.ts';
@@ -22,14 +24,26 @@ const USAGE = `usage: cellpose-studio segment (--image_path FILE | --dir DIR) [o
 Segments images with a Cellpose 3 model (no Python) and writes <name>_seg.npy as Cellpose's CLI does.
 Flags accept underscores or dashes (--flow_threshold = --flow-threshold).
 
-input/output
+input/output (names and places as Cellpose 3.1's CLI writes them)
   --image_path FILE        one image (TIFF, PNG, JPEG)
-  --dir DIR                every image in DIR (not *_masks, *_flows, *_seg, *_cp_output)
-  --savedir DIR            where outputs go (default: next to each image)
-  --no_npy                 do not write <name>_seg.npy
-  --save_png               <name>_cp_masks.png (16-bit)      --save_tif   <name>_cp_masks.tif
-  --save_flows             <name>_flows.tif (flow colours)   --save_txt   <name>_cp_outlines.txt
-  --save_rois              <name>_rois.zip (ImageJ ROIs)     --verbose    per-stage details
+  --dir DIR                every image in DIR (not *_masks, *_flows, *_cellprob, *_cp_output)
+  --look_one_level_down    also the images in DIR's immediate sub-folders
+  --img_filter S           only images whose name (without extension) ends with S
+  --mask_filter S          also leave out images ending with S (default _masks)
+  --no_npy                 do not write <name>_seg.npy (always next to the image)
+  --save_rois              <name>_rois.zip, ImageJ ROIs (always next to the image)
+  --exclude_on_edges       drop masks that touch the image border before saving
+ with any of --save_png, --save_tif, --save_flows, --save_txt, into --savedir:
+  --savedir DIR            an existing folder (default: the image's folder)
+  --dir_above              default --savedir = the folder above the image's folder
+  --in_folders             masks/, outlines/, txt_outlines/, flows/ sub-folders of --savedir
+  --save_png               <name>_cp_masks.png (16-bit; TIFF above 65535 masks or in 3D)
+  --save_tif               <name>_cp_masks.tif (Deflate)
+  --save_flows             <name>_flows_cp_masks.tif (flow picture) and <name>_dP_cp_masks.tif (dY, dX)
+  --save_txt               <name>_cp_outlines.txt (ImageJ outlines)
+  --save_outlines          <name>_outlines_cp_masks.png (the image with red outlines)
+  --output_name S          replaces _cp_masks in those names (see Cellpose's rule in the README)
+  --verbose                per-stage details
 model
   --pretrained_model P     model file path or zoo name (default: the bundled model)
   --use_gpu                use a GPU execution provider when one is available
@@ -43,15 +57,29 @@ channels and axes
 segmentation
   --diameter D             object diameter in pixels (default 30; 0 = estimate with the size model)
   --flow_threshold F (0.4) --cellprob_threshold F (0)  --min_size N (15)  --niter N (0 = auto)
-  --augment  --no_resample  --batch_size N (8)  --tile_overlap F (0.1)
+  --augment  --no_resample  --no_interp  --batch_size N (8)  --tile_overlap F (0.1)
   --do_3D  --stitch_threshold F  --anisotropy F  --flow3D_smooth F
   --dynamics v3-cpu|v4     which Cellpose's mask dynamics to reproduce (default v3-cpu)
   --fast                   faster, approximate: fewer, larger network passes`;
 
-const BOOL_FLAGS = new Set(['augment', 'no_resample', 'do_3d', 'use_gpu', 'save_png', 'save_tif', 'no_npy', 'save_flows', 'save_txt', 'save_rois', 'verbose', 'fast', 'invert', 'no_norm', 'look_one_level_down', 'all_channels']);
+const BOOL_FLAGS = new Set([
+  'augment', 'no_resample', 'do_3d', 'use_gpu', 'save_png', 'save_tif', 'no_npy', 'save_flows', 'save_txt', 'save_rois', 'verbose', 'fast', 'invert', 'no_norm',
+  'look_one_level_down', 'all_channels', 'exclude_on_edges', 'dir_above', 'in_folders', 'save_outlines', 'save_mpl', 'no_interp', 'check_mkl',
+]);
 const VALUE_FLAGS = new Set([
   'image_path', 'dir', 'pretrained_model', 'diameter', 'chan', 'chan2', 'channel_axis', 'z_axis', 'flow_threshold', 'cellprob_threshold', 'min_size', 'niter',
-  'batch_size', 'tile_overlap', 'stitch_threshold', 'anisotropy', 'savedir', 'gpu', 'dynamics', 'flow3d_smooth', 'img_filter', 'norm_percentile',
+  'batch_size', 'tile_overlap', 'stitch_threshold', 'anisotropy', 'savedir', 'gpu', 'dynamics', 'flow3d_smooth', 'img_filter', 'norm_percentile', 'output_name',
+  'mask_filter', 'gpu_device',
+]);
+/** Cellpose 3.1 CLI flags this command does not do, with what to do instead. */
+const TRAIN_HINT = 'training runs in Cellpose itself, on the _seg.npy files this app saves: python -m cellpose --train --dir DIR --mask_filter _seg.npy';
+const UNSUPPORTED_FLAGS = new Map<string, string>([
+  ...['train', 'train_size', 'test_dir', 'file_list', 'diam_mean', 'learning_rate', 'weight_decay', 'n_epochs', 'nimg_per_epoch', 'nimg_test_per_epoch', 'min_train_masks', 'sgd', 'save_every', 'model_name_out'].map(
+    (f): [string, string] => [f, TRAIN_HINT],
+  ),
+  ...['restore_type', 'chan2_restore'].map((f): [string, string] => [f, 'image restoration models (denoise, deblur, upsample) are not supported']),
+  ['transformer', 'the transformer_cp3 model is not supported'],
+  ['pretrained_model_ortho', 'a separate model for the ZY/ZX views is not supported; do_3D uses --pretrained_model for all three views'],
 ]);
 
 export interface SegmentArgs {
@@ -68,6 +96,8 @@ export function parseSegmentArgs(argv: string[]): SegmentArgs {
     if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}' (images are given with --image_path or --dir)`);
     const eq = a.indexOf('=');
     const name = (eq >= 0 ? a.slice(2, eq) : a.slice(2)).replace(/-/g, '_').toLowerCase();
+    const unsupported = UNSUPPORTED_FLAGS.get(name);
+    if (unsupported) throw new Error(`--${name} is not supported: ${unsupported}`);
     if (BOOL_FLAGS.has(name)) {
       flags.add(name);
       continue;
@@ -128,6 +158,7 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
   o.resample = !args.flags.has('no_resample');
   o.do3D = args.flags.has('do_3d');
   o.fast = args.flags.has('fast');
+  if (args.flags.has('no_interp')) o.interp = false;
   const dyn = args.values.get('dynamics')?.[0];
   if (dyn !== undefined) {
     if (dyn !== 'v3-cpu' && dyn !== 'v4' && dyn !== 'v3-gpu') throw new Error(`--dynamics must be v3-cpu, v3-gpu or v4, got '${dyn}'`);
@@ -145,21 +176,26 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
   return o;
 }
 
-const IMAGE_EXT = new Set(['.tif', '.tiff', '.png', '.jpg', '.jpeg']);
-const OUTPUT_SUFFIXES = ['_masks', '_flows', '_cp_masks', '_cp_output', '_seg', '_outlines', '_dp'];
-
-async function listImages(dir: string, filter: string | undefined): Promise<string[]> {
-  const names = (await readdir(dir)).sort();
-  const out: string[] = [];
-  for (const n of names) {
-    const ext = extname(n).toLowerCase();
-    if (!IMAGE_EXT.has(ext)) continue;
-    const stem = n.slice(0, n.length - ext.length);
-    if (OUTPUT_SUFFIXES.some((s) => stem.toLowerCase().endsWith(s))) continue;
-    if (filter && !stem.endsWith(filter)) continue;
-    if ((await stat(join(dir, n))).isFile()) out.push(join(dir, n));
+/** Images of --dir (and of its immediate sub-folders with --look_one_level_down), picked and
+ *  ordered as Cellpose's io.get_image_files does: its extensions, its output endings and
+ *  --mask_filter left out, --img_filter as the required end of the name. */
+export async function listImages(dir: string, args: SegmentArgs): Promise<string[]> {
+  const filter = args.values.get('img_filter')?.[0];
+  const maskFilter = args.values.get('mask_filter')?.[0] ?? '_masks';
+  const folders = [dir];
+  if (args.flags.has('look_one_level_down')) {
+    folders.push(...(await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => join(dir, d.name)));
   }
-  return out;
+  const out: string[] = [];
+  for (const folder of folders) {
+    for (const n of await readdir(folder)) {
+      if (!isListedImage(n, maskFilter)) continue;
+      if (filter && !n.slice(0, n.length - extname(n).length).endsWith(filter)) continue;
+      if ((await stat(join(folder, n))).isFile()) out.push(join(folder, n));
+    }
+  }
+  // natsorted over the whole paths, as Cellpose orders them
+  return out.sort(naturalCompare);
 }
 
 async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
@@ -187,18 +223,55 @@ function pickProvider(args: SegmentArgs): ExecutionProvider {
   return 'cpu';
 }
 
-async function saveOutputs(file: string, r: SegmentResult, args: SegmentArgs, modelPath: string, opts: Partial<SegmentOptions>): Promise<string[]> {
+/** Cellpose's check_dir: make the folder (not its parents) when it is missing. */
+async function checkDir(dir: string): Promise<void> {
+  const st = await stat(dir).catch(() => null);
+  if (st?.isDirectory()) return;
+  if (st) throw new Error(`${dir} exists and is not a folder`);
+  await mkdir(dir);
+}
+
+/** The mask-file suffix of __main__.py (3.1): _cp_masks, or --output_name when --savedir is unset
+ *  and the name is not empty, or when --savedir is set and is not the --dir folder (then it may be
+ *  empty). Cellpose compares with os.path.samefile, which fails without --dir; here no --dir counts
+ *  as a different folder. */
+async function maskSuffix(args: SegmentArgs): Promise<string> {
+  const name = args.values.get('output_name')?.[0];
+  if (name === undefined) return '_cp_masks';
+  const savedir = args.values.get('savedir')?.[0];
+  if (savedir === undefined) return name.length > 0 ? name : '_cp_masks';
+  const dir = args.values.get('dir')?.[0];
+  const same = dir !== undefined && (await realpath(savedir).catch(() => savedir)) === (await realpath(dir).catch(() => dir));
+  return same ? '_cp_masks' : name;
+}
+
+interface SaveContext {
+  file: string;
+  r: SegmentResult & { image?: ImageStack };
+  masks: Uint16Array | Uint32Array | Int32Array;
+  args: SegmentArgs;
+  modelPath: string;
+  opts: Partial<SegmentOptions>;
+  warn: (message: string) => void;
+}
+
+/**
+ * What Cellpose 3.1's CLI writes for one image: <stem>_seg.npy next to the image (whatever
+ * --savedir says), the io.save_masks outputs when --save_png/--save_tif/--save_flows/--save_txt
+ * is given, and <stem>_rois.zip next to the image. Returns the paths written.
+ */
+async function saveOutputs(c: SaveContext): Promise<string[]> {
+  const { file, r, args } = c;
   const ext = extname(file);
   const stem = basename(file, ext);
-  const outDir = args.values.get('savedir')?.[0] ?? dirname(file);
+  const imageDir = dirname(resolvePath(file));
   const [nZ, ly, lx] = r.shape;
   const is3D = nZ > 1;
   const spatial = is3D ? [nZ, ly, lx] : [ly, lx];
-  const dtype = r.masks instanceof Uint32Array ? 'uint32' : 'uint16';
-  const masks = { data: r.masks, shape: spatial, dtype } as const;
+  const segMasks = c.masks instanceof Int32Array ? toMaskDType(c.masks) : c.masks;
   const written: string[] = [];
-  const put = async (name: string, bytes: Uint8Array | string): Promise<void> => {
-    const p = join(outDir, name);
+  const put = async (dir: string, name: string, bytes: Uint8Array | string): Promise<void> => {
+    const p = join(dir, name);
     await writeAtomic(p, bytes);
     written.push(p);
   };
@@ -206,7 +279,7 @@ async function saveOutputs(file: string, r: SegmentResult, args: SegmentArgs, mo
     const npix = nZ * ly * lx;
     const seg = writeSeg(
       {
-        masks,
+        masks: { data: segMasks, shape: spatial, dtype: segMasks instanceof Uint32Array ? 'uint32' : 'uint16' },
         flows: {
           dP: { data: r.dP, shape: is3D ? [3, nZ, ly, lx] : [2, ly, lx], dtype: 'float32' },
           cellprob: { data: r.cellprob.subarray(0, npix), shape: spatial, dtype: 'float32' },
@@ -215,39 +288,89 @@ async function saveOutputs(file: string, r: SegmentResult, args: SegmentArgs, mo
         diameter: r.diameterUsedPx,
         // Cellpose's CLI stores the image path without its extension
         filename: join(dirname(file), stem),
-        modelPath,
-        flowThreshold: opts.flowThreshold ?? 0.4,
-        cellprobThreshold: opts.cellprobThreshold ?? 0,
-        chanChoose: (opts.channels as [number, number] | null) ?? [0, 0],
+        modelPath: c.modelPath,
+        flowThreshold: c.opts.flowThreshold ?? 0.4,
+        cellprobThreshold: c.opts.cellprobThreshold ?? 0,
+        chanChoose: (c.opts.channels as [number, number] | null) ?? [0, 0],
       },
       'cli',
     );
-    await put(`${stem}_seg.npy`, seg);
+    await put(imageDir, `${stem}_seg.npy`, seg);
   }
-  if (args.flags.has('save_png')) {
-    if (is3D) throw new Error('--save_png writes 2-D masks only; use --save_tif for stacks');
-    if (dtype !== 'uint16') throw new Error('--save_png: more than 65535 masks do not fit a 16-bit PNG; use --save_tif');
-    await put(`${stem}_cp_masks.png`, encodePng16({ data: r.masks, shape: [ly, lx], dtype: 'uint16' }));
-  }
-  if (args.flags.has('save_tif')) await put(`${stem}_cp_masks.tif`, encodeTiff(masks));
-  if (args.flags.has('save_flows')) await put(`${stem}_flows.tif`, encodeTiff({ data: r.flowRgb, shape: is3D ? [nZ, ly, lx, 3] : [ly, lx, 3], dtype: 'uint8' }, { rgb: true }));
-  if ((args.flags.has('save_txt') || args.flags.has('save_rois')) && !is3D) {
-    const polys = outlinesList(r.masks, [ly, lx]);
-    if (args.flags.has('save_txt')) await put(`${stem}_cp_outlines.txt`, polys.map((p) => Array.from(p).join(',')).join('\n') + (polys.length ? '\n' : ''));
-    if (args.flags.has('save_rois')) await put(`${stem}_rois.zip`, encodeRoisZip(polys));
+  const f = (name: string): boolean => args.flags.has(name);
+  if (f('save_png') || f('save_tif') || f('save_flows') || f('save_txt')) await saveMasks(c, stem, imageDir, spatial, put);
+  if (f('save_rois')) {
+    if (is3D) c.warn('--save_rois writes 2-D outlines only; skipped for this 3-D image');
+    else await put(imageDir, `${stem}_rois.zip`, encodeRoisZip(outlinesList(c.masks, [ly, lx])));
   }
   return written;
 }
 
-/** --savedir is created when missing (with its parents), so a script can name a fresh output folder. */
-async function ensureSaveDir(savedir: string): Promise<void> {
-  const st = await stat(savedir).catch(() => null);
-  if (st?.isDirectory()) return;
-  if (st) throw new Error(`--savedir ${savedir} exists and is not a folder`);
-  try {
-    await mkdir(savedir, { recursive: true });
-  } catch (e) {
-    throw new Error(`--savedir ${savedir} could not be created: ${e instanceof Error ? e.message : String(e)}`);
+/** io.save_masks of Cellpose 3.1 (GUI_AND_FORMATS C.3, B.6, B.9). */
+async function saveMasks(
+  c: SaveContext,
+  stem: string,
+  imageDir: string,
+  spatial: number[],
+  put: (dir: string, name: string, bytes: Uint8Array | string) => Promise<void>,
+): Promise<void> {
+  const { args, masks } = c;
+  const is3D = spatial.length === 3;
+  const [ly, lx] = spatial.slice(-2);
+  let png = args.flags.has('save_png');
+  let tif = args.flags.has('save_tif');
+  let saveFlows = args.flags.has('save_flows');
+  let saveTxt = args.flags.has('save_txt');
+  let saveOutlines = args.flags.has('save_outlines');
+  if (is3D && !tif) throw new Error('cannot save 3D outputs as PNG, use --save_tif');
+  if (maxLabel(masks) === 0) {
+    c.warn('no masks found, will not save PNG or outlines');
+    if (!tif) return;
+    png = saveOutlines = saveFlows = saveTxt = false;
+  }
+  const savedir = args.values.get('savedir')?.[0] ?? (args.flags.has('dir_above') ? dirname(imageDir) : imageDir);
+  await checkDir(savedir);
+  const inFolders = args.flags.has('in_folders');
+  const sub = (name: string): string => (inFolders ? join(savedir, name) : savedir);
+  const suffix = await maskSuffix(args);
+  await checkDir(sub('masks'));
+  if (is3D) {
+    png = false;
+    tif = true;
+  }
+  if (png && maxLabel(masks) >= 2 ** 16) {
+    png = false;
+    tif = true;
+    c.warn('found more than 65535 masks in each image, cannot save PNG, saving as TIF');
+  }
+  if (png) await put(sub('masks'), `${stem}${suffix}.png`, encodePng16({ data: Uint16Array.from(masks), shape: [ly, lx], dtype: 'uint16' }));
+  // tifffile.imwrite(..., compression='zlib') of the masks as they are (int32 after --exclude_on_edges)
+  const maskDType = masks instanceof Int32Array ? 'int32' : masks instanceof Uint32Array ? 'uint32' : 'uint16';
+  if (tif) await put(sub('masks'), `${stem}${suffix}.tif`, encodeTiff({ data: masks, shape: spatial, dtype: maskDType }, { compression: 'deflate' }));
+  if (args.flags.has('save_mpl')) c.warn('--save_mpl draws a matplotlib figure; cellpose-studio does not write it');
+  if (is3D) return;
+  if (saveTxt) {
+    await checkDir(sub('txt_outlines'));
+    const polys = outlinesList(masks, [ly, lx]);
+    await put(sub('txt_outlines'), `${stem}_cp_outlines.txt`, polys.map((p) => Array.from(p).join(',')).join('\n') + (polys.length ? '\n' : ''));
+  }
+  if (saveOutlines) {
+    await checkDir(sub('outlines'));
+    const img = c.r.image;
+    if (!img) throw new Error('--save_outlines needs the decoded image');
+    const pixels = Float32Array.from(img.data.data as ArrayLike<number>);
+    const rgb = outlinePicture(pixels, ly, lx, img.nChannels, masks);
+    await put(sub('outlines'), `${stem}_outlines${suffix}.png`, encodePng8({ data: rgb, shape: [ly, lx, 3], dtype: 'uint8' }));
+  }
+  if (saveFlows) {
+    await checkDir(sub('flows'));
+    // Cellpose 3.1 writes (flows[0] * (2**16 - 1)).astype(np.uint16) of the 8-bit flow picture:
+    // with numpy 1 the product is computed in uint16 and wraps, giving 65536 - v (0 stays 0). We
+    // write those same values; the GUI's Ctrl+F export gives the plain 8-bit pictures.
+    const wrapped = new Uint16Array(c.r.flowRgb.length);
+    for (let i = 0; i < wrapped.length; i++) wrapped[i] = (c.r.flowRgb[i] * 65535) & 0xffff;
+    await put(sub('flows'), `${stem}_flows${suffix}.tif`, encodeTiff({ data: wrapped, shape: [ly, lx, 3], dtype: 'uint16' }, { compression: 'deflate', rgb: true }));
+    await put(sub('flows'), `${stem}_dP${suffix}.tif`, encodeTiff({ data: c.r.dP, shape: [2, ly, lx], dtype: 'float32' }, { compression: 'deflate' }));
   }
 }
 
@@ -257,14 +380,17 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = args.values.get('dir')?.[0];
   if (!imagePath && !dir) throw new Error('give --image_path FILE or --dir DIR');
   const opts = optionsFromArgs(args);
-  const files = imagePath ? [imagePath] : await listImages(dir as string, args.values.get('img_filter')?.[0]);
+  const files = imagePath ? [imagePath] : await listImages(dir as string, args);
   if (files.length === 0) throw new Error(`no images found in ${dir}`);
   const savedir = args.values.get('savedir')?.[0];
-  if (savedir) await ensureSaveDir(savedir);
+  // __main__.py (3.1): a --savedir that does not exist is an error, not created
+  if (savedir !== undefined && !(await stat(savedir).catch(() => null))) throw new Error(`--savedir ${savedir} does not exist`);
   const axes = { zAxis: axis(args, 'z_axis'), channelAxis: axis(args, 'channel_axis') };
   const modelArg = args.values.get('pretrained_model')?.[0] ?? BUNDLED_MODEL_NAME;
   const resolved = await resolveModel(modelArg);
   const verbose = args.flags.has('verbose');
+  const gpuDevice = args.values.get('gpu_device')?.[0];
+  if (gpuDevice !== undefined && gpuDevice !== '0') io.err(`warning: --gpu_device ${gpuDevice}: the execution provider runs on its default device (0)`);
   for (const w of resolved.warnings) io.err(`warning: ${w}`);
   const svc = createInferenceService({ provider: pickProvider(args), intraOpThreads: availableParallelism() });
   let failures = 0;
@@ -283,9 +409,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         const r = await svc.segment({ path: file, axes: axes.zAxis === undefined && axes.channelAxis === undefined ? undefined : axes }, opts, (p) => io.progress(p.fraction, `${basename(file)}: ${p.stage}`));
         for (const w of r.warnings) io.err(`warning: ${basename(file)}: ${w}`);
         for (const w of r.image?.warnings ?? []) io.err(`warning: ${basename(file)}: ${w}`);
-        const written = await saveOutputs(file, r, args, resolved.path, opts);
-        let n = 0;
-        for (const v of r.masks) if (v > n) n = v;
+        let masks: Uint16Array | Uint32Array | Int32Array = r.masks;
+        if (args.flags.has('exclude_on_edges')) {
+          // utils.remove_edge_masks, before anything is saved; its renumbered masks are int32
+          masks = Int32Array.from(r.masks);
+          removeEdgeMasks(masks, r.shape[0] > 1 ? r.shape : r.shape.slice(1));
+        }
+        const written = await saveOutputs({ file, r, masks, args, modelPath: resolved.path, opts, warn: (m) => io.err(`warning: ${basename(file)}: ${m}`) });
+        const n = maxLabel(masks);
         const s = (ms: number): string => (ms / 1000).toFixed(2);
         io.out(
           `${basename(file)}: ${n} masks, diameter ${r.diameterUsedPx.toFixed(1)} px, preprocess ${s(r.timings.preprocessMs)} s, network ${s(r.timings.networkMs)} s, ` +

@@ -8,4 +8,6 @@ export { diameters, type Diameters } from './diameters.ts';
 export { averagePrecision, type ApResult } from './average-precision.ts';
 export { flowToRgb } from './flow-to-rgb.ts';
 export { findObjects, type LabelBoxes } from './find-objects.ts';
+export { removeEdgeMasks } from './remove-edge-masks.ts';
+export { outlinePicture } from './outline-picture.ts';
 export { type LabelImage, type LabelShape, toMaskDType, maxLabel } from './labels.ts';

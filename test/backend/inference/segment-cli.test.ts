@@ -2,11 +2,11 @@
 // names (underscore and kebab), the CLI _seg.npy layout read back with numpy, optional outputs,
 // and clear errors for bad flags.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { segmentCommand, optionsFromArgs, parseSegmentArgs } from '../../../src/cli/commands/segment.ts';
+import { listImages, segmentCommand, optionsFromArgs, parseSegmentArgs } from '../../../src/cli/commands/segment.ts';
 import { PYTHON } from '../../core/model/torch-reference.ts';
 import { FIXTURES, REAL_MODEL } from './cellpose-fixture.ts';
 
@@ -47,23 +47,27 @@ print(sorted(a) == sorted(b), a['masks'].dtype, (a['masks'] == b['masks']).mean(
     expect(Number(check[3])).toBeLessThan(1e-3);
   });
 
-  it('fails with a message naming the problem for a missing image folder', async () => {
+  it('--dir lists images as Cellpose does: outputs and --mask_filter left out, --img_filter, --look_one_level_down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-list-'));
+    mkdirSync(join(dir, 'sub'));
+    const names = ['img10.tif', 'img2.tif', 'img2_masks.png', 'img2_cp_masks.png', 'img2_flows_cp_masks.tif', 'img2_dP_cp_masks.tif', 'img2_cellprob.tif', 'img2_lbl.tif', 'notes.txt', 'img3_seg.npy'];
+    for (const n of names) writeFileSync(join(dir, n), '');
+    writeFileSync(join(dir, 'sub', 'deep1.tif'), '');
+    const rel = (paths: string[]): string[] => paths.map((p) => p.slice(dir.length + 1));
+    expect(rel(await listImages(dir, parseSegmentArgs([])))).toEqual(['img2.tif', 'img2_lbl.tif', 'img10.tif']);
+    expect(rel(await listImages(dir, parseSegmentArgs(['--mask_filter', '_lbl'])))).toEqual(['img2.tif', 'img10.tif']);
+    expect(rel(await listImages(dir, parseSegmentArgs(['--img_filter', '_lbl'])))).toEqual(['img2_lbl.tif']);
+    expect(rel(await listImages(dir, parseSegmentArgs(['--look_one_level_down'])))).toEqual(['img2.tif', 'img2_lbl.tif', 'img10.tif', 'sub/deep1.tif']);
+  });
+
+  it('fails with a message naming the problem for bad arguments and Cellpose flags it does not do', async () => {
     const c = capture();
     await expect(segmentCommand.run(['--image_path'], c.io)).rejects.toThrow(/--image_path needs a value/);
     await expect(segmentCommand.run(['--pretrained_model', REAL_MODEL], c.io)).rejects.toThrow(/give --image_path FILE or --dir DIR/);
-    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-savedir-'));
-    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
-    await expect(segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--savedir', join(dir, 'img2d.tif')], c.io)).rejects.toThrow(/--savedir .*img2d\.tif exists and is not a folder/);
-  });
-
-  it('creates a --savedir that does not exist yet, with its parents', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-newdir-'));
-    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
-    const out = join(dir, 'results', 'run1');
-    const c = capture();
-    const code = await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', REAL_MODEL, '--diameter', '24', '--savedir', out], c.io);
-    expect(code).toBe(0);
-    expect(existsSync(join(out, 'img2d_seg.npy'))).toBe(true);
-    expect(existsSync(join(dir, 'img2d_seg.npy'))).toBe(false);
+    await expect(segmentCommand.run(['--image_path', `${FIXTURES}/cli2d/img2d.tif`, '--savedir', join(tmpdir(), 'no-such-folder-cps'), '--save_png'], c.io)).rejects.toThrow(
+      /--savedir .*no-such-folder-cps does not exist/,
+    );
+    await expect(segmentCommand.run(['--dir', tmpdir(), '--train'], c.io)).rejects.toThrow(/--train is not supported: training runs in Cellpose itself.*--mask_filter _seg\.npy/);
+    await expect(segmentCommand.run(['--dir', tmpdir(), '--restore_type', 'denoise_cyto3'], c.io)).rejects.toThrow(/--restore_type is not supported: image restoration/);
   });
 });
