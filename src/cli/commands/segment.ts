@@ -166,7 +166,8 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
   }
   const pct = args.values.get('norm_percentile');
   o.normalize = {
-    normalize: !args.flags.has('no_norm'),
+    // __main__.py (3.1): --norm_percentile makes normalize a dict of percentiles, so it wins over --no_norm
+    normalize: pct !== undefined || !args.flags.has('no_norm'),
     percentile: pct ? [Number(pct[0]), Number(pct[1])] : [1, 99],
     lowhigh: null,
     norm3D: true,

@@ -20,6 +20,9 @@ describe('segment CLI', () => {
   it('parses Cellpose flag spellings into engine options', () => {
     const o = optionsFromArgs(parseSegmentArgs(['--image_path', 'x.tif', '--flow-threshold', '0.6', '--cellprob_threshold=-1', '--chan', '2', '--chan2', '3', '--do_3D', '--no_resample', '--niter', '50']));
     expect(o).toMatchObject({ flowThreshold: 0.6, cellprobThreshold: -1, channels: [2, 3], do3D: true, resample: false, niter: 50, diameterPx: 30 });
+    expect(optionsFromArgs(parseSegmentArgs(['--no_norm'])).normalize).toMatchObject({ normalize: false, percentile: [1, 99] });
+    expect(optionsFromArgs(parseSegmentArgs(['--no_norm', '--norm_percentile', '2', '98'])).normalize).toMatchObject({ normalize: true, percentile: [2, 98] });
+    expect(optionsFromArgs(parseSegmentArgs(['--no_interp', '--exclude_on_edges'])).interp).toBe(false);
     expect(() => parseSegmentArgs(['--flow_treshold', '1'])).toThrow(/unknown option '--flow_treshold'/);
     expect(() => optionsFromArgs(parseSegmentArgs(['--diameter', 'abc']))).toThrow(/--diameter must be a number/);
   });
