@@ -276,15 +276,17 @@ async function saveOutputs(c: SaveContext): Promise<string[]> {
     await writeAtomic(p, bytes);
     written.push(p);
   };
+  const [fz, fy, fx] = r.flowShape;
+  const flowSpatial = is3D ? [fz, fy, fx] : [fy, fx];
   if (!args.flags.has('no_npy')) {
-    const npix = nZ * ly * lx;
     const seg = writeSeg(
       {
         masks: { data: segMasks, shape: spatial, dtype: segMasks instanceof Uint32Array ? 'uint32' : 'uint16' },
+        // flows at their own size and component count (resample off, stitched planes)
         flows: {
-          dP: { data: r.dP, shape: is3D ? [3, nZ, ly, lx] : [2, ly, lx], dtype: 'float32' },
-          cellprob: { data: r.cellprob.subarray(0, npix), shape: spatial, dtype: 'float32' },
-          rgb: { data: r.flowRgb, shape: [nZ, ly, lx, 3], dtype: 'uint8' },
+          dP: { data: r.dP, shape: [r.dPComponents, ...flowSpatial], dtype: 'float32' },
+          cellprob: { data: r.cellprob, shape: flowSpatial, dtype: 'float32' },
+          rgb: { data: r.flowRgb, shape: [fz, fy, fx, 3], dtype: 'uint8' },
         },
         diameter: r.diameterUsedPx,
         // Cellpose's CLI stores the image path without its extension
@@ -370,8 +372,10 @@ async function saveMasks(
     // write those same values; the GUI's Ctrl+F export gives the plain 8-bit pictures.
     const wrapped = new Uint16Array(c.r.flowRgb.length);
     for (let i = 0; i < wrapped.length; i++) wrapped[i] = (c.r.flowRgb[i] * 65535) & 0xffff;
-    await put(sub('flows'), `${stem}_flows${suffix}.tif`, encodeTiff({ data: wrapped, shape: [ly, lx, 3], dtype: 'uint16' }, { compression: 'deflate', rgb: true }));
-    await put(sub('flows'), `${stem}_dP${suffix}.tif`, encodeTiff({ data: c.r.dP, shape: [2, ly, lx], dtype: 'float32' }, { compression: 'deflate' }));
+    // both at the flows' own size (the network's with --no_resample), as Cellpose writes flows[0] and flows[1]
+    const [, fy, fx] = c.r.flowShape;
+    await put(sub('flows'), `${stem}_flows${suffix}.tif`, encodeTiff({ data: wrapped, shape: [fy, fx, 3], dtype: 'uint16' }, { compression: 'deflate', rgb: true }));
+    await put(sub('flows'), `${stem}_dP${suffix}.tif`, encodeTiff({ data: c.r.dP, shape: [2, fy, fx], dtype: 'float32' }, { compression: 'deflate' }));
   }
 }
 

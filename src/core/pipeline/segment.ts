@@ -72,12 +72,15 @@ export interface SegmentResult {
   /** (nZ, Y, X) labels. */
   masks: Uint16Array | Uint32Array;
   shape: [nZ: number, height: number, width: number];
-  /** (ncomp, nZ, Y, X) float32: 2 components (dY, dX) in 2-D, 3 (dZ, dY, dX) with do_3D. */
+  /** (ncomp, nZ', Y', X') float32: 2 components (dY, dX) in 2-D, 3 (dZ, dY, dX) with do_3D. */
   dP: Float32Array;
+  /** (nZ', Y', X') of dP, cellprob and flowRgb: the masks' shape, except with resample off, where
+   *  the flows stay at the network's (rescaled) size, as Cellpose returns them. */
+  flowShape: [nZ: number, height: number, width: number];
   dPComponents: number;
-  /** (nZ, Y, X) float32 logits. */
+  /** (nZ', Y', X') float32 logits. */
   cellprob: Float32Array;
-  /** (nZ, Y, X, 3) uint8 flow colours. */
+  /** (nZ', Y', X', 3) uint8 flow colours. */
   flowRgb: Uint8Array;
   /** Style of the last image/plane (styleDim,). */
   style: Float32Array;
@@ -271,6 +274,7 @@ export async function segment(
     masks,
     shape: [nZ, height, width],
     dP: flows.dP,
+    flowShape: [npix / (flows.ly * flows.lx), flows.ly, flows.lx],
     dPComponents: flows.ncomp,
     cellprob: flows.cellprob,
     flowRgb: flowToRgb(flows.dP, flows.ncomp, npix),

@@ -5,6 +5,7 @@ import { toFloat32, type NdArray } from '../array/ndarray.ts';
 import { isNdArray, type PyValue } from '../io/pickle/values.ts';
 import { flowToRgb } from '../pipeline/flow-rgb.ts';
 import { percentilesF32 } from '../transforms/normalize99.ts';
+import { resizeNearest } from '../transforms/resize.ts';
 import type { SegFlows } from './seg-file.ts';
 
 function sameTail(shape: readonly number[], tail: readonly number[]): boolean {
@@ -106,30 +107,54 @@ export function dZToU8(dZ: Float32Array): Uint8Array {
 }
 
 /**
- * The 5-entry flows list of the CLI writer (B.3), for masks of `spatial` shape. Display pictures
- * missing from `flows` are computed from dP/cellprob; with no flows at all the GUI's
- * placeholder [[], [], [], [], [[]]] is written.
+ * The 5-entry flows list of the CLI writer (B.3), as io.masks_flows_to_seg (3.1) builds it for
+ * masks of `spatial` shape. The raw flows may be at another resolution than the masks (the
+ * network's, with resample off) and, for a stack segmented plane by plane and stitched, have two
+ * components (dY, dX) per plane:
+ * - 2-D: [0] the flow picture and [1] the 8-bit cellprob, nearest-resized to the masks' size
+ *   (cv2.INTER_NEAREST), each with a leading 1; [2] zeros of the flow picture's own shape;
+ *   [3] []; [4] (dY, dX, cellprob) float32 at the flows' resolution.
+ * - stacks: [0] the picture, [1] the 8-bit cellprob, [2] the first flow component as 8 bits (dZ
+ *   with do_3D, dY when stitched), all (Z, Y, X); [3] []; [4] the components and cellprob.
+ * Display pictures missing from `flows` are computed from dP/cellprob; with no flows at all the
+ * GUI's placeholder [[], [], [], [], [[]]] is written.
  */
 export function cliFlowsList(flows: SegFlows, spatial: readonly number[]): PyValue[] {
   const nsp = spatial.length;
   const [ly, lx] = spatial.slice(-2);
   const lz = nsp === 3 ? spatial[0] : 1;
-  const npix = lz * ly * lx;
   const { dP, cellprob } = flows;
-  const haveRaw = dP !== undefined && cellprob !== undefined && dP.data.length === nsp * npix && cellprob.data.length === npix;
+  // the flows' own geometry: cellprob is (Y, X) or (Z, Y, X); dP adds the component axis
+  const fShape = cellprob ? cellprob.shape : [];
+  const fz = fShape.length === 3 ? fShape[0] : 1;
+  const [fy, fx] = fShape.slice(-2);
+  const fpix = fz * fy * fx;
+  const ncomp = dP?.shape[0] ?? 0;
+  const haveRaw =
+    dP !== undefined && cellprob !== undefined && fShape.length >= 2 && fz === lz && (ncomp === 2 || ncomp === 3) && dP.data.length === ncomp * fpix && cellprob.data.length === fpix;
   if (!haveRaw && !flows.rgb) return [[], [], [], [], [[]]];
-  const rgb = flows.rgb ?? (haveRaw ? { dtype: 'uint8' as const, shape: [lz, ly, lx, 3], data: flowToRgb(dP.data, nsp, npix) } : undefined);
-  const cpU8 = flows.cellprobU8 ?? (haveRaw ? { dtype: 'uint8' as const, shape: [lz, ly, lx], data: cellprobToU8(cellprob.data) } : undefined);
-  const third: PyValue =
-    nsp === 3
-      ? (flows.dZU8 ?? (haveRaw ? { dtype: 'uint8', shape: [lz, ly, lx], data: dZToU8(dP.data.subarray(0, npix)) } : []))
-      : { dtype: 'uint8', shape: [1, ly, lx, 3], data: new Uint8Array(npix * 3) };
+  const rgb = flows.rgb ?? (haveRaw ? { dtype: 'uint8' as const, shape: [fz, fy, fx, 3], data: flowToRgb(dP.data, ncomp, fpix) } : undefined);
+  const cpU8 = flows.cellprobU8 ?? (haveRaw ? { dtype: 'uint8' as const, shape: [fz, fy, fx], data: cellprobToU8(cellprob.data) } : undefined);
   let raw: PyValue = [];
   if (haveRaw) {
-    const data = new Float32Array((nsp + 1) * npix);
+    const data = new Float32Array((ncomp + 1) * fpix);
     data.set(dP.data, 0);
-    data.set(cellprob.data, nsp * npix);
-    raw = { dtype: 'float32', shape: [nsp + 1, ...spatial], data };
+    data.set(cellprob.data, ncomp * fpix);
+    raw = { dtype: 'float32', shape: [ncomp + 1, ...fShape], data };
   }
-  return [rgb ?? [], cpU8 ?? [], third, [], raw];
+  if (nsp === 3) {
+    const third: PyValue = flows.dZU8 ?? (haveRaw ? { dtype: 'uint8', shape: [fz, fy, fx], data: dZToU8(dP.data.subarray(0, fpix)) } : []);
+    return [rgb ?? [], cpU8 ?? [], third, [], raw];
+  }
+  const toMasksSize = (a: NdArray | undefined, nchan: number): PyValue => {
+    if (!a) return [];
+    const n = a.shape.length;
+    const [ay, ax] = nchan === 1 ? [a.shape[n - 2], a.shape[n - 1]] : [a.shape[n - 3], a.shape[n - 2]];
+    if (ay === ly && ax === lx) return a;
+    const data = resizeNearest(a.data as Uint8Array, nchan === 1 ? [ay, ax] : [ay, ax, nchan], ly, lx);
+    return { dtype: 'uint8', shape: nchan === 1 ? [1, ly, lx] : [1, ly, lx, nchan], data };
+  };
+  const [ry, rx] = rgb ? rgb.shape.slice(-3, -1) : [ly, lx];
+  const zeros: PyValue = { dtype: 'uint8', shape: [1, ry, rx, 3], data: new Uint8Array(ry * rx * 3) };
+  return [toMasksSize(rgb, 3), toMasksSize(cpU8, 1), zeros, [], raw];
 }

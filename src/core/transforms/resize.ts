@@ -1,9 +1,18 @@
 // OpenCV-exact resizing, as Cellpose calls it (ALGORITHMS.md Appendix C):
 //   resizeBilinear = cv2.resize(..., INTER_LINEAR) on float32 data (images, flows, cellprob);
 //   resizeNearest  = cv2.resize(..., INTER_NEAREST) on label images.
-// Both are separable per axis. Coordinates and weights are float64: computing the source
-// coordinate in float32 drifts by up to ~1e-5 from OpenCV, float64 matches it to one float32 ulp.
-// No anti-aliasing when shrinking (OpenCV INTER_LINEAR has none either).
+// Both are separable per axis (horizontal pass first). No anti-aliasing when shrinking (OpenCV
+// INTER_LINEAR has none either).
+//
+// Bilinear arithmetic: Appendix C describes float64 coordinates and weights. Checked against
+// OpenCV itself (cv2 4.6, bit for bit over up/down-sampling, odd sizes, 1 and 3 channels) and
+// against the real Cellpose 3.1 outputs, OpenCV instead rounds the source coordinate to float32
+// ((float)((d + 0.5) * scale - 0.5)), takes the weights (1 - a, a) in float32, multiplies and adds
+// in float32 (no fused multiply-add), keeps the row pass in float32, and clamps the weights only in
+// the horizontal pass: vertically the weights stay unclamped while the rows are clamped, so the
+// first and last output rows mix a row with itself. The float64 version differed from OpenCV by up
+// to 1.2e-5 on normalized images, enough to move Cellpose's flows by ~1e-4 after the network; we
+// follow OpenCV, whose output is what the compatibility is judged on.
 
 /** Integer-label typed arrays that resizeNearest copies without conversion. */
 export type LabelArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float32Array;
@@ -13,34 +22,38 @@ interface AxisTaps {
   i0: Int32Array;
   /** Second source index (i0 + 1, clamped). */
   i1: Int32Array;
-  /** Weight of i1; the weight of i0 is 1 - a. */
-  a: Float64Array;
+  /** float32 weight of i1; the weight of i0 is fround(1 - a). */
+  a: Float32Array;
 }
 
 function checkSize(name: string, n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`resize: ${name} must be a positive integer, got ${n}`);
 }
 
-/** INTER_LINEAR taps of one axis: half-pixel centres, edge clamping (Appendix C). */
-function linearTaps(srcLen: number, dstLen: number): AxisTaps {
+/** INTER_LINEAR taps of one axis, as OpenCV computes them: the coordinate rounded to float32,
+ *  float32 weights; `clampWeights` (the horizontal pass) zeroes the weight outside the source,
+ *  otherwise (the vertical pass) only the source indices are clamped. */
+function linearTaps(srcLen: number, dstLen: number, clampWeights: boolean): AxisTaps {
   const scale = 1 / (dstLen / srcLen);
   const i0 = new Int32Array(dstLen);
   const i1 = new Int32Array(dstLen);
-  const a = new Float64Array(dstLen);
+  const a = new Float32Array(dstLen);
   for (let d = 0; d < dstLen; d++) {
-    const f = (d + 0.5) * scale - 0.5;
+    const f = Math.fround((d + 0.5) * scale - 0.5);
     let s0 = Math.floor(f);
-    let w = f - s0;
-    if (s0 < 0) {
-      s0 = 0;
-      w = 0;
+    let w = Math.fround(f - s0);
+    if (clampWeights) {
+      if (s0 < 0) {
+        s0 = 0;
+        w = 0;
+      }
+      if (s0 >= srcLen - 1) {
+        s0 = srcLen - 1;
+        w = 0;
+      }
     }
-    if (s0 >= srcLen - 1) {
-      s0 = srcLen - 1;
-      w = 0;
-    }
-    i0[d] = s0;
-    i1[d] = Math.min(s0 + 1, srcLen - 1);
+    i0[d] = Math.min(Math.max(s0, 0), srcLen - 1);
+    i1[d] = Math.min(Math.max(s0 + 1, 0), srcLen - 1);
     a[d] = w;
   }
   return { i0, i1, a };
@@ -65,31 +78,32 @@ export function resizeBilinear(
   if (src.length !== ly * lx * nchan) {
     throw new RangeError(`resizeBilinear: data length ${src.length} does not match shape [${ly}, ${lx}, ${nchan}]`);
   }
-  const tx = linearTaps(lx, outLx);
-  const ty = linearTaps(ly, outLy);
-  // Horizontal pass first (OpenCV order), kept in float64 until the final store.
+  const tx = linearTaps(lx, outLx, true);
+  const ty = linearTaps(ly, outLy, false);
+  const f = Math.fround;
+  // Horizontal pass first (OpenCV order) into a float32 row buffer, then the vertical pass.
   const rowLen = outLx * nchan;
-  const tmp = new Float64Array(ly * rowLen);
+  const tmp = new Float32Array(ly * rowLen);
   for (let y = 0; y < ly; y++) {
     const srcRow = y * lx * nchan;
     const tmpRow = y * rowLen;
     for (let d = 0; d < outLx; d++) {
       const a = tx.a[d];
-      const b = 1 - a;
+      const b = f(1 - a);
       const s0 = srcRow + tx.i0[d] * nchan;
       const s1 = srcRow + tx.i1[d] * nchan;
       const o = tmpRow + d * nchan;
-      for (let c = 0; c < nchan; c++) tmp[o + c] = src[s0 + c] * b + src[s1 + c] * a;
+      for (let c = 0; c < nchan; c++) tmp[o + c] = f(src[s0 + c] * b) + f(src[s1 + c] * a);
     }
   }
   const out = new Float32Array(outLy * rowLen);
   for (let d = 0; d < outLy; d++) {
     const a = ty.a[d];
-    const b = 1 - a;
+    const b = f(1 - a);
     const r0 = ty.i0[d] * rowLen;
     const r1 = ty.i1[d] * rowLen;
     const o = d * rowLen;
-    for (let k = 0; k < rowLen; k++) out[o + k] = tmp[r0 + k] * b + tmp[r1 + k] * a;
+    for (let k = 0; k < rowLen; k++) out[o + k] = f(tmp[r0 + k] * b) + f(tmp[r1 + k] * a);
   }
   return out;
 }

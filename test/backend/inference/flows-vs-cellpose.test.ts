@@ -13,7 +13,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('flows vs Cellpose 3.1 CLI (cli2d/img2d, diameter 24)', () => {
-  it('dY, dX and cellprob match flows[4] of img2d_seg.npy within 1e-3', async () => {
+  it('dY, dX and cellprob match flows[4] of img2d_seg.npy within 5e-5', async () => {
     const model = await loadCellposeModel(REAL_MODEL, { cacheDir: null });
     const net = await OrtNetwork.create(model.onnxBytes, model.spec);
     const image = await readImage(`${FIXTURES}/cli2d/img2d.tif`);
@@ -25,9 +25,11 @@ describe('flows vs Cellpose 3.1 CLI (cli2d/img2d, diameter 24)', () => {
     const dX = r.dP.subarray(n, 2 * n);
     const errs = { dY: maxDiff(dY, ref.data.subarray(0, n)), dX: maxDiff(dX, ref.data.subarray(n, 2 * n)), cp: maxDiff(r.cellprob, ref.data.subarray(2 * n)) };
     console.log('max |diff| vs Cellpose', errs);
-    expect(errs.dY).toBeLessThan(1e-3);
-    expect(errs.dX).toBeLessThan(1e-3);
-    expect(errs.cp).toBeLessThan(1e-3);
+    // The target is 1e-3; with OpenCV's own resize arithmetic the differences are float32 noise of
+    // the network (~5e-6). The float64 resize of Appendix C gave 1.4e-4 here.
+    expect(errs.dY).toBeLessThan(5e-5);
+    expect(errs.dX).toBeLessThan(5e-5);
+    expect(errs.cp).toBeLessThan(5e-5);
     await net.release();
   });
 });

@@ -61,7 +61,7 @@ describe('do_3D vs Cellpose 3.1 (cli3d/stack3d, diameter 24)', () => {
     const masks = segArray(`${FIXTURES}/cli3d/stack3d_seg.npy`, "d['masks']");
     const ap = apAt(masks.data, r.masks);
     console.log('cli3d max |diff| dZ dY dX cp', errs, ap);
-    for (const e of errs) expect(e).toBeLessThan(1e-3);
+    for (const e of errs) expect(e).toBeLessThan(1e-4); // target 1e-3; measured ~1e-5
     expect(ap.nTrue).toBe(7);
     expect(ap.ap50).toBeGreaterThanOrEqual(0.99);
   });
