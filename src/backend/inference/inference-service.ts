@@ -29,7 +29,9 @@ export interface SegmentInput {
 }
 
 export interface InferenceService {
-  loadModel(path: string, opts?: { builtinName?: string }): Promise<ModelSummary>;
+  /** `sizeModelPath`: where the size model is when it is not `<path>_size.npy` (zoo models keep
+   *  Cellpose's `size_<basename>.npy` in the models folder). */
+  loadModel(path: string, opts?: { builtinName?: string; sizeModelPath?: string }): Promise<ModelSummary>;
   /** Segment a file (decoded in the worker; the decoded image is returned too) or an ImageStack
    *  (copied to the worker). */
   segment(
@@ -92,7 +94,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
 
   return {
     async loadModel(path, o = {}) {
-      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, provider: opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir });
+      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, provider: opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir });
       if (r.type !== 'loaded') throw new Error(`unexpected reply ${r.type}`);
       return r.model;
     },

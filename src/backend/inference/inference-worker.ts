@@ -31,7 +31,7 @@ function resultBuffers(r: SegmentResult): ArrayBuffer[] {
 async function handle(msg: WorkerRequest): Promise<void> {
   switch (msg.type) {
     case 'load': {
-      const m = await loadCellposeModel(msg.path, { builtinName: msg.builtinName, cacheDir: msg.cacheDir, readSizeModel: await sizeModelReader() });
+      const m = await loadCellposeModel(msg.path, { builtinName: msg.builtinName, sizeModelPath: msg.sizeModelPath, cacheDir: msg.cacheDir, readSizeModel: await sizeModelReader() });
       const old = net;
       const fresh = await OrtNetwork.create(m.onnxBytes, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads });
       net = Object.assign(fresh, { model: m.info });

@@ -53,6 +53,8 @@ export interface LoadModelOptions {
   readSizeModel?: SizeModelReader;
   /** Zoo name when the file is a built-in model (diam_mean rule). */
   builtinName?: string;
+  /** The size model when it is not `<path>_size.npy` (Cellpose's zoo files are `size_<name>.npy`). */
+  sizeModelPath?: string;
   /** Folder for the converted .onnx: undefined = beside the model when writable (else the per-user
    *  cache), null = no disk cache. */
   cacheDir?: string | null;
@@ -103,7 +105,7 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
   const builtin = BUILTIN_NAMES.has(name);
   const diamMeanPx = builtin ? (BUILTIN_DIAM[name] ?? 30) : (spec.diamMeanPx ?? 30);
   const diamLabelsPx = spec.diamLabelsPx ?? diamMeanPx;
-  const sizeModelPath = `${path}_size.npy`;
+  const sizeModelPath = opts.sizeModelPath ?? `${path}_size.npy`;
   let sizeModel: SizeModel | null = null;
   if (opts.readSizeModel && existsSync(sizeModelPath)) {
     try {

@@ -20,7 +20,7 @@ export interface ModelSummary {
 }
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; path: string; builtinName?: string; provider: ExecutionProvider; intraOpThreads?: number; cacheDir?: string | null }
+  | { type: 'load'; id: number; path: string; builtinName?: string; sizeModelPath?: string; provider: ExecutionProvider; intraOpThreads?: number; cacheDir?: string | null }
   | {
       type: 'segment';
       id: number;

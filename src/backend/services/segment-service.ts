@@ -159,7 +159,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     for (const w of resolved.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
     if (loadedModelPath !== resolved.path) {
       loadedModelPath = null;
-      const summary = await engine().loadModel(resolved.path, { builtinName: resolved.builtinName });
+      const summary = await engine().loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath });
       for (const w of summary.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
       loadedModelPath = resolved.path;
     }

@@ -400,11 +400,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const svc = createInferenceService({ provider: pickProvider(args), intraOpThreads: availableParallelism() });
   let failures = 0;
   try {
-    const model = await svc.loadModel(resolved.path, { builtinName: resolved.builtinName });
+    const model = await svc.loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath });
     for (const w of model.warnings) io.err(`warning: ${w}`);
     if (opts.diameterPx === 0 && !model.hasSizeModel) {
       // Cellpose's CLI: a model without a size model cannot estimate; it uses diam_labels
-      io.err(`warning: model ${model.name} has no size model (${resolved.path}_size.npy): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
+      io.err(`warning: model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
       opts.diameterPx = model.diamLabelsPx;
     }
     if (verbose) io.err(`model ${model.name}: nbase [${model.nbase.join(',')}], diam_mean ${model.diamMeanPx}, provider ${model.providerUsed}`);
