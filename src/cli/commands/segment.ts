@@ -60,11 +60,13 @@ segmentation
   --augment  --no_resample  --no_interp  --batch_size N (8)  --tile_overlap F (0.1)
   --do_3D  --stitch_threshold F  --anisotropy F  --flow3D_smooth F
   --dynamics v3-cpu|v4     which Cellpose's mask dynamics to reproduce (default v3-cpu)
+  --v31_small_masks        Cellpose 3.1's min_size removal, which can drop the wrong masks after
+                           flow QC (default: the fixed rule of Cellpose 4.0.8+)
   --fast                   faster, approximate: fewer, larger network passes`;
 
 const BOOL_FLAGS = new Set([
   'augment', 'no_resample', 'do_3d', 'use_gpu', 'save_png', 'save_tif', 'no_npy', 'save_flows', 'save_txt', 'save_rois', 'verbose', 'fast', 'invert', 'no_norm',
-  'look_one_level_down', 'all_channels', 'exclude_on_edges', 'dir_above', 'in_folders', 'save_outlines', 'save_mpl', 'no_interp', 'check_mkl',
+  'look_one_level_down', 'all_channels', 'exclude_on_edges', 'dir_above', 'in_folders', 'save_outlines', 'save_mpl', 'no_interp', 'check_mkl', 'v31_small_masks',
 ]);
 const VALUE_FLAGS = new Set([
   'image_path', 'dir', 'pretrained_model', 'diameter', 'chan', 'chan2', 'channel_axis', 'z_axis', 'flow_threshold', 'cellprob_threshold', 'min_size', 'niter',
@@ -159,6 +161,7 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
   o.do3D = args.flags.has('do_3d');
   o.fast = args.flags.has('fast');
   if (args.flags.has('no_interp')) o.interp = false;
+  if (args.flags.has('v31_small_masks')) o.legacyV31MinSize = true;
   const dyn = args.values.get('dynamics')?.[0];
   if (dyn !== undefined) {
     if (dyn !== 'v3-cpu' && dyn !== 'v4' && dyn !== 'v3-gpu') throw new Error(`--dynamics must be v3-cpu, v3-gpu or v4, got '${dyn}'`);

@@ -1,6 +1,7 @@
 // Clustering of the final positions into masks (Cellpose 3.1 get_masks_torch, ALGORITHMS.md 5.3):
 // a histogram of end points, local maxima with more than 10 points as seeds, each seed grown for 5
 // steps through bins holding more than 2 points, pixels labelled by the region of their end bin.
+import { torchArgsort } from './torch-sort.ts';
 
 const RPAD = 20;
 
@@ -115,8 +116,11 @@ export function getMasks(
     }
     const vol = nd === 2 ? dims[1] * dims[2] : dims[0] * dims[1] * dims[2];
     if (seedList.length === 0) return alloc(vol, false);
-    // ascending count, raster order of the bin as the (stable) tie-break
-    const seeds = seedList.sort((a, b) => H[a] - H[b] || a - b);
+    // torch.nonzero lists the seeds in raster order of their bins; torch.argsort then orders them
+    // by count, leaving equal counts in the order of PyTorch's (unstable) CPU sort
+    seedList.sort((a, b) => a - b);
+    const order = torchArgsort(seedList.map((b) => H[b]));
+    const seeds = Array.from(order, (k) => seedList[k]);
     growSeeds(H, L, seeds, py, px, is3D, scratch);
 
     // Every labelled pixel is a start pixel, so the big-mask counts and the raster first-appearance

@@ -18,8 +18,9 @@ export function maskOptionsOf(p: MaskParams) {
     minSize: p.removeSmall ? p.minSize : -1,
     outShape: p.outShape,
     // Cellpose 3.1's small-mask removal after flow QC can drop the wrong labels (ALGORITHMS 5.5);
-    // the reference and the issue ask for the fixed rule (v4.0.8+) by default in every profile.
-    legacyV31MinSize: false,
+    // the reference and the issue ask for the fixed rule (v4.0.8+) by default in every profile;
+    // --v31_small_masks asks for 3.1's.
+    legacyV31MinSize: p.legacyV31MinSize ?? false,
   };
 }
 
@@ -30,5 +31,5 @@ export const directDeps: SegmentDeps = {
   computeMasks: directMasks,
   stitch: stitch3D,
   // after stitching: 3-D hole filling and min_size in voxels (6.4)
-  fillAndRemoveSmall3D: (m, shape, minSize) => fillHolesAndRemoveSmallMasks(m, shape, minSize),
+  fillAndRemoveSmall3D: (m, shape, minSize, legacyV31MinSize) => fillHolesAndRemoveSmallMasks(m, shape, minSize, { legacyV31MinSize }),
 };

@@ -35,6 +35,9 @@ export interface SegmentOptions {
   fast: boolean;
   /** false = flows only (no dynamics), as Cellpose's compute_masks=False. */
   computeMasks: boolean;
+  /** Reproduce Cellpose 3.1's small-mask removal, which can delete the wrong masks after flow QC
+   *  (ALGORITHMS 5.5). Off by default: the fixed rule of v4.0.8+, as the reference recommends. */
+  legacyV31MinSize: boolean;
 }
 
 export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = {
@@ -58,6 +61,7 @@ export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = {
   interp: true,
   fast: false,
   computeMasks: true,
+  legacyV31MinSize: false,
 };
 
 export function withDefaults(partial: Partial<SegmentOptions>): SegmentOptions {

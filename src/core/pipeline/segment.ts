@@ -48,6 +48,8 @@ export interface MaskParams {
   outShape: number[];
   /** false when stitching planes: min_size is applied after stitching. */
   removeSmall: boolean;
+  /** Cellpose 3.1's small-mask removal bug (ALGORITHMS 5.5); false = the fixed rule. */
+  legacyV31MinSize?: boolean;
 }
 
 /** Labels from flows: dP (ncomp, ...shape), cellprob (...shape), shape (Ly, Lx) or (Lz, Ly, Lx).
@@ -55,7 +57,7 @@ export interface MaskParams {
 export type MasksFn = (dP: Float32Array, cellprob: Float32Array, shape: number[], params: MaskParams, signal?: AbortSignalLike) => Promise<Uint16Array | Uint32Array>;
 
 export type StitchFn = (masks: Uint16Array | Uint32Array, shape: [number, number, number], threshold: number) => Uint16Array | Uint32Array;
-export type FinalFillFn = (masks: Uint16Array | Uint32Array, shape: [number, number, number], minSize: number) => Uint16Array | Uint32Array;
+export type FinalFillFn = (masks: Uint16Array | Uint32Array, shape: [number, number, number], minSize: number, legacyV31MinSize?: boolean) => Uint16Array | Uint32Array;
 
 export interface SegmentDeps {
   computeMasks: MasksFn;
@@ -241,6 +243,7 @@ export async function segment(
       dynamics: o.dynamics,
       outShape: [height, width],
       removeSmall: !stitching,
+      legacyV31MinSize: o.legacyV31MinSize,
     };
     if (o.do3D) {
       const nz3 = flows.cellprob.length / (flows.ly * flows.lx);
@@ -261,7 +264,7 @@ export async function segment(
       planes.forEach((m, z) => masks.set(m, z * height * width));
       if (stitching) {
         if (!deps.stitch || !deps.fillAndRemoveSmall3D) throw new RangeError('stitching is not available in this build');
-        masks = deps.fillAndRemoveSmall3D(deps.stitch(masks, [nZ, height, width], o.stitchThreshold), [nZ, height, width], o.minSize);
+        masks = deps.fillAndRemoveSmall3D(deps.stitch(masks, [nZ, height, width], o.stitchThreshold), [nZ, height, width], o.minSize, o.legacyV31MinSize);
       } else if (nZ > 1) {
         warnings.push('stack segmented plane by plane (2-D masks per plane); use do_3D or stitch_threshold for 3-D masks');
       }
