@@ -37,7 +37,7 @@ input/output (names and places as Cellpose 3.1's CLI writes them)
   --savedir DIR            an existing folder (default: the image's folder)
   --dir_above              default --savedir = the folder above the image's folder
   --in_folders             masks/, outlines/, txt_outlines/, flows/ sub-folders of --savedir
-  --save_png               <name>_cp_masks.png (16-bit; TIFF above 65535 masks or in 3D)
+  --save_png               <name>_cp_masks.png (16-bit; TIFF above 65535 masks; 3D needs --save_tif)
   --save_tif               <name>_cp_masks.tif (Deflate)
   --save_flows             <name>_flows_cp_masks.tif (flow picture) and <name>_dP_cp_masks.tif (dY, dX)
   --save_txt               <name>_cp_outlines.txt (ImageJ outlines)
