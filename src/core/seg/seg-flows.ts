@@ -122,7 +122,6 @@ export function dZToU8(dZ: Float32Array): Uint8Array {
 export function cliFlowsList(flows: SegFlows, spatial: readonly number[]): PyValue[] {
   const nsp = spatial.length;
   const [ly, lx] = spatial.slice(-2);
-  const lz = nsp === 3 ? spatial[0] : 1;
   const { dP, cellprob } = flows;
   // the flows' own geometry: cellprob is (Y, X) or (Z, Y, X); dP adds the component axis
   const fShape = cellprob ? cellprob.shape : [];
@@ -131,7 +130,7 @@ export function cliFlowsList(flows: SegFlows, spatial: readonly number[]): PyVal
   const fpix = fz * fy * fx;
   const ncomp = dP?.shape[0] ?? 0;
   const haveRaw =
-    dP !== undefined && cellprob !== undefined && fShape.length >= 2 && fz === lz && (ncomp === 2 || ncomp === 3) && dP.data.length === ncomp * fpix && cellprob.data.length === fpix;
+    dP !== undefined && cellprob !== undefined && fShape.length >= 2 && (nsp === 3 || fz === 1) && (ncomp === 2 || ncomp === 3) && dP.data.length === ncomp * fpix && cellprob.data.length === fpix;
   if (!haveRaw && !flows.rgb) return [[], [], [], [], [[]]];
   const rgb = flows.rgb ?? (haveRaw ? { dtype: 'uint8' as const, shape: [fz, fy, fx, 3], data: flowToRgb(dP.data, ncomp, fpix) } : undefined);
   const cpU8 = flows.cellprobU8 ?? (haveRaw ? { dtype: 'uint8' as const, shape: [fz, fy, fx], data: cellprobToU8(cellprob.data) } : undefined);
