@@ -206,8 +206,9 @@ export async function segment(
   const shape: [number, number, number, number] = [nZ, height, width, nchan];
   const stitching = o.stitchThreshold > 0 && nZ > 1 && !o.do3D;
   // A stack without do_3D/stitching is normalized per plane (norm3D forced false); do_3D forces
-  // norm3D true; stitching keeps the user's value (2.2.2).
-  const norm = { ...o.normalize, norm3D: o.do3D ? true : stitching ? o.normalize.norm3D : false };
+  // norm3D true; stitching and a single 2-D image keep the user's value (2.2.2; for one plane it
+  // matters only with tile_norm_blocksize, where norm3D adds Cellpose's second smoothing pass).
+  const norm = { ...o.normalize, norm3D: o.do3D ? true : stitching || nZ === 1 ? o.normalize.norm3D : false };
   normalizeImg(x, shape, norm);
   const rescale = rescaleFor(net.model, diameterPx);
   if (!(Number.isFinite(rescale) && rescale > 0)) throw new RangeError(`invalid rescale ${rescale} (diameter ${diameterPx})`);
