@@ -33,3 +33,16 @@ tifffile.imwrite(f'{out}/zcyx.tif', zc, imagej=True, metadata={'axes': 'ZCYX'})
 for k in (3, 40, 77):
     Image.open(fluo[k]).save(f'{out}/fluo{k}.png')
 tifffile.imwrite(f'{out}/big3584.tif', np.tile(img2d, (7, 7)))
+# file variants: PNG gray 8/16-bit, gray+alpha, palette, RGBA; TIFF (Y, X, 2), (2, Y, X), float32, RGB
+crop = img2d[:256, :256]
+g8 = (crop.astype(np.float32) / crop.max() * 255).astype(np.uint8)
+Image.fromarray(g8).save(f'{out}/p_gray8.png')
+Image.fromarray(crop.astype(np.uint16) * 250).save(f'{out}/p_gray16.png')
+Image.fromarray(g8, 'L').convert('LA').save(f'{out}/p_la.png')
+Image.fromarray(g8).convert('P').save(f'{out}/p_palette.png')
+Image.fromarray(np.stack([g8, g8 // 2, 255 - g8, np.full_like(g8, 200)], -1), 'RGBA').save(f'{out}/p_rgba.png')
+c16 = crop.astype(np.uint16)
+tifffile.imwrite(f'{out}/t_yx2.tif', np.stack([c16 * 100, c16[::-1] * 50], -1))
+tifffile.imwrite(f'{out}/t_2yx.tif', np.stack([c16 * 100, c16[::-1] * 50], 0))
+tifffile.imwrite(f'{out}/t_f32.tif', crop.astype(np.float32) / 7.0 - 3)
+tifffile.imwrite(f'{out}/t_rgb.tif', np.stack([crop, crop // 2, crop[::-1]], -1).astype(np.uint8), photometric='rgb')

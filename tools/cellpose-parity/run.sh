@@ -16,7 +16,7 @@ sed -i 's/    M1 = M1\[tuple(pt)\]/    M1 = M1[tuple(pt.long())]/' "$work/cellpo
 # "nuclei" = the bundled checkpoint and size model under Cellpose's zoo file names
 cp "$repo/resources/models/cpsd_nuclei_v1" "$work/models/nucleitorch_0"
 cp "$repo/resources/models/cpsd_nuclei_v1_size.npy" "$work/models/size_nucleitorch_0.npy"
-[ -f "$work/in/img2d.tif" ] || $py "$here/make_inputs.py" "$shared" "$work/in"
+[ -f "$work/in/t_rgb.tif" ] || $py "$here/make_inputs.py" "$shared" "$work/in"
 export CELLPOSE_LOCAL_MODELS_PATH="$work/models"
 grep -v '^#' "$cases" | while IFS='|' read -r name img flags; do
   [ -z "$name" ] && continue
