@@ -13,6 +13,7 @@ import type { ImageStack } from '../../core/io/image-types.ts';
 import { encodePng16, encodePng8 } from '../../core/io/png-write.ts';
 import { encodeTiff } from '../../core/io/tiff-write.ts';
 import { encodeRoisZip } from '../../core/io/imagej-roi.ts';
+import { formatOutlinesTxt } from '../../core/io/outlines-txt.ts';
 import { maxLabel, outlinePicture, outlinesList, removeEdgeMasks, toMaskDType } from '../../core/masks/index.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentResult } from '../../core/pipeline/segment.ts';
@@ -329,7 +330,8 @@ async function saveMasks(
   let saveTxt = args.flags.has('save_txt');
   let saveOutlines = args.flags.has('save_outlines');
   if (is3D && !tif) throw new Error('cannot save 3D outputs as PNG, use --save_tif');
-  if (maxLabel(masks) === 0) {
+  const nMasks = maxLabel(masks);
+  if (nMasks === 0) {
     c.warn('no masks found, will not save PNG or outlines');
     if (!tif) return;
     png = saveOutlines = saveFlows = saveTxt = false;
@@ -344,7 +346,7 @@ async function saveMasks(
     png = false;
     tif = true;
   }
-  if (png && maxLabel(masks) >= 2 ** 16) {
+  if (png && nMasks >= 2 ** 16) {
     png = false;
     tif = true;
     c.warn('found more than 65535 masks in each image, cannot save PNG, saving as TIF');
@@ -357,8 +359,7 @@ async function saveMasks(
   if (is3D) return;
   if (saveTxt) {
     await checkDir(sub('txt_outlines'));
-    const polys = outlinesList(masks, [ly, lx]);
-    await put(sub('txt_outlines'), `${stem}_cp_outlines.txt`, polys.map((p) => Array.from(p).join(',')).join('\n') + (polys.length ? '\n' : ''));
+    await put(sub('txt_outlines'), `${stem}_cp_outlines.txt`, formatOutlinesTxt(outlinesList(masks, [ly, lx])));
   }
   if (saveOutlines) {
     await checkDir(sub('outlines'));

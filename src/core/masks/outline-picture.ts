@@ -1,6 +1,6 @@
 // The picture Cellpose 3.1's CLI writes for --save_outlines (io.save_masks): the image, normalized
 // and shown in gray, with every outline pixel of the masks in pure red.
-import { percentilesF32 } from '../transforms/normalize99.ts';
+import { applyLowHigh, percentilesF32 } from '../transforms/normalize99.ts';
 import type { LabelImage } from './labels.ts';
 import { masksToOutlines } from './masks-to-outlines.ts';
 
@@ -8,12 +8,7 @@ import { masksToOutlines } from './masks-to-outlines.ts';
  *  all zeros when the range is <= 1e-3). In place. */
 function normalize99All(x: Float32Array): void {
   const [lo, hi] = percentilesF32(x, [1, 99]);
-  const range = Math.fround(hi - lo);
-  if (range > 1e-3) {
-    for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] - lo) / range;
-  } else {
-    x.fill(0);
-  }
+  applyLowHigh(x, [1, 1, x.length, 1], 0, lo, hi);
 }
 
 /**

@@ -8,15 +8,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { captureCliIo } from '../../helpers/cli-io.ts';
 import { segmentCommand } from '../../../src/cli/commands/segment.ts';
 import { PYTHON } from '../../core/model/torch-reference.ts';
 import { FIXTURES, REAL_MODEL } from './cellpose-fixture.ts';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: () => undefined }, out, err };
-}
 
 const py = (code: string): string => execFileSync(PYTHON, ['-c', code], { encoding: 'utf8' }).trim();
 
@@ -33,7 +28,7 @@ describe('segment CLI outputs, named and placed as Cellpose 3.1 writes them', ()
   it('_seg.npy and _rois.zip beside the image; masks, outlines, flows and dP in --savedir', async () => {
     const savedir = join(root, 'out');
     mkdirSync(savedir);
-    const c = capture();
+    const c = captureCliIo();
     const args = ['--dir', images, '--pretrained_model', REAL_MODEL, '--diameter', '24', '--savedir', savedir];
     const code = await segmentCommand.run([...args, '--save_png', '--save_flows', '--save_txt', '--save_outlines', '--save_rois'], c.io);
     expect(c.err.filter((l) => l.includes('error'))).toEqual([]);
@@ -76,7 +71,7 @@ print(int(m.max()), png_bits, bool((png == m).all()), dP.dtype, dP.shape, float(
   it('--output_name, --in_folders and --exclude_on_edges; --no_npy writes no _seg.npy', async () => {
     const savedir = join(root, 'out2');
     mkdirSync(savedir);
-    const c = capture();
+    const c = captureCliIo();
     const code = await segmentCommand.run(
       ['--image_path', join(images, 'crop2d.tif'), '--pretrained_model', REAL_MODEL, '--diameter', '24', '--savedir', savedir, '--in_folders', '--save_tif', '--save_txt', '--output_name', '_mine', '--exclude_on_edges', '--no_npy'],
       c.io,
@@ -109,7 +104,7 @@ print(m.dtype, bool((m == want.reshape(m.shape)).all()), int(m.max()), int(full.
   it('no masks: a warning and no PNG, outlines or flows (a TIFF only with --save_tif)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segment-cli-empty-'));
     py(`import numpy as np, tifffile; tifffile.imwrite(${JSON.stringify(join(dir, 'blank.tif'))}, np.zeros((64, 64), np.uint16))`);
-    const c = capture();
+    const c = captureCliIo();
     const base = ['--image_path', join(dir, 'blank.tif'), '--pretrained_model', REAL_MODEL, '--no_npy'];
     expect(await segmentCommand.run([...base, '--save_png', '--save_txt', '--save_flows'], c.io)).toBe(0);
     expect(c.err.join('\n')).toMatch(/blank\.tif: no masks found, will not save PNG or outlines/);

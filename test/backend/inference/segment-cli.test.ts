@@ -6,15 +6,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { captureCliIo } from '../../helpers/cli-io.ts';
 import { listImages, segmentCommand, optionsFromArgs, parseSegmentArgs } from '../../../src/cli/commands/segment.ts';
 import { PYTHON } from '../../core/model/torch-reference.ts';
 import { FIXTURES, REAL_MODEL } from './cellpose-fixture.ts';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: () => undefined }, out, err };
-}
 
 describe('segment CLI', () => {
   it('parses Cellpose flag spellings into engine options', () => {
@@ -31,7 +26,7 @@ describe('segment CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'segment-cli-'));
     copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
     copyFileSync(REAL_MODEL, join(dir, 'model'));
-    const c = capture();
+    const c = captureCliIo();
     const code = await segmentCommand.run(['--dir', dir, '--pretrained-model', join(dir, 'model'), '--diameter', '24', '--save_png', '--save_txt'], c.io);
     expect(c.err.filter((l) => l.includes('error'))).toEqual([]);
     expect(code).toBe(0);
@@ -64,7 +59,7 @@ print(sorted(a) == sorted(b), a['masks'].dtype, (a['masks'] == b['masks']).mean(
   });
 
   it('fails with a message naming the problem for bad arguments and Cellpose flags it does not do', async () => {
-    const c = capture();
+    const c = captureCliIo();
     await expect(segmentCommand.run(['--image_path'], c.io)).rejects.toThrow(/--image_path needs a value/);
     await expect(segmentCommand.run(['--pretrained_model', REAL_MODEL], c.io)).rejects.toThrow(/give --image_path FILE or --dir DIR/);
     await expect(segmentCommand.run(['--image_path', `${FIXTURES}/cli2d/img2d.tif`, '--savedir', join(tmpdir(), 'no-such-folder-cps'), '--save_png'], c.io)).rejects.toThrow(

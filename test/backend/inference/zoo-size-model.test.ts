@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureCliIo } from '../../helpers/cli-io.ts';
 import { segmentCommand } from '../../../src/cli/commands/segment.ts';
 import { FIXTURES } from './cellpose-fixture.ts';
 import { segArray } from './cellpose-fixture.ts';
@@ -31,13 +32,8 @@ describe('zoo size model found under Cellpose file names', () => {
   });
 
   it('--pretrained_model nuclei --diameter 0 estimates 25.706 px, as Cellpose 3.1 does', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', 'nuclei', '--diameter', '0'], {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      progress: () => undefined,
-    });
+    const { io, out, err } = captureCliIo();
+    const code = await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', 'nuclei', '--diameter', '0'], io);
     expect(code).toBe(0);
     expect(err.join('\n')).not.toMatch(/no size model/);
     expect(out[0]).toMatch(/^img2d\.tif: 115 masks, diameter 25\.7 px/);

@@ -2,11 +2,11 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { captureCliIo } from '../../helpers/cli-io.ts';
 import { exportSegOutputs } from '../../../src/backend/seg/seg-exports.ts';
 import { loadSeg, saveSeg, segPathForImage, stemOfSeg } from '../../../src/backend/seg/seg-files.ts';
 import { exportCommand } from '../../../src/cli/commands/export.ts';
 import { segInfoCommand } from '../../../src/cli/commands/seg-info.ts';
-import type { CliIo } from '../../../src/cli/command.ts';
 import { runPython } from '../../core/io/pickle/python.ts';
 import { sharedPath } from '../../helpers/shared-data.ts';
 
@@ -14,12 +14,6 @@ const FIX = sharedPath('fixtures/cellpose');
 
 function fresh(): string {
   return mkdtempSync(join(tmpdir(), 'segbackend-'));
-}
-
-function captureIo(): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l) => out.push(l), err: (l) => err.push(l), progress: () => undefined }, out, err };
 }
 
 describe('loadSeg resolves the image as Cellpose does (A.2)', () => {
@@ -74,7 +68,7 @@ print(int(d['masks'].max()), d['colors'].shape, d['filename'], d['model_path'], 
 describe('exports and the CLI', () => {
   it('export writes masks PNG/TIF, outlines, ROIs that Python reads back as the masks', async () => {
     const dir = fresh();
-    const { io, out } = captureIo();
+    const { io, out } = captureCliIo();
     const code = await exportCommand.run([`${FIX}/gui2d/crop2d_seg.npy`, '--png', '--tif', '--txt', '--rois', '--savedir', dir], io);
     expect(code).toBe(0);
     expect(out.length).toBe(4);
@@ -118,7 +112,7 @@ print((r('cp_masks') == d['masks']).all(), (r('cp_cellprob') == f[1]).all(), all
   });
 
   it('seg-info reports layout, mask count, image and every key', async () => {
-    const { io, out } = captureIo();
+    const { io, out } = captureCliIo();
     expect(await segInfoCommand.run([`${FIX}/cli3d/stack3d_seg.npy`, '--json'], io)).toBe(0);
     const info = JSON.parse(out[0]) as { layout: string; masks: number; is3D: boolean; keys: string[]; values: Record<string, string>; image: string };
     expect(info.layout).toBe('cli');
@@ -127,7 +121,7 @@ print((r('cp_masks') == d['masks']).all(), (r('cp_cellprob') == f[1]).all(), all
     expect(info.image).toBe(`${FIX}/cli3d/stack3d.tif`);
     expect(info.keys).toEqual(['outlines', 'masks', 'chan_choose', 'ismanual', 'filename', 'flows', 'diameter']);
     expect(info.values.masks).toBe('ndarray uint16 (16, 96, 96)');
-    const bad = captureIo();
+    const bad = captureCliIo();
     expect(await exportCommand.run([`${FIX}/cli3d/stack3d_seg.npy`], bad.io)).toBe(1);
     expect(bad.err[0]).toMatch(/choose at least one output/);
   });

@@ -181,24 +181,15 @@ export function narrow64(v: BigInt64Array | BigUint64Array): { data: Uint32Array
     if (x > hi) hi = x;
   }
   const from = v instanceof BigInt64Array ? 'int64' : 'uint64';
-  if (lo >= 0n && hi <= 0xffffffffn) {
-    const out = new Uint32Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
-    return { data: out, dtype: 'uint32', note: `${from} samples read as uint32 (every value fits)` };
-  }
-  if (lo >= -0x80000000n && hi <= 0x7fffffffn) {
-    const out = new Int32Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
-    return { data: out, dtype: 'int32', note: `${from} samples read as int32 (every value fits)` };
-  }
-  const out = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+  const dtype = lo >= 0n && hi <= 0xffffffffn ? 'uint32' : lo >= -0x80000000n && hi <= 0x7fffffffn ? 'int32' : 'float64';
+  const data = dtype === 'uint32' ? new Uint32Array(v.length) : dtype === 'int32' ? new Int32Array(v.length) : new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) data[i] = Number(v[i]);
   const exact = lo >= -(2n ** 53n) && hi <= 2n ** 53n;
-  return {
-    data: out,
-    dtype: 'float64',
-    note: `${from} samples read as float64${exact ? ' (every value fits exactly)' : `; values beyond 2^53 are rounded (range ${lo}..${hi})`}`,
-  };
+  const note =
+    dtype !== 'float64'
+      ? `${from} samples read as ${dtype} (every value fits)`
+      : `${from} samples read as float64${exact ? ' (every value fits exactly)' : `; values beyond 2^53 are rounded (range ${lo}..${hi})`}`;
+  return { data, dtype, note };
 }
 
 export function formatBytes(n: number): string {
