@@ -50,7 +50,7 @@ DECAY_FRAC = 0.20
 
 
 def log(msg: str) -> None:
-    print(f"[{dt.datetime.utcnow().strftime('%H:%M:%S')}] {msg}", flush=True)
+    print(f"[{dt.datetime.now(dt.timezone.utc).strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 def read_ids(dataset: str) -> list[str]:
@@ -200,7 +200,9 @@ def epoch_batches(items, perm, batch_size: int, epoch: int, rng, pool):
 def main() -> None:
     global TILE, WARMUP_FRAC, DECAY_FRAC, _ITEMS
     ap = argparse.ArgumentParser()
-    ap.add_argument("--end-utc", required=True, help="HH:MM UTC (the next one from now): stop training and save by then")
+    ap.add_argument("--end-utc", default="", help="HH:MM UTC (the next one from now): stop training and save by then")
+    ap.add_argument("--train-s", type=float, default=0.0,
+                    help="train for this many seconds after the data prep (instead of --end-utc; a GPU run's budget)")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"))
     ap.add_argument("--seed", type=int, default=0)
@@ -233,12 +235,16 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.cache, exist_ok=True)
-    now = dt.datetime.utcnow()
-    hh, mm = (int(v) for v in args.end_utc.split(":"))
-    end = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
-    if end <= now:
-        # The next HH:MM: a run started before midnight UTC may end after it.
-        end += dt.timedelta(days=1)
+    if not args.prep_only and bool(args.end_utc) == (args.train_s > 0):
+        raise SystemExit("give exactly one of --end-utc HH:MM and --train-s SECONDS")
+    end = None
+    if args.end_utc:
+        now = dt.datetime.now(dt.timezone.utc)
+        hh, mm = (int(v) for v in args.end_utc.split(":"))
+        end = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+        if end <= now:
+            # The next HH:MM: a run started before midnight UTC may end after it.
+            end += dt.timedelta(days=1)
 
     split = make_split(args.seed, args.n_val_fluo, args.n_val_hist)
     write_split(split, args.seed, os.path.join(HERE, "val_split.txt"))
@@ -308,14 +314,18 @@ def main() -> None:
         return tot / len(vx_t)
 
     train_start = time.time()
-    budget_s = (end - dt.datetime.utcnow()).total_seconds() - 60.0  # keep a minute for the final save
+    if end is None:
+        budget_s = args.train_s
+    else:
+        budget_s = (end - dt.datetime.now(dt.timezone.utc)).total_seconds() - 60.0  # keep a minute for the final save
     if budget_s <= 0:
         # Without this a negative budget made every fraction of it negative: no end, negative lr.
         if pool is not None:
             pool.terminate()
-        raise SystemExit(f"--end-utc {args.end_utc}: no time left to train after the data prep and the minute kept "
+        raise SystemExit(f"--end-utc {args.end_utc} / --train-s {args.train_s}: no time left to train after the data prep and the minute kept "
                          f"for saving ({budget_s:.0f} s); give a later time")
-    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s until {args.end_utc} UTC (minus 60s)"
+    until = f" until {args.end_utc} UTC (minus 60s)" if end is not None else ""
+    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s{until}"
         + (f" on {args.device}, {args.workers} batch workers" if args.device != "cpu" or args.workers else ""))
     curve = []
     step, epoch, last_ckpt = 0, args.first_epoch, time.time()

@@ -4,7 +4,14 @@ are kept in .cache/runN, N being the run's number (summary.json, curve.json, tra
 score files of score-val.ts: score_labels.txt, score_size.txt, score_gt.txt, score_30px.txt); runs that
 were scored and not shipped are kept in .cache/tried_runN. Run numbers count every run, shipped or not.
 usage: /usr/bin/python3 tools/train/write_log.py
+       /usr/bin/python3 tools/train/write_log.py --append tools/train/runs/run8B --title "Run 8B (...)"
+
+.cache is git-ignored and does not outlive a session's checkout, so from run 8 on each run's files
+are committed under tools/train/runs/ instead, and `--append` adds one run's section to the end of
+the existing TRAINING_LOG.md (the earlier sections are kept as they are; the totals line is not
+recomputed).
 """
+import argparse
 import json
 import os
 import re
@@ -65,6 +72,17 @@ def numbered_folders(prefix: str) -> list[tuple[int, str]]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--append", default="", help="a run's folder: add its section to the end of TRAINING_LOG.md")
+    ap.add_argument("--title", default="", help="the section title for --append")
+    args = ap.parse_args()
+    if args.append:
+        if not args.title:
+            raise SystemExit("--append needs --title")
+        lines, _, _ = run_section(args.append, args.title)
+        with open(os.path.join(HERE, "TRAINING_LOG.md"), "a") as f:
+            f.write("\n" + "\n".join(lines))
+        return
     shipped = numbered_folders("run")
     # every shipped run after the first continued the shipped run before it (train_cpnet.py --init)
     runs = [(folder, f"Run {n}" + (" (continues the previous shipped run: --init, fresh optimizer and schedule)" if i > 0 else ""))
