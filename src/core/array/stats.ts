@@ -30,6 +30,87 @@ export function percentilesOfSorted(sorted: ArrayLike<number>, ps: readonly numb
   });
 }
 
+const KEY_BINS = 1 << 16;
+/** Below this many values sorting a copy is as fast as the two histogram passes. */
+const SELECT_MIN_VALUES = 1 << 14;
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
+/** The float32 whose order key (see orderStatisticsF32) is `key`. */
+function floatOfKey(key: number): number {
+  scratchU32[0] = key & 0x80000000 ? key ^ 0x80000000 : ~key;
+  return scratchF32[0];
+}
+
+/**
+ * The values of the given 0-based ranks in ascending order of NaN-free float32 data, exactly as
+ * `Float32Array.from(values).sort()[rank]` (so -0 ranks below +0), without sorting: each float's
+ * bits become an unsigned key that orders as the floats do (sign bit set for positives, all bits
+ * flipped for negatives), then one histogram pass over the keys' high 16 bits finds each rank's
+ * bin and a second pass over the low 16 bits of those bins finds the key. O(n), no copy.
+ */
+export function orderStatisticsF32(values: Float32Array, ranks: readonly number[]): number[] {
+  const n = values.length;
+  for (const r of ranks) if (!(Number.isInteger(r) && r >= 0 && r < n)) throw new RangeError(`rank ${r} outside 0..${n - 1}`);
+  if (n < SELECT_MIN_VALUES) {
+    const sorted = Float32Array.from(values).sort();
+    return ranks.map((r) => sorted[r]);
+  }
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  const high = new Uint32Array(KEY_BINS);
+  for (let k = 0; k < n; k++) {
+    const b = bits[k];
+    high[(b & 0x80000000 ? ~b : b ^ 0x80000000) >>> 16]++;
+  }
+  // each rank's high bin and its rank inside that bin
+  const cumulative = new Float64Array(KEY_BINS + 1);
+  for (let h = 0; h < KEY_BINS; h++) cumulative[h + 1] = cumulative[h] + high[h];
+  const binOf = ranks.map((r) => {
+    let lo = 0;
+    let hi = KEY_BINS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid + 1] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  });
+  const bins = [...new Set(binOf)];
+  const low = bins.map(() => new Uint32Array(KEY_BINS));
+  const slot = new Int32Array(KEY_BINS).fill(-1);
+  bins.forEach((b, i) => (slot[b] = i));
+  for (let k = 0; k < n; k++) {
+    const b = bits[k];
+    const key = (b & 0x80000000 ? ~b : b ^ 0x80000000) >>> 0;
+    const s = slot[key >>> 16];
+    if (s >= 0) low[s][key & 0xffff]++;
+  }
+  return ranks.map((r, j) => {
+    const b = binOf[j];
+    const hist = low[slot[b]];
+    let acc = cumulative[b];
+    for (let l = 0; l < KEY_BINS; l++) {
+      acc += hist[l];
+      if (acc > r) return floatOfKey(((b << 16) | l) >>> 0);
+    }
+    throw new RangeError(`rank ${r} not found`); // unreachable: the bin holds the rank
+  });
+}
+
+/** numpy.percentile of NaN-free float32 data ('linear'), from order statistics rather than a sort. */
+export function percentilesOfF32(values: Float32Array, ps: readonly number[]): number[] {
+  const n = values.length;
+  if (n === 0) throw new RangeError('percentile of an empty array');
+  const at = ps.map((p) => rankOf(p, n));
+  const ranks = at.flatMap(({ i }) => (i + 1 < n ? [i, i + 1] : [i]));
+  const v = orderStatisticsF32(values, ranks);
+  let k = 0;
+  return at.map(({ i, t }) => {
+    const lo = v[k++];
+    return i + 1 < n ? lerpLinear(lo, v[k++], t) : lo;
+  });
+}
+
 /**
  * numpy.percentile(values, ps) (method 'linear'). NaNs are skipped, as numpy.nanpercentile does:
  * display levels should come from the finite pixels rather than become NaN.

@@ -1,6 +1,6 @@
 // normalize99 (ALGORITHMS.md 2.2.1): numpy 'linear' percentiles per channel, then
 // (x - lo) / (hi - lo) in float32; a (near-)constant channel becomes all zeros.
-import { percentilesOfSorted } from '../array/stats.ts';
+import { percentilesOfF32 } from '../array/stats.ts';
 
 /** Arrays with more elements than this have their percentiles taken on a strided subset (v3.1). */
 export const PERCENTILE_SUBSAMPLE_ELEMENTS = 224 * 224 * 224;
@@ -34,8 +34,7 @@ export function percentilesF32(values: Float32Array, ps: readonly number[]): num
   for (let i = 0; i < values.length; i++) {
     if (Number.isNaN(values[i])) throw new RangeError('cannot normalize: the image contains NaN values');
   }
-  const sorted = Float32Array.from(values).sort();
-  return percentilesOfSorted(sorted, ps).map(Math.fround);
+  return percentilesOfF32(values, ps).map(Math.fround);
 }
 
 /** Apply (x − lo)/(hi − lo) in float32 to one channel in place; all zeros when hi − lo <= 1e-3. */

@@ -1,7 +1,7 @@
 // percentileLinear / channelPercentiles against numpy.percentile on real images.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { channelPercentiles, percentileLinear, percentilesLinear } from '../../../src/core/array/stats.ts';
+import { channelPercentiles, orderStatisticsF32, percentileLinear, percentilesLinear, percentilesOfF32, percentilesOfSorted } from '../../../src/core/array/stats.ts';
 import { sharedPath } from '../../helpers/shared-data.ts';
 
 const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
@@ -79,5 +79,50 @@ describe('numpy-linear percentiles', () => {
     expect(() => percentileLinear([1], 101)).toThrow(/outside/);
     expect(() => percentileLinear([1], NaN)).toThrow(/outside/);
     expect(() => channelPercentiles(new Uint8Array(3), 2, [1])).toThrow(/whole number/);
+  });
+});
+
+describe('orderStatisticsF32 / percentilesOfF32 (radix selection instead of a sort)', () => {
+  /** Deterministic float32 data with what a sort must order right: duplicates, both zeros,
+   *  negatives, infinities, subnormals and values that share their high 16 bits. */
+  function awkward(n: number, seed: number): Float32Array {
+    let s = seed >>> 0;
+    const next = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const special = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 1, 1.0000001, -1, 65535.5, 3.4e38];
+    const out = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      const u = next();
+      out[k] = u < 0.1 ? special[Math.floor(next() * special.length)] : u < 0.3 ? Math.round(next() * 20) - 10 : (next() - 0.4) * 10 ** (next() * 8 - 2);
+    }
+    return out;
+  }
+
+  it.each([1, 7, 16383, 16384, 100_000, 300_001])('gives the sorted array’s values at every probed rank (n = %i)', (n) => {
+    const values = awkward(n, n);
+    const sorted = Float32Array.from(values).sort();
+    const ranks = [0, n - 1, Math.floor(n / 2), Math.floor(0.01 * (n - 1)), Math.floor(0.99 * (n - 1)), Math.min(n - 1, 1 + Math.floor(0.99 * (n - 1)))];
+    const got = orderStatisticsF32(values, ranks);
+    ranks.forEach((r, j) => expect(Object.is(got[j], sorted[r]), `rank ${r}: ${got[j]} vs ${sorted[r]}`).toBe(true));
+    // the input is left as it was
+    expect(values).toEqual(awkward(n, n));
+  });
+
+  it('matches numpy-linear percentiles of the sorted copy bit for bit', () => {
+    for (const n of [2, 50_000, 262_144]) {
+      const values = awkward(n, 7 * n);
+      const ps = [0, 1, 2.5, 50, 99, 99.9, 100];
+      const want = percentilesOfSorted(Float32Array.from(values).sort(), ps);
+      const got = percentilesOfF32(values, ps);
+      ps.forEach((p, j) => expect(Object.is(got[j], want[j]), `n ${n} p ${p}: ${got[j]} vs ${want[j]}`).toBe(true));
+    }
+  });
+
+  it('works on a subarray view and rejects ranks outside the data', () => {
+    const big = awkward(40_000, 3);
+    const view = big.subarray(1000, 39_000);
+    const sorted = Float32Array.from(view).sort();
+    expect(orderStatisticsF32(view, [0, 100, 37_999])).toEqual([sorted[0], sorted[100], sorted[37_999]]);
+    expect(() => orderStatisticsF32(view, [38_000])).toThrow(/rank 38000 outside/);
+    expect(() => percentilesOfF32(new Float32Array(0), [1])).toThrow(/empty/);
   });
 });
