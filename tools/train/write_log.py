@@ -83,6 +83,10 @@ def main() -> None:
         with open(os.path.join(HERE, "TRAINING_LOG.md"), "a") as f:
             f.write("\n" + "\n".join(lines))
         return
+    if not os.path.isdir(os.path.join(CACHE, "run1")):
+        # rewriting the log from a checkout without the earlier runs' files would drop their sections
+        raise SystemExit(f"{CACHE}/run1 is missing: the full rewrite needs every shipped run's files; "
+                         "add a new run with --append instead")
     shipped = numbered_folders("run")
     # every shipped run after the first continued the shipped run before it (train_cpnet.py --init)
     runs = [(folder, f"Run {n}" + (" (continues the previous shipped run: --init, fresh optimizer and schedule)" if i > 0 else ""))
