@@ -308,21 +308,22 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(...(await fastAgreement(BUNDLED_MODEL, [['512', img512], ['1024', img1024]])));
 
   // the whole CLI process on 1024² (process start, model load, decode, segment, _seg.npy write)
-  const cli = (extra: string[]): number => {
+  /** Wall milliseconds of one whole process, start to exit. */
+  const processMs = (file: string, argv: string[], env?: NodeJS.ProcessEnv): number => {
     const t0 = Date.now();
-    execFileSync(process.execPath, ['bin/cellpose-studio.mjs', 'segment', '--image_path', join(dir, 'mosaic1024.tif'), '--pretrained_model', join(dir, 'model'), '--diameter', '17', ...extra], { stdio: 'pipe' });
+    execFileSync(file, argv, { stdio: 'pipe', env });
     return Date.now() - t0;
   };
+  const segmentArgs = ['--image_path', join(dir, 'mosaic1024.tif'), '--pretrained_model', join(dir, 'model'), '--diameter', '17'];
+  const cli = (extra: string[]): number => processMs(process.execPath, ['bin/cellpose-studio.mjs', 'segment', ...segmentArgs, ...extra]);
   // the bundled CLI (what `npm run build` leaves for bin/cellpose-studio.mjs): no TypeScript transpile at start
   execFileSync('npm', ['run', '--silent', 'build:cli'], { stdio: 'pipe' });
   cli([]); // first run also writes the .onnx cache
-  // Cellpose's whole process cannot run here (no Cellpose install): its start-up is estimated as
-  // the import of torch, numpy and scipy measured now with Debian's python3-torch, plus the brief's
-  // network and dynamics times of Cellpose 3.1 on this machine (7.95 s + 0.77 s); model load,
-  // image read and the save add to it, so the estimate is low, which is the strict side.
-  const i0 = Date.now();
-  execFileSync(PYTHON, ['-c', 'import torch, numpy, scipy.ndimage'], { stdio: 'pipe' });
-  const cellposeWholeMs = Date.now() - i0 + 7950 + 770;
+  // Without CELLPOSE_SRC Cellpose's whole process is estimated: the import of torch, numpy and
+  // scipy measured now with Debian's python3-torch, plus the brief's network and dynamics times of
+  // Cellpose 3.1 (7.95 s + 0.77 s); model load, image read and the save add to it, so the estimate
+  // is low, which is the strict side. With CELLPOSE_SRC it is also measured (below).
+  const cellposeWholeMs = processMs(PYTHON, ['-c', 'import torch, numpy, scipy.ndimage']) + 7950 + 770;
   const ours = cli([]);
   rows.push({ group: GROUP, name: 'Cellpose 1024² whole process (estimate)', value: cellposeWholeMs, unit: 'ms', note: 'torch import measured here + 7.95 s network + 0.77 s dynamics' });
   rows.push({ group: GROUP, name: 'CLI segment 1024² default (whole process)', value: ours, unit: 'ms' });
@@ -331,11 +332,7 @@ export async function run(): Promise<BenchRow[]> {
   if (CELLPOSE_SRC) {
     // Cellpose's own CLI on the same file, flags and model (it writes its _seg.npy beside ours),
     // alternating with ours, two of each, the faster of each pair kept
-    const cellposeCli = (): number => {
-      const t0 = Date.now();
-      execFileSync(PYTHON, ['-m', 'cellpose', '--image_path', join(dir, 'mosaic1024.tif'), '--pretrained_model', join(dir, 'model'), '--diameter', '17'], { env: cellposeEnv(CELLPOSE_SRC, cores), stdio: 'pipe' });
-      return Date.now() - t0;
-    };
+    const cellposeCli = (): number => processMs(PYTHON, ['-m', 'cellpose', ...segmentArgs], cellposeEnv(CELLPOSE_SRC, cores));
     const theirs = Math.min(cellposeCli(), cellposeCli());
     const oursAgain = Math.min(cli([]), cli([]));
     rows.push({ group: GROUP, name: 'Cellpose CLI 1024² whole process (measured)', value: theirs, unit: 'ms', note: `python -m cellpose, ${cores} torch threads` });

@@ -36,7 +36,13 @@ const SELECT_MIN_VALUES = 1 << 14;
 const scratchF32 = new Float32Array(1);
 const scratchU32 = new Uint32Array(scratchF32.buffer);
 
-/** The float32 whose order key (see orderStatisticsF32) is `key`. */
+/** An unsigned key of a float32's bits that orders as the floats do: the sign bit set for
+ *  positives, all bits flipped for negatives (so -0 ranks below +0). */
+function orderKey(bits: number): number {
+  return (bits & 0x80000000 ? ~bits : bits ^ 0x80000000) >>> 0;
+}
+
+/** The float32 whose order key is `key` (the inverse of orderKey). */
 function floatOfKey(key: number): number {
   scratchU32[0] = key & 0x80000000 ? key ^ 0x80000000 : ~key;
   return scratchF32[0];
@@ -44,10 +50,9 @@ function floatOfKey(key: number): number {
 
 /**
  * The values of the given 0-based ranks in ascending order of NaN-free float32 data, exactly as
- * `Float32Array.from(values).sort()[rank]` (so -0 ranks below +0), without sorting: each float's
- * bits become an unsigned key that orders as the floats do (sign bit set for positives, all bits
- * flipped for negatives), then one histogram pass over the keys' high 16 bits finds each rank's
- * bin and a second pass over the low 16 bits of those bins finds the key. O(n), no copy.
+ * `Float32Array.from(values).sort()[rank]`, without sorting: one histogram pass over the high 16
+ * bits of each float's order key finds each rank's bin, and a second pass over the low 16 bits of
+ * those bins finds the key. O(n), no copy.
  */
 export function orderStatisticsF32(values: Float32Array, ranks: readonly number[]): number[] {
   const n = values.length;
@@ -58,10 +63,7 @@ export function orderStatisticsF32(values: Float32Array, ranks: readonly number[
   }
   const bits = new Uint32Array(values.buffer, values.byteOffset, n);
   const high = new Uint32Array(KEY_BINS);
-  for (let k = 0; k < n; k++) {
-    const b = bits[k];
-    high[(b & 0x80000000 ? ~b : b ^ 0x80000000) >>> 16]++;
-  }
+  for (let k = 0; k < n; k++) high[orderKey(bits[k]) >>> 16]++;
   // each rank's high bin and its rank inside that bin
   const cumulative = new Float64Array(KEY_BINS + 1);
   for (let h = 0; h < KEY_BINS; h++) cumulative[h + 1] = cumulative[h] + high[h];
@@ -80,8 +82,7 @@ export function orderStatisticsF32(values: Float32Array, ranks: readonly number[
   const slot = new Int32Array(KEY_BINS).fill(-1);
   bins.forEach((b, i) => (slot[b] = i));
   for (let k = 0; k < n; k++) {
-    const b = bits[k];
-    const key = (b & 0x80000000 ? ~b : b ^ 0x80000000) >>> 0;
+    const key = orderKey(bits[k]);
     const s = slot[key >>> 16];
     if (s >= 0) low[s][key & 0xffff]++;
   }
