@@ -3,12 +3,15 @@
 // (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
 //
 //   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size|PX] [--limit N] [--augment]
+//     [--cellprob_threshold T] [--flow_threshold T]
 //
 // --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
 //   diam_labels, what Cellpose does when no diameter is given (1.7).
 // --diameter gt: each image's true median diameter (an upper bound: a perfect size model).
 // --diameter size: diameter 0, i.e. estimated per image by the model's size model (1.9).
 // --diameter PX: the same diameter for every image, e.g. 30, the CLI's default (as Cellpose's).
+// --cellprob_threshold, --flow_threshold: Cellpose's mask thresholds (defaults 0 and 0.4), to check
+//   that the model is calibrated for them.
 // Besides one line per data set, the fluorescence images from the BBBC039 screen (manifest column
 // same_screen_as_bbbc039) are also scored as their own subset, since BBBC039 is a likely test set.
 import { readFile } from 'node:fs/promises';
@@ -46,6 +49,9 @@ export interface ScoreOptions {
   limit?: number;
   /** Cellpose's test-time augmentation (overlapping tiles, flipped and averaged). */
   augment?: boolean;
+  /** Mask thresholds; Cellpose's defaults (0, 0.4) when absent. */
+  cellprobThreshold?: number;
+  flowThreshold?: number;
   log?: (line: string) => void;
 }
 
@@ -88,7 +94,14 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       const gt = Uint32Array.from(gtRaw.data as Uint16Array);
       renumber(gt);
       const diameterPx = typeof mode === 'number' ? mode : mode === 'gt' ? Math.max(5, diameters(gt).diameterPx) : mode === 'size' ? 0 : diamLabels;
-      const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), { diameterPx, channels: [0, 0], augment: opts.augment ?? false });
+      const r = await svc.segment(join(DATA, set, 'images', `${id}.png`), {
+        diameterPx,
+        channels: [0, 0],
+        augment: opts.augment ?? false,
+        // absent = Cellpose's defaults (an undefined value would override them)
+        ...(opts.cellprobThreshold === undefined ? {} : { cellprobThreshold: opts.cellprobThreshold }),
+        ...(opts.flowThreshold === undefined ? {} : { flowThreshold: opts.flowThreshold }),
+      });
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
       const ap = averagePrecision([gt], [pred]).ap[0];
@@ -100,8 +113,18 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
     await svc.dispose();
   }
   const mean = (rows: number[][], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r[k]) ? 0 : r[k]), 0) / rows.length;
-  log(`model ${model.path}, diameter ${mode}${opts.augment ? ', augment' : ''}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const thresholds = `cellprob_threshold ${opts.cellprobThreshold ?? 0}, flow_threshold ${opts.flowThreshold ?? 0.4}`;
+  log(`model ${model.path}, diameter ${mode}${opts.augment ? ', augment' : ''}, ${thresholds}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return [...perSet].map(([set, rows]) => ({ set, nImages: rows.length, ap50: mean(rows, 0), ap75: mean(rows, 1), ap90: mean(rows, 2) }));
+}
+
+/** A finite number option, or undefined when the flag is absent. */
+function numberArg(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} ${process.argv[i + 1] ?? ''}: expected a number`);
+  return v;
 }
 
 /** --diameter: labels, gt, size, or a diameter in pixels > 0. */
@@ -118,6 +141,8 @@ async function main(): Promise<void> {
     diameter: parseDiameterArg(arg('diameter', 'labels')),
     limit: Number(arg('limit', '1000000')),
     augment: process.argv.includes('--augment'),
+    cellprobThreshold: numberArg('cellprob_threshold'),
+    flowThreshold: numberArg('flow_threshold'),
     log: (line) => process.stdout.write(line + '\n'),
   });
   for (const s of scores) {
