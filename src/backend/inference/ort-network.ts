@@ -13,7 +13,16 @@ export interface SessionOptions {
   provider?: ExecutionProvider;
   /** Threads for one operator; default = CPU cores. */
   intraOpThreads?: number;
+  /** On the CPU, the most tiles one session run takes; a larger batch is run in pieces of this
+   *  many (default CPU_TILES_PER_RUN). GPU providers always take the whole batch. */
+  cpuTilesPerRun?: number;
 }
+
+/** Tiles per CPU session run. The outputs do not depend on how tiles are grouped (BatchNorm uses
+ *  running statistics), but onnxruntime's CPU arena grows with the largest input: Cellpose's
+ *  batch_size 8 in one run made a 1024² segmentation peak at about 0.95 GB in the session, runs of
+ *  2 tiles at about 0.45 GB, at the same speed per tile (2026-11-26, 2-core Xeon). */
+export const CPU_TILES_PER_RUN = 2;
 
 export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
@@ -27,6 +36,8 @@ export class OrtNetwork implements NetworkRunner {
     readonly styleDim: number,
     readonly providerUsed: ExecutionProvider,
     readonly warnings: string[],
+    /** Most tiles per session run (Infinity: the whole batch). */
+    private readonly tilesPerRun: number,
   ) {}
 
   static async create(onnxBytes: Uint8Array, dims: { nchan: number; nout: number; styleDim: number }, opts: SessionOptions = {}): Promise<OrtNetwork> {
@@ -46,17 +57,32 @@ export class OrtNetwork implements NetworkRunner {
       } else {
         try {
           const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [wanted, 'cpu'] });
-          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, wanted, warnings);
+          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, wanted, warnings, Infinity);
         } catch (e) {
           warnings.push(`could not start '${wanted}' (${e instanceof Error ? e.message : String(e)}); using the CPU`);
         }
       }
     }
     const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: ['cpu'] });
-    return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, 'cpu', warnings);
+    const tilesPerRun = Math.max(1, Math.floor(opts.cpuTilesPerRun ?? CPU_TILES_PER_RUN));
+    return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, 'cpu', warnings, tilesPerRun);
   }
 
   async run(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
+    const [n, c, h, w] = shape;
+    if (n <= this.tilesPerRun) return this.runOnce(batch, shape);
+    const flows = new Float32Array(n * this.nout * h * w);
+    const style = new Float32Array(n * this.styleDim);
+    for (let k = 0; k < n; k += this.tilesPerRun) {
+      const m = Math.min(this.tilesPerRun, n - k);
+      const part = await this.runOnce(batch.subarray(k * c * h * w, (k + m) * c * h * w), [m, c, h, w]);
+      flows.set(part.flows, k * this.nout * h * w);
+      style.set(part.style, k * this.styleDim);
+    }
+    return { flows, style };
+  }
+
+  private async runOnce(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
     const r = await this.session.run({ [CPNET_INPUT]: new ort.Tensor('float32', batch, shape) });
     const flows = r[CPNET_OUTPUT_FLOWS].data;
     const style = r[CPNET_OUTPUT_STYLE].data;
