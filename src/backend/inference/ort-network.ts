@@ -13,16 +13,25 @@ export interface SessionOptions {
   provider?: ExecutionProvider;
   /** Threads for one operator; default = CPU cores. */
   intraOpThreads?: number;
-  /** On the CPU, the most tiles one session run takes; a larger batch is run in pieces of this
-   *  many (default CPU_TILES_PER_RUN). GPU providers always take the whole batch. */
-  cpuTilesPerRun?: number;
+  /** On the CPU, the most input pixels (tiles x height x width) one session run takes; a larger
+   *  batch is run in pieces, at least one tile each (default CPU_PIXELS_PER_RUN). GPU providers
+   *  take a whole batch of 224² tiles (see GPU_LARGE_TILE_PIXELS_PER_RUN). */
+  cpuPixelsPerRun?: number;
 }
 
-/** Tiles per CPU session run. The outputs do not depend on how tiles are grouped (BatchNorm uses
- *  running statistics), but onnxruntime's CPU arena grows with the largest input: Cellpose's
- *  batch_size 8 in one run made a 1024² segmentation peak at about 0.95 GB in the session, runs of
- *  2 tiles at about 0.45 GB, at the same speed per tile (2026-11-26, 2-core Xeon). */
-export const CPU_TILES_PER_RUN = 2;
+/** Input pixels per CPU session run: two of Cellpose's 224² tiles. The outputs do not depend on how
+ *  tiles are grouped (BatchNorm uses running statistics), but onnxruntime's CPU arena grows with
+ *  the largest input: Cellpose's batch_size 8 in one run made a 1024² segmentation peak at about
+ *  0.95 GB in the session, runs of 2 tiles at about 0.45 GB, at the same speed per tile
+ *  (2026-11-26, 2-core Xeon). Fast mode's large tiles run one at a time. */
+export const CPU_PIXELS_PER_RUN = 2 * 224 * 224;
+
+/** On GPU providers a batch of Cellpose's 224² tiles (any batch_size) runs whole, as in Cellpose,
+ *  but fast mode's large tiles (up to 1040²) run only as many at a time as fit the pixels of
+ *  Cellpose's default batch of 8 tiles, so --fast asks no more GPU memory than about 8 x 224²
+ *  (at least one tile). */
+const GPU_LARGE_TILE_PIXELS_PER_RUN = 8 * 224 * 224;
+const CELLPOSE_TILE_PIXELS = 224 * 224;
 
 export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
@@ -36,8 +45,8 @@ export class OrtNetwork implements NetworkRunner {
     readonly styleDim: number,
     readonly providerUsed: ExecutionProvider,
     readonly warnings: string[],
-    /** Most tiles per session run (Infinity: the whole batch). */
-    private readonly tilesPerRun: number,
+    /** Most input pixels per session run (GPU providers: for tiles larger than 224² only). */
+    private readonly pixelsPerRun: number,
   ) {}
 
   static async create(onnxBytes: Uint8Array, dims: { nchan: number; nout: number; styleDim: number }, opts: SessionOptions = {}): Promise<OrtNetwork> {
@@ -57,24 +66,25 @@ export class OrtNetwork implements NetworkRunner {
       } else {
         try {
           const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [wanted, 'cpu'] });
-          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, wanted, warnings, Infinity);
+          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, wanted, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
         } catch (e) {
           warnings.push(`could not start '${wanted}' (${e instanceof Error ? e.message : String(e)}); using the CPU`);
         }
       }
     }
     const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: ['cpu'] });
-    const tilesPerRun = Math.max(1, Math.floor(opts.cpuTilesPerRun ?? CPU_TILES_PER_RUN));
-    return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, 'cpu', warnings, tilesPerRun);
+    return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, 'cpu', warnings, opts.cpuPixelsPerRun ?? CPU_PIXELS_PER_RUN);
   }
 
   async run(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
     const [n, c, h, w] = shape;
-    if (n <= this.tilesPerRun) return this.runOnce(batch, shape);
+    const wholeBatch = this.providerUsed !== 'cpu' && h * w <= CELLPOSE_TILE_PIXELS;
+    const tilesPerRun = wholeBatch ? n : Math.max(1, Math.floor(this.pixelsPerRun / (h * w)));
+    if (n <= tilesPerRun) return this.runOnce(batch, shape);
     const flows = new Float32Array(n * this.nout * h * w);
     const style = new Float32Array(n * this.styleDim);
-    for (let k = 0; k < n; k += this.tilesPerRun) {
-      const m = Math.min(this.tilesPerRun, n - k);
+    for (let k = 0; k < n; k += tilesPerRun) {
+      const m = Math.min(tilesPerRun, n - k);
       const part = await this.runOnce(batch.subarray(k * c * h * w, (k + m) * c * h * w), [m, c, h, w]);
       flows.set(part.flows, k * this.nout * h * w);
       style.set(part.style, k * this.styleDim);

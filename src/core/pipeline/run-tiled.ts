@@ -14,8 +14,9 @@ export interface RunTiledOptions {
   tileOverlap: number;
   batchSize: number;
   signal?: AbortSignalLike;
-  /** Tile size (Cellpose: 224). Fast mode passes a larger one: fewer, bigger passes. */
-  bsize?: number;
+  /** Fast mode: the whole image in one pass, or a few large tiles (fastTiling); not Cellpose's
+   *  224 tiles. */
+  fast?: boolean;
   /** Called after each network batch with (tiles done, tiles total). */
   onBatch?: (done: number, total: number) => void;
 }
@@ -34,14 +35,28 @@ export function rescaledLength(length: number, rescale: number): number {
   return Math.trunc(length * rescale);
 }
 
-/** Largest tile side in fast mode: one pass for images up to this padded size. 1536² x 32
- *  channels of float32 is ~300 MB per activation, the most we want on a laptop. */
-export const FAST_MAX_TILE = 1536;
+/** Largest tile side in fast mode: one pass for images up to 1024² (1040 padded). One such pass
+ *  peaks at about 1.3 GB in onnxruntime's CPU arena. Larger tiles cost more memory and, out of
+ *  cache, more time per pixel: a 2048² image in 1536² tiles took 11.5 GB and 45 s of network
+ *  against default mode's 25 s (2026-11-26, 2-core Xeon). */
+export const FAST_MAX_TILE = padAxis(1024).padded;
 
-/** Fast mode tile size: the whole padded image when it fits FAST_MAX_TILE (no overlap work, no
- *  taper), else FAST_MAX_TILE tiles. Not Cellpose-identical: convolutions see more context. */
-export function fastTileSize(lyr: number, lxr: number): number {
-  return Math.min(FAST_MAX_TILE, Math.max(padAxis(lyr).padded, padAxis(lxr).padded, BSIZE));
+/** Tile overlap of fast mode's tiled images: Cellpose's smallest (tile_overlap is clipped to
+ *  >= 0.05), about 100 px at these tile sizes, well past the taper's 20 px edge. */
+const FAST_TILE_OVERLAP = 0.05;
+
+/** Fast mode's tiling of a padded Ly x Lx image: the whole image as one tile when its longer side
+ *  fits FAST_MAX_TILE (no overlap work, no taper); else n square tiles along the longer side, as
+ *  few as fit FAST_MAX_TILE with Cellpose's tiler at overlap 0.05, each only as large as that
+ *  needs (a multiple of 16), so little is computed twice. Not Cellpose-identical: convolutions see
+ *  more context than in 224 tiles. */
+export function fastTiling(Ly: number, Lx: number, tileOverlap: number): { bsize: number; tileOverlap: number } {
+  const longest = Math.max(Ly, Lx, BSIZE);
+  if (longest <= FAST_MAX_TILE) return { bsize: longest, tileOverlap };
+  // tileGrid's count: ceil((1 + 2 * overlap) * L / bsize) tiles along an axis
+  const span = (1 + 2 * FAST_TILE_OVERLAP) * longest;
+  const n = Math.ceil(span / FAST_MAX_TILE);
+  return { bsize: Math.min(FAST_MAX_TILE, 16 * Math.ceil(span / n / 16)), tileOverlap: FAST_TILE_OVERLAP };
 }
 
 /**
@@ -63,7 +78,8 @@ export async function runTiled(
   const px = padAxis(lxr);
   const Ly = py.padded;
   const Lx = px.padded;
-  const grid = tileGrid(Ly, Lx, opts.tileOverlap, opts.augment, opts.bsize ?? BSIZE);
+  const tiling = opts.fast ? fastTiling(Ly, Lx, opts.tileOverlap) : { bsize: BSIZE, tileOverlap: opts.tileOverlap };
+  const grid = tileGrid(Ly, Lx, tiling.tileOverlap, opts.augment, tiling.bsize);
   const ntiles = grid.ny * grid.nx;
   const tileSize = nchan * grid.ty * grid.tx;
   const batchSize = Math.max(1, Math.floor(opts.batchSize));

@@ -9,7 +9,7 @@ import { resizeBilinear } from '../transforms/resize.ts';
 import { nowMs, throwIfAborted, type AbortSignalLike } from '../util/platform.ts';
 import { flowToRgb } from './flow-rgb.ts';
 import type { NetworkRunner } from './network-runner.ts';
-import { fastTileSize, rescaledLength, runTiled } from './run-tiled.ts';
+import { runTiled } from './run-tiled.ts';
 import { run3D } from './run-3d.ts';
 import { smoothFlows3D } from './flow3d-smooth.ts';
 import { validateOptions, withDefaults, type SegmentOptions } from './segment-options.ts';
@@ -131,7 +131,7 @@ async function flows2D(
   const [nz, ly0, lx0] = shape;
   const t = await runTiled(x, shape, net, {
     rescale,
-    bsize: o.fast ? fastTileSize(rescale === 1 ? ly0 : rescaledLength(ly0, rescale), rescale === 1 ? lx0 : rescaledLength(lx0, rescale)) : undefined,
+    fast: o.fast,
     augment: o.augment,
     tileOverlap: o.tileOverlap,
     batchSize: o.batchSize,

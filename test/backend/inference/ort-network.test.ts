@@ -29,12 +29,12 @@ describe('OrtNetwork providers', () => {
     await fb.release();
   });
 
-  it('runs a CPU batch in pieces of cpuTilesPerRun tiles with the same outputs as one run', async () => {
+  it('runs a CPU batch in pieces of at most cpuPixelsPerRun input pixels with the same outputs as one run', async () => {
     const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
     const spec = describeCpnet(w);
     const bytes = buildCpnetOnnx(w);
-    const whole = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuTilesPerRun: 8 });
-    const pieces = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuTilesPerRun: 2 });
+    const whole = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuPixelsPerRun: Infinity });
+    const pieces = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuPixelsPerRun: 2 * 32 * 48 + 100 });
     // 5 tiles: pieces of 2, 2 and 1; every tile different, so a misplaced piece shows
     const x = Float32Array.from({ length: 5 * 1 * 32 * 48 }, (_, i) => Math.sin(i * 0.37) + Math.floor(i / (32 * 48)));
     const a = await whole.run(x, [5, 1, 32, 48]);
