@@ -17,7 +17,7 @@ import { formatOutlinesTxt } from '../../core/io/outlines-txt.ts';
 import { maxLabel, outlinePicture, outlinesList, removeEdgeMasks, toMaskDType } from '../../core/masks/index.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentResult } from '../../core/pipeline/segment.ts';
-import { writeSeg } from '../../core/seg/write-seg.ts';
+import { writeSegParts } from '../../core/seg/write-seg.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 
 const USAGE = `usage: cellpose-studio segment (--image_path FILE | --dir DIR) [options]
@@ -203,7 +203,8 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
   return out.sort(naturalCompare);
 }
 
-async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+/** bytes: one buffer, a string, or pieces written in order (writeSegParts). */
+async function writeAtomic(path: string, bytes: Uint8Array | string | readonly Uint8Array[]): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, bytes);
@@ -275,7 +276,7 @@ async function saveOutputs(c: SaveContext): Promise<string[]> {
   const spatial = is3D ? [nZ, ly, lx] : [ly, lx];
   const segMasks = c.masks instanceof Int32Array ? toMaskDType(c.masks) : c.masks;
   const written: string[] = [];
-  const put = async (dir: string, name: string, bytes: Uint8Array | string): Promise<void> => {
+  const put = async (dir: string, name: string, bytes: Uint8Array | string | readonly Uint8Array[]): Promise<void> => {
     const p = join(dir, name);
     await writeAtomic(p, bytes);
     written.push(p);
@@ -283,7 +284,8 @@ async function saveOutputs(c: SaveContext): Promise<string[]> {
   const [fz, fy, fx] = r.flowShape;
   const flowSpatial = is3D ? [fz, fy, fx] : [fy, fx];
   if (!args.flags.has('no_npy')) {
-    const seg = writeSeg(
+    // in pieces, the arrays' data not copied: this run owns them and nothing changes them
+    const seg = writeSegParts(
       {
         masks: { data: segMasks, shape: spatial, dtype: segMasks instanceof Uint32Array ? 'uint32' : 'uint16' },
         // flows at their own size and component count (resample off, stitched planes)

@@ -5,7 +5,7 @@ import { FormatError } from '../errors.ts';
 import { latin1Decode, textDecoder } from '../util/platform.ts';
 import { decodeNumeric, decodeStrings, parseDescr } from './pickle/numpy-data.ts';
 import { unpickle } from './pickle/reader.ts';
-import { pickleValue, type PickleWriteOptions } from './pickle/writer.ts';
+import { concatBytes, pickleValueParts, type PickleWriteOptions } from './pickle/writer.ts';
 import { ObjectArray, type PyValue } from './pickle/values.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -204,10 +204,11 @@ export function writeNpy(a: NdArray): Uint8Array {
  * _seg.npy): a 0-d object array, pickled (D.2, D.10).
  */
 export function writeNpyPickled(value: PyValue, opts: PickleWriteOptions = {}): Uint8Array {
-  const head = npyHeaderBytes('|O', []);
-  const body = pickleValue(new ObjectArray([], [value]), opts);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
+  return concatBytes(writeNpyPickledParts(value, opts));
+}
+
+/** writeNpyPickled in pieces, array data as views of the arrays (pickleValueParts): for writing a
+ *  large file without a copy of it in memory, when nothing changes the arrays until it is written. */
+export function writeNpyPickledParts(value: PyValue, opts: PickleWriteOptions = {}): Uint8Array[] {
+  return [npyHeaderBytes('|O', []), ...pickleValueParts(new ObjectArray([], [value]), opts)];
 }

@@ -7,7 +7,7 @@
 //         float dP and cellprob there, so Cellpose's loaders and ours can re-threshold after a reload.
 import type { NdArray } from '../array/ndarray.ts';
 import { FormatError } from '../errors.ts';
-import { writeNpyPickled } from '../io/npy.ts';
+import { writeNpyPickled, writeNpyPickledParts } from '../io/npy.ts';
 import { NumpyScalar, PyDict, PyFloat, type PyValue } from '../io/pickle/values.ts';
 import { labelledOutlines } from '../masks/masks-to-outlines.ts';
 import { maskColors } from './colors.ts';
@@ -145,7 +145,15 @@ export function segToPickleValue(seg: SegWriteInput, layout: SegWriteLayout): Py
   return d;
 }
 
-/** The bytes of a _seg.npy (v1.0 header + protocol-3 pickle with numpy.core names). */
+/** The bytes of a _seg.npy (v1.0 header + protocol-3 pickle with numpy.core names): a snapshot,
+ *  safe to write while the arrays change. */
 export function writeSeg(seg: SegWriteInput, layout: SegWriteLayout): Uint8Array {
   return writeNpyPickled(segToPickleValue(seg, layout));
+}
+
+/** writeSeg in pieces, with the masks' and flows' data as views of the input arrays: the same
+ *  bytes without a copy of the file in memory (a 4096² CLI result is a 386 MB file). Write them
+ *  out before anything changes those arrays. */
+export function writeSegParts(seg: SegWriteInput, layout: SegWriteLayout): Uint8Array[] {
+  return writeNpyPickledParts(segToPickleValue(seg, layout));
 }

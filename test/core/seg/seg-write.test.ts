@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NdArray } from '../../../src/core/array/ndarray.ts';
 import { readSeg } from '../../../src/core/seg/parse-seg.ts';
-import { writeSeg } from '../../../src/core/seg/write-seg.ts';
+import { writeSeg, writeSegParts } from '../../../src/core/seg/write-seg.ts';
 import { maskColors } from '../../../src/core/seg/colors.ts';
 import { canon } from '../io/pickle/canon.ts';
 import { numpyVersion, PY_NUMPY1, PY_NUMPY2, runPython } from '../io/pickle/python.ts';
@@ -120,5 +120,19 @@ describe('writeSeg output, loaded by numpy', () => {
       expect(readSeg(new Uint8Array(readFileSync(paths[i]))).nMasks).toBe(k);
     }
     expect(k).toBe(67500);
+  });
+});
+
+describe('writeSegParts', () => {
+  it('gives the bytes of writeSeg in pieces, with the masks and the flow picture as views of the input arrays', () => {
+    const seg = readSeg(new Uint8Array(readFileSync(`${FIX}/cli2d/img2d_seg.npy`)));
+    for (const layout of ['cli', 'gui'] as const) {
+      const parts = writeSegParts(seg, layout);
+      expect(Buffer.compare(Buffer.concat(parts), writeSeg(seg, layout))).toBe(0);
+      // no copy of the large arrays: some pieces share their memory with the input
+      const shares = (a: ArrayBufferView): boolean => parts.some((p) => p.buffer === a.buffer && p.byteOffset === a.byteOffset);
+      expect(shares(seg.masks.data as ArrayBufferView)).toBe(true);
+      expect(shares(seg.flows.rgb!.data as ArrayBufferView)).toBe(true);
+    }
   });
 });

@@ -49,18 +49,25 @@ class ByteSink {
     this.u32(v % 2 ** 32);
     this.u32(Math.floor(v / 2 ** 32));
   }
-  finish(): Uint8Array {
+  /** The stream as written: small opcodes batched into 64 KiB pieces, array data as views of the
+   *  arrays themselves (no copy). */
+  finish(): Uint8Array[] {
     this.flush();
-    let total = 0;
-    for (const p of this.parts) total += p.length;
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return this.parts;
   }
+}
+
+/** One buffer holding the parts in order (the only copy of the data). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 const TYPESTR: Record<DType, string> = {
@@ -86,7 +93,7 @@ class PickleWriter {
     this.multiarray = `${opts.numpyModule ?? 'numpy.core'}.multiarray`;
   }
 
-  run(v: PyValue): Uint8Array {
+  run(v: PyValue): Uint8Array[] {
     this.out.byte(OP.PROTO);
     this.out.byte(this.protocol);
     this.value(v, 0);
@@ -323,5 +330,11 @@ class PickleWriter {
 
 /** Pickle a value tree. */
 export function pickleValue(v: PyValue, opts: PickleWriteOptions = {}): Uint8Array {
+  return concatBytes(pickleValueParts(v, opts));
+}
+
+/** The pickle stream in pieces, array data as views of the arrays (see ByteSink.finish): write
+ *  them out before those arrays change. Saves one copy of every array. */
+export function pickleValueParts(v: PyValue, opts: PickleWriteOptions = {}): Uint8Array[] {
   return new PickleWriter(opts).run(v);
 }
