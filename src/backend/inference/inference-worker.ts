@@ -3,12 +3,14 @@
 // numeric work. Cancellation is a shared flag, honoured between network batches and dynamics
 // stages.
 import { readFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
 import { loadCellposeModel } from './load-model.ts';
+import { checkSegmentMemory } from './memory-check.ts';
 import { OrtNetwork } from './ort-network.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 import { sizeModelReader } from './size-model-hook.ts';
@@ -72,6 +74,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       } else {
         image = msg.image;
       }
+      checkSegmentMemory(image, msg.options, net.model.diamMeanPx, totalmem());
       let last = 0;
       const result = await segment(image, msg.options, net, poolDeps(), signal, (p) => {
         const now = Date.now();

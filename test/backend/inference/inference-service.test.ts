@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInferenceService } from '../../../src/backend/inference/inference-service.ts';
+import type { ImageStack } from '../../../src/core/io/image-types.ts';
 import { REAL_MODEL } from './cellpose-fixture.ts';
 import { sharedPath } from '../../helpers/shared-data.ts';
 
@@ -61,5 +62,20 @@ describe('createInferenceService', () => {
     await expect(svc.loadModel(bad)).rejects.toThrow(/not-a-model.*not a PyTorch checkpoint/);
     await svc.loadModel(model);
     await expect(svc.segment(IMG, { diameterPx: 0 })).rejects.toThrow(/has no size model .*cp3_nuclei_dsb2018_size\.npy/);
+  });
+
+  it('refuses, before any work, an image whose segmentation would need more memory than the machine has', async () => {
+    await svc.loadModel(model);
+    // 20000 x 25000 pixels (under the engine's own 2^29-pixel limit) at diameter 1.7 for diam_mean
+    // 17: the network would see it 10x larger per side, terabytes; only 1 pixel of data is sent
+    const huge: ImageStack = {
+      data: { data: new Uint8Array(1), shape: [1, 20000, 25000, 1], dtype: 'uint8' }, nZ: 1, height: 20000, width: 25000, nChannels: 1, dtype: 'uint8',
+      assignment: { rawShape: [20000, 25000], axes: ['Y', 'X'], source: 'override', ambiguous: false, description: '' },
+      format: 'tiff', minValue: 0, maxValue: 255, warnings: [],
+    };
+    await expect(svc.segment(huge, { diameterPx: 1.7 })).rejects.toThrow(/20000 x 25000 image needs about \d+(\.\d)? GB of memory, more than this machine's/);
+    // and the worker still segments afterwards
+    const r = await svc.segment(IMG, { diameterPx: 17.9, computeMasks: false });
+    expect(r.cellprob.length).toBe(256 * 256);
   });
 });
