@@ -57,5 +57,19 @@ describe('segmentation from the GUI', () => {
     expect(await page.getByTestId('view-select').inputValue()).toBe('image');
     expect(await canvasColour(page, p)).toEqual(grey);
     await page.screenshot({ path: path.join(SHOTS, 'segment-done.png') });
+
+    // The same run in fast mode (one whole-image pass): about the same masks, no error.
+    const defaultCount = Number(/^(\d+)/.exec((await page.getByTestId('roi-count').textContent()) ?? '')?.[1]);
+    await page.locator('details', { hasText: 'normalisation and 3D' }).locator('summary').click();
+    await page.getByTestId('segment-fast').check();
+    // the run's duration (a float of milliseconds) tells this run's end from the previous one's
+    const lastRun = (): Promise<string | null> => page.getByTestId('segment-last-run').getAttribute('data-run-ms');
+    const before = await lastRun();
+    await page.getByTestId('segment-run').click();
+    await expect.poll(lastRun, { timeout: 120_000, interval: 200 }).not.toBe(before);
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    const fastCount = Number(/^(\d+)/.exec((await page.getByTestId('roi-count').textContent()) ?? '')?.[1]);
+    expect(Math.abs(fastCount - defaultCount)).toBeLessThanOrEqual(Math.ceil(0.05 * defaultCount));
+    await page.screenshot({ path: path.join(SHOTS, 'segment-fast.png') });
   });
 });
