@@ -41,13 +41,18 @@ export function rescaledLength(length: number, rescale: number): number {
  *  against default mode's 25 s (2026-11-26, 2-core Xeon). */
 export const FAST_MAX_TILE = padAxis(1024).padded;
 
+/** Largest tile side when fast mode tiles an image larger than FAST_MAX_TILE. Against tiles of up
+ *  to 1040, tiles of up to 640 took the same time and less memory: 4096² in 68.7 s and 2.3 GB
+ *  against 73.7 s and 3.1 GB, 2048² 1.2 GB against 1.4 GB (whole process, 2026-11-26). */
+export const FAST_TILED_MAX = 640;
+
 /** Tile overlap of fast mode's tiled images: Cellpose's smallest (tile_overlap is clipped to
- *  >= 0.05), about 100 px at these tile sizes, well past the taper's 20 px edge. */
+ *  >= 0.05), 50-100 px at these tile sizes, well past the taper's 20 px edge. */
 const FAST_TILE_OVERLAP = 0.05;
 
 /** Fast mode's tiling of a padded Ly x Lx image: the whole image as one tile when its longer side
  *  fits FAST_MAX_TILE (no overlap work, no taper); else n square tiles along the longer side, as
- *  few as fit FAST_MAX_TILE with Cellpose's tiler at overlap 0.05, each only as large as that
+ *  few as fit FAST_TILED_MAX with Cellpose's tiler at overlap 0.05, each only as large as that
  *  needs (a multiple of 16), so little is computed twice. Not Cellpose-identical: convolutions see
  *  more context than in 224 tiles. */
 export function fastTiling(Ly: number, Lx: number, tileOverlap: number): { bsize: number; tileOverlap: number } {
@@ -55,8 +60,8 @@ export function fastTiling(Ly: number, Lx: number, tileOverlap: number): { bsize
   if (longest <= FAST_MAX_TILE) return { bsize: longest, tileOverlap };
   // tileGrid's count: ceil((1 + 2 * overlap) * L / bsize) tiles along an axis
   const span = (1 + 2 * FAST_TILE_OVERLAP) * longest;
-  const n = Math.ceil(span / FAST_MAX_TILE);
-  return { bsize: Math.min(FAST_MAX_TILE, 16 * Math.ceil(span / n / 16)), tileOverlap: FAST_TILE_OVERLAP };
+  const n = Math.ceil(span / FAST_TILED_MAX);
+  return { bsize: Math.min(FAST_TILED_MAX, 16 * Math.ceil(span / n / 16)), tileOverlap: FAST_TILE_OVERLAP };
 }
 
 /**
