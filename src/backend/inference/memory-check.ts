@@ -5,12 +5,15 @@
 // / 2048² / 4096², i.e. about 0.5 GB of runtime, model and session plus about 80 bytes per pixel
 // (image copies, flows, tile blend, dynamics, outputs). Arrays at the network's size grow with
 // rescale². 3-D runs the network on three orientations and the dynamics on the volume (64x512x512
-// peaked at 1.35 GB in the dynamics alone), so voxels count more.
+// peaked at 1.35 GB in the dynamics alone), so voxels count more. Fast mode's larger network
+// passes add up to about 1 GB of onnxruntime arena (1024² in one pass peaked at 1.51 GB against
+// default mode's 0.58 GB; 4096² in 576² tiles at 2.3 GB against 1.85 GB).
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 
 const BASE_BYTES = 0.5 * 2 ** 30;
 const BYTES_PER_PIXEL_2D = 80;
 const BYTES_PER_VOXEL_3D = 160;
+const FAST_EXTRA_BYTES = 1 * 2 ** 30;
 
 export interface SegmentSize {
   nZ: number;
@@ -26,7 +29,7 @@ export function estimateSegmentBytes(size: SegmentSize, options: Partial<Segment
   const rescale = d !== undefined && d !== null && d > 0 ? diamMeanPx / d : 1;
   const netScale = Math.max(1, rescale * rescale);
   const perPixel = options.do3D ? BYTES_PER_VOXEL_3D : BYTES_PER_PIXEL_2D;
-  return BASE_BYTES + pixels * perPixel * (1 + netScale) * 0.5;
+  return BASE_BYTES + (options.fast && !options.do3D ? FAST_EXTRA_BYTES : 0) + pixels * perPixel * (1 + netScale) * 0.5;
 }
 
 /** Throws a RangeError naming the size, the need and the machine's memory when the estimate is

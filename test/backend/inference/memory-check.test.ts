@@ -23,6 +23,15 @@ describe('estimateSegmentBytes', () => {
     expect(estimateSegmentBytes(px(4096), { diameterPx: 0 }, 17)).toBe(base);
     expect(estimateSegmentBytes({ nZ: 64, height: 512, width: 512 }, { do3D: true, diameterPx: 17 }, 17)).toBeGreaterThan(base);
   });
+
+  it('counts fast mode\'s larger passes, at or above its measured peaks', () => {
+    // whole process with --fast, 2026-11-26: 1024² in one pass 1.51 GB, 4096² in 576² tiles 2.3 GB
+    for (const [side, measuredGb] of [[1024, 1.51], [4096, 2.3]] as const) {
+      const est = estimateSegmentBytes(px(side), { diameterPx: 17, fast: true }, 17) / GB;
+      expect(est).toBeGreaterThanOrEqual(measuredGb);
+      expect(est).toBeLessThan(measuredGb * 1.5);
+    }
+  });
 });
 
 describe('checkSegmentMemory', () => {
