@@ -5,7 +5,7 @@
 // With CELLPOSE_SRC set to a Cellpose 3.1 source tree that runs here (tools/cellpose-parity/README.md),
 // Cellpose's own times are also measured on this machine, each right after ours on the same input,
 // and the targets are checked against those as well as against the brief's figures.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -377,6 +377,15 @@ export async function run(): Promise<BenchRow[]> {
   rows.push({ group: GROUP, name: 'CLI segment 1024² default (whole process)', value: ours, unit: 'ms' });
   rows.push({ group: GROUP, name: 'CLI 1024² default / Cellpose whole process', value: ours / cellposeWholeMs, unit: 'x', target: '<= 0.75', ok: ours / cellposeWholeMs <= 0.75 });
   rows.push({ group: GROUP, name: 'CLI segment 1024² --fast (whole process)', value: cli(['--fast']), unit: 'ms' });
+  // peak memory of the whole process, from the line the CLI prints last with --verbose
+  const cliPeakGb = (extra: string[]): number => {
+    const r = spawnSync(process.execPath, ['bin/cellpose-studio.mjs', 'segment', ...segmentArgs, ...extra, '--verbose'], { encoding: 'utf8' });
+    const m = /peak memory ([\d.]+) GB/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`segment ${extra.join(' ')} failed: ${r.stderr}`);
+    return Number(m[1]);
+  };
+  rows.push({ group: GROUP, name: 'CLI segment 1024² default, peak memory (whole process)', value: cliPeakGb([]), unit: 'GB', note: 'maxRSS, with the worker threads and the _seg.npy write' });
+  rows.push({ group: GROUP, name: 'CLI segment 1024² --fast, peak memory (whole process)', value: cliPeakGb(['--fast']), unit: 'GB', note: 'maxRSS: one 1040² network pass' });
   if (CELLPOSE_SRC) {
     // Cellpose's own CLI on the same file, flags and model (it writes its _seg.npy beside ours),
     // alternating with ours, two of each, the faster of each pair kept

@@ -44,7 +44,7 @@ input/output (names and places as Cellpose 3.1's CLI writes them)
   --save_txt               <name>_cp_outlines.txt (ImageJ outlines)
   --save_outlines          <name>_outlines_cp_masks.png (the image with red outlines)
   --output_name S          replaces _cp_masks in those names (see Cellpose's rule in the README)
-  --verbose                per-stage details
+  --verbose                per-stage details and the process's peak memory
 model
   --pretrained_model P     model file path or zoo name (default: the bundled model)
   --use_gpu                use a GPU execution provider when one is available
@@ -442,6 +442,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await svc.dispose();
   }
+  // maxRSS: kilobytes, the whole process with its worker threads
+  if (verbose) io.err(`peak memory ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2)} GB`);
   return failures === 0 ? 0 : 1;
 }
 
