@@ -84,6 +84,14 @@ export async function startSessionOn(staticDir: string): Promise<Session> {
 }
 
 /** Page coordinates of the centre of image pixel (x, y), from the renderer's read-only hook. */
+/** The number in the segmentation panel's "N ROIs". */
+export async function roiCount(page: Page): Promise<number> {
+  const t = (await page.getByTestId('roi-count').textContent()) ?? '';
+  const m = /^(\d+) ROIs$/.exec(t.trim());
+  if (!m) throw new Error(`roi count text '${t}'`);
+  return Number(m[1]);
+}
+
 export async function pixelOnScreen(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
   const p = await page.evaluate(
     ([px, py]) => (globalThis as unknown as PageGlobals).__cellposeStudio?.imageToScreen(px, py) ?? null,

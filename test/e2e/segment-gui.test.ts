@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import { DIST_WEB, REPO, SHOTS, enterBrowsePath, launchChromium, openThroughBrowser, stageFiles } from './browser.ts';
+import { DIST_WEB, REPO, SHOTS, enterBrowsePath, launchChromium, openThroughBrowser, roiCount, stageFiles } from './browser.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 const IMG = sharedPath('data/stardist-dsb2018-sample-2d/img2d.tif');
@@ -30,13 +30,6 @@ const modelsFolder = mkdtempSync(path.join(tmpdir(), 'cps-e2e-models-'));
 process.env.CELLPOSE_LOCAL_MODELS_PATH = modelsFolder;
 
 const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `segment-gui-${name}.png`) });
-
-async function roiCount(page: Page): Promise<number> {
-  const t = (await page.getByTestId('roi-count').textContent()) ?? '';
-  const m = /^(\d+) ROIs$/.exec(t.trim());
-  if (!m) throw new Error(`roi count text '${t}'`);
-  return Number(m[1]);
-}
 
 /** Set a range input as a drag does: a run of input events, then one change event. */
 async function dragRange(page: Page, testId: string, values: number[]): Promise<void> {

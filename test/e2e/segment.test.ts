@@ -2,7 +2,7 @@
 // progress, then inspect the result through the flow views and the ROI count.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, stageFiles, startSession, waitForPaint, type Session } from './browser.ts';
+import { SHOTS, canvasColour, openThroughBrowser, paintCount, pixelOnScreen, roiCount, stageFiles, startSession, waitForPaint, type Session } from './browser.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
 
 // A copy: a model run autosaves img2d_seg.npy next to the image it segmented.
@@ -59,7 +59,7 @@ describe('segmentation from the GUI', () => {
     await page.screenshot({ path: path.join(SHOTS, 'segment-done.png') });
 
     // The same run in fast mode (one whole-image pass): about the same masks, no error.
-    const defaultCount = Number(/^(\d+)/.exec((await page.getByTestId('roi-count').textContent()) ?? '')?.[1]);
+    const defaultCount = await roiCount(page);
     await page.locator('details', { hasText: 'normalisation and 3D' }).locator('summary').click();
     await page.getByTestId('segment-fast').check();
     // the run's duration (a float of milliseconds) tells this run's end from the previous one's
@@ -68,7 +68,7 @@ describe('segmentation from the GUI', () => {
     await page.getByTestId('segment-run').click();
     await expect.poll(lastRun, { timeout: 120_000, interval: 200 }).not.toBe(before);
     expect(await page.getByTestId('error-banner').count()).toBe(0);
-    const fastCount = Number(/^(\d+)/.exec((await page.getByTestId('roi-count').textContent()) ?? '')?.[1]);
+    const fastCount = await roiCount(page);
     expect(Math.abs(fastCount - defaultCount)).toBeLessThanOrEqual(Math.ceil(0.05 * defaultCount));
     await page.screenshot({ path: path.join(SHOTS, 'segment-fast.png') });
   });
