@@ -73,6 +73,14 @@ function cellposeTimes(src: string, threads: number, imagePath: string, modelPat
 }
 
 type Net = Parameters<typeof segment>[2];
+
+/** A CPU session of a Cellpose checkpoint, as segment() takes it (no .onnx cache written), and the
+ *  converted graph. Release it with net.release(). */
+async function openNet(modelPath: string): Promise<{ net: OrtNetwork & Net; onnxBytes: Uint8Array }> {
+  const model = await loadCellposeModel(modelPath, { cacheDir: null });
+  const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
+  return { net: Object.assign(ort, { model: model.info }), onnxBytes: model.onnxBytes };
+}
 type Masks = SegmentResult['masks'];
 
 /** CPU time spent inside net.run (all ORT threads). On a busy shared machine wall times are
@@ -208,9 +216,7 @@ function agreementRows(name: string, suffix: string, note: string, d: Masks, f: 
 /** The --fast target's mask agreement with a well-trained network: the 19-minute fixture model's
  *  masks move with any change of tiling (its overlap-0.15 row), which hides what fast mode does. */
 async function fastAgreement(modelPath: string, images: ReadonlyArray<readonly [string, ImageStack]>): Promise<BenchRow[]> {
-  const model = await loadCellposeModel(modelPath, { cacheDir: null });
-  const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
-  const net = Object.assign(ort, { model: model.info });
+  const { net } = await openNet(modelPath);
   const rows: BenchRow[] = [];
   try {
     for (const [name, image] of images) {
@@ -220,7 +226,7 @@ async function fastAgreement(modelPath: string, images: ReadonlyArray<readonly [
       rows.push(...agreementRows(name, ', bundled model', `bundled cpsd_nuclei_v1, ${maxLabel(d.r.masks)} masks`, d.r.masks, f.r.masks, o.r.masks));
     }
   } finally {
-    await ort.release();
+    await net.release();
   }
   return rows;
 }
@@ -241,9 +247,7 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
   };
   const [nameCol, hCol, wCol, diamCol] = [col('name'), col('height'), col('width'), col('median_diameter_px')];
   const large = rows.filter((r) => Number(r[hCol]) >= 512 && Number(r[wCol]) >= 512);
-  const model = await loadCellposeModel(modelPath, { cacheDir: null });
-  const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
-  const net = Object.assign(ort, { model: model.info });
+  const { net } = await openNet(modelPath);
   const aps: number[] = [];
   let defaultMs = 0;
   let fastMs = 0;
@@ -260,7 +264,7 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
       aps.push(Number.isNaN(a) ? 1 : a);
     }
   } finally {
-    await ort.release();
+    await net.release();
   }
   const mean = aps.reduce((s, v) => s + v, 0) / aps.length;
   const name = `${aps.length} fluorescence images >= 512², true diameters`;
@@ -273,10 +277,8 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const model = await loadCellposeModel(MODEL, { cacheDir: null });
-  rows.push(...(await torchVsOrt(model.onnxBytes)));
-  const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
-  const net = Object.assign(ort, { model: model.info });
+  const { net, onnxBytes } = await openNet(MODEL);
+  rows.push(...(await torchVsOrt(onnxBytes)));
   const img512 = await decodeImage(new Uint8Array(readFileSync(IMG)));
   const img1024 = mosaic(img512);
   const targets: Record<string, number> = { '512': 1770, '1024': 7950 };
@@ -350,7 +352,7 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({ group: GROUP, name: `${name}² fast total / Cellpose network + dynamics (measured)`, value: fastRatio, unit: 'x', target: '<= 0.5', ok: fastRatio <= 0.5 });
     }
   }
-  await ort.release();
+  await net.release();
   rows.push(...(await fastAgreement(BUNDLED_MODEL, [['512', img512], ['1024', img1024]])));
   rows.push(...(await fastAgreementOnData(MODEL, 'fixture')));
   rows.push(...(await fastAgreementOnData(BUNDLED_MODEL, 'bundled model')));
@@ -363,7 +365,15 @@ export async function run(): Promise<BenchRow[]> {
     return Date.now() - t0;
   };
   const segmentArgs = ['--image_path', join(dir, 'mosaic1024.tif'), '--pretrained_model', join(dir, 'model'), '--diameter', '17'];
-  const cli = (extra: string[]): number => processMs(process.execPath, ['bin/cellpose-studio.mjs', 'segment', ...segmentArgs, ...extra]);
+  /** One whole run of our CLI: wall milliseconds, and the peak memory it prints last with --verbose. */
+  const cli = (extra: string[]): { ms: number; peakGb: number } => {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['bin/cellpose-studio.mjs', 'segment', ...segmentArgs, ...extra, '--verbose'], { encoding: 'utf8' });
+    const ms = Date.now() - t0;
+    const m = /peak memory ([\d.]+) GB/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`segment ${extra.join(' ')} failed: ${r.stderr}`);
+    return { ms, peakGb: Number(m[1]) };
+  };
   // the bundled CLI (what `npm run build` leaves for bin/cellpose-studio.mjs): no TypeScript transpile at start
   execFileSync('npm', ['run', '--silent', 'build:cli'], { stdio: 'pipe' });
   cli([]); // first run also writes the .onnx cache
@@ -373,25 +383,19 @@ export async function run(): Promise<BenchRow[]> {
   // is low, which is the strict side. With CELLPOSE_SRC it is also measured (below).
   const cellposeWholeMs = processMs(PYTHON, ['-c', 'import torch, numpy, scipy.ndimage']) + 7950 + 770;
   const ours = cli([]);
+  const fast = cli(['--fast']);
   rows.push({ group: GROUP, name: 'Cellpose 1024² whole process (estimate)', value: cellposeWholeMs, unit: 'ms', note: 'torch import measured here + 7.95 s network + 0.77 s dynamics' });
-  rows.push({ group: GROUP, name: 'CLI segment 1024² default (whole process)', value: ours, unit: 'ms' });
-  rows.push({ group: GROUP, name: 'CLI 1024² default / Cellpose whole process', value: ours / cellposeWholeMs, unit: 'x', target: '<= 0.75', ok: ours / cellposeWholeMs <= 0.75 });
-  rows.push({ group: GROUP, name: 'CLI segment 1024² --fast (whole process)', value: cli(['--fast']), unit: 'ms' });
-  // peak memory of the whole process, from the line the CLI prints last with --verbose
-  const cliPeakGb = (extra: string[]): number => {
-    const r = spawnSync(process.execPath, ['bin/cellpose-studio.mjs', 'segment', ...segmentArgs, ...extra, '--verbose'], { encoding: 'utf8' });
-    const m = /peak memory ([\d.]+) GB/.exec(r.stderr);
-    if (r.status !== 0 || !m) throw new Error(`segment ${extra.join(' ')} failed: ${r.stderr}`);
-    return Number(m[1]);
-  };
-  rows.push({ group: GROUP, name: 'CLI segment 1024² default, peak memory (whole process)', value: cliPeakGb([]), unit: 'GB', note: 'maxRSS, with the worker threads and the _seg.npy write' });
-  rows.push({ group: GROUP, name: 'CLI segment 1024² --fast, peak memory (whole process)', value: cliPeakGb(['--fast']), unit: 'GB', note: 'maxRSS: one 1040² network pass' });
+  rows.push({ group: GROUP, name: 'CLI segment 1024² default (whole process)', value: ours.ms, unit: 'ms' });
+  rows.push({ group: GROUP, name: 'CLI 1024² default / Cellpose whole process', value: ours.ms / cellposeWholeMs, unit: 'x', target: '<= 0.75', ok: ours.ms / cellposeWholeMs <= 0.75 });
+  rows.push({ group: GROUP, name: 'CLI segment 1024² --fast (whole process)', value: fast.ms, unit: 'ms' });
+  rows.push({ group: GROUP, name: 'CLI segment 1024² default, peak memory (whole process)', value: ours.peakGb, unit: 'GB', note: 'maxRSS, with the worker threads and the _seg.npy write' });
+  rows.push({ group: GROUP, name: 'CLI segment 1024² --fast, peak memory (whole process)', value: fast.peakGb, unit: 'GB', note: 'maxRSS: one 1040² network pass' });
   if (CELLPOSE_SRC) {
     // Cellpose's own CLI on the same file, flags and model (it writes its _seg.npy beside ours),
     // alternating with ours, two of each, the faster of each pair kept
     const cellposeCli = (): number => processMs(PYTHON, ['-m', 'cellpose', ...segmentArgs], cellposeEnv(CELLPOSE_SRC, cores));
     const theirs = Math.min(cellposeCli(), cellposeCli());
-    const oursAgain = Math.min(cli([]), cli([]));
+    const oursAgain = Math.min(cli([]).ms, cli([]).ms);
     rows.push({ group: GROUP, name: 'Cellpose CLI 1024² whole process (measured)', value: theirs, unit: 'ms', note: `python -m cellpose, ${cores} torch threads` });
     rows.push({ group: GROUP, name: 'CLI 1024² default / Cellpose whole process (measured)', value: oursAgain / theirs, unit: 'x', target: '<= 0.75', ok: oursAgain / theirs <= 0.75 });
   }
