@@ -74,7 +74,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       } else {
         image = msg.image;
       }
-      checkSegmentMemory(image, msg.options, net.model.diamMeanPx, totalmem());
+      checkSegmentMemory(image, msg.options, net.model, totalmem());
       let last = 0;
       const result = await segment(image, msg.options, net, poolDeps(), signal, (p) => {
         const now = Date.now();

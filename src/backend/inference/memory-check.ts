@@ -9,6 +9,7 @@
 // passes add up to about 1 GB of onnxruntime arena (1024² in one pass peaked at 1.51 GB against
 // default mode's 0.58 GB; 4096² in 576² tiles at 2.3 GB against 1.85 GB).
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
+import { rescaleFor, type ModelInfo } from '../../core/pipeline/segment.ts';
 
 const BASE_BYTES = 0.5 * 2 ** 30;
 const BYTES_PER_PIXEL_2D = 80;
@@ -22,11 +23,11 @@ export interface SegmentSize {
 }
 
 /** Estimated peak memory of one segmentation, in bytes. */
-export function estimateSegmentBytes(size: SegmentSize, options: Partial<SegmentOptions>, diamMeanPx: number): number {
+export function estimateSegmentBytes(size: SegmentSize, options: Partial<SegmentOptions>, model: ModelInfo): number {
   const pixels = size.nZ * size.height * size.width;
   const d = options.diameterPx;
   // diameter 0 (size model) or none: the rescale is not known yet; count it as 1
-  const rescale = d !== undefined && d !== null && d > 0 ? diamMeanPx / d : 1;
+  const rescale = d !== undefined && d !== null && d > 0 ? rescaleFor(model, d) : 1;
   const netScale = Math.max(1, rescale * rescale);
   const perPixel = options.do3D ? BYTES_PER_VOXEL_3D : BYTES_PER_PIXEL_2D;
   return BASE_BYTES + (options.fast && !options.do3D ? FAST_EXTRA_BYTES : 0) + pixels * perPixel * (1 + netScale) * 0.5;
@@ -34,8 +35,8 @@ export function estimateSegmentBytes(size: SegmentSize, options: Partial<Segment
 
 /** Throws a RangeError naming the size, the need and the machine's memory when the estimate is
  *  above the machine's total memory (not its free memory: the system can page other programs). */
-export function checkSegmentMemory(size: SegmentSize, options: Partial<SegmentOptions>, diamMeanPx: number, totalMemoryBytes: number): void {
-  const need = estimateSegmentBytes(size, options, diamMeanPx);
+export function checkSegmentMemory(size: SegmentSize, options: Partial<SegmentOptions>, model: ModelInfo, totalMemoryBytes: number): void {
+  const need = estimateSegmentBytes(size, options, model);
   if (need <= totalMemoryBytes) return;
   const gb = (b: number): string => (b / 2 ** 30).toFixed(1);
   const dims = `${size.nZ > 1 ? `${size.nZ} x ` : ''}${size.height} x ${size.width}`;

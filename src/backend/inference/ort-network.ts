@@ -6,6 +6,7 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { CPNET_INPUT, CPNET_OUTPUT_FLOWS, CPNET_OUTPUT_STYLE } from '../../core/model/build-cpnet-onnx.ts';
 import type { NetworkOutput, NetworkRunner } from '../../core/pipeline/network-runner.ts';
+import { BSIZE } from '../../core/transforms/tile-grid.ts';
 
 export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 
@@ -24,14 +25,13 @@ export interface SessionOptions {
  *  the largest input: Cellpose's batch_size 8 in one run made a 1024² segmentation peak at about
  *  0.95 GB in the session, runs of 2 tiles at about 0.45 GB, at the same speed per tile
  *  (2026-11-26, 2-core Xeon). Fast mode's large tiles run one at a time. */
-export const CPU_PIXELS_PER_RUN = 2 * 224 * 224;
+export const CPU_PIXELS_PER_RUN = 2 * BSIZE * BSIZE;
 
 /** On GPU providers a batch of Cellpose's 224² tiles (any batch_size) runs whole, as in Cellpose,
  *  but fast mode's large tiles (up to 1040²) run only as many at a time as fit the pixels of
  *  Cellpose's default batch of 8 tiles, so --fast asks no more GPU memory than about 8 x 224²
  *  (at least one tile). */
-const GPU_LARGE_TILE_PIXELS_PER_RUN = 8 * 224 * 224;
-const CELLPOSE_TILE_PIXELS = 224 * 224;
+const GPU_LARGE_TILE_PIXELS_PER_RUN = 8 * BSIZE * BSIZE;
 
 export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
@@ -78,7 +78,7 @@ export class OrtNetwork implements NetworkRunner {
 
   async run(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
     const [n, c, h, w] = shape;
-    const wholeBatch = this.providerUsed !== 'cpu' && h * w <= CELLPOSE_TILE_PIXELS;
+    const wholeBatch = this.providerUsed !== 'cpu' && h * w <= BSIZE * BSIZE;
     const tilesPerRun = wholeBatch ? n : Math.max(1, Math.floor(this.pixelsPerRun / (h * w)));
     if (n <= tilesPerRun) return this.runOnce(batch, shape);
     const flows = new Float32Array(n * this.nout * h * w);
