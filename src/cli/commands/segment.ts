@@ -255,6 +255,8 @@ interface SaveContext {
   file: string;
   r: SegmentResult & { image?: ImageStack };
   masks: Uint16Array | Uint32Array | Int32Array;
+  /** maxLabel(masks), counted once per image. */
+  nMasks: number;
   args: SegmentArgs;
   modelPath: string;
   opts: Partial<SegmentOptions>;
@@ -323,7 +325,7 @@ async function saveMasks(
   spatial: number[],
   put: (dir: string, name: string, bytes: Uint8Array | string) => Promise<void>,
 ): Promise<void> {
-  const { args, masks } = c;
+  const { args, masks, nMasks } = c;
   const is3D = spatial.length === 3;
   const [ly, lx] = spatial.slice(-2);
   let png = args.flags.has('save_png');
@@ -332,7 +334,6 @@ async function saveMasks(
   let saveTxt = args.flags.has('save_txt');
   let saveOutlines = args.flags.has('save_outlines');
   if (is3D && !tif) throw new Error('cannot save 3D outputs as PNG, use --save_tif');
-  const nMasks = maxLabel(masks);
   if (nMasks === 0) {
     c.warn('no masks found, will not save PNG or outlines');
     if (!tif) return;
@@ -426,8 +427,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
           masks = Int32Array.from(r.masks);
           removeEdgeMasks(masks, r.shape[0] > 1 ? r.shape : r.shape.slice(1));
         }
-        const written = await saveOutputs({ file, r, masks, args, modelPath: resolved.path, opts, warn: (m) => io.err(`warning: ${basename(file)}: ${m}`) });
         const n = maxLabel(masks);
+        const written = await saveOutputs({ file, r, masks, nMasks: n, args, modelPath: resolved.path, opts, warn: (m) => io.err(`warning: ${basename(file)}: ${m}`) });
         const s = (ms: number): string => (ms / 1000).toFixed(2);
         io.out(
           `${basename(file)}: ${n} masks, diameter ${r.diameterUsedPx.toFixed(1)} px, preprocess ${s(r.timings.preprocessMs)} s, network ${s(r.timings.networkMs)} s, ` +
