@@ -88,6 +88,9 @@ export interface SegmentParams {
   stitchThreshold: number;
   anisotropy: number;
   fast: boolean;
+  /** Cellpose's "use GPU": run the network on the first GPU execution provider that starts
+   *  (CUDA, DirectML, CoreML, WebGPU), else on the CPU with a warning. Absent = false. */
+  useGpu?: boolean;
   /** Keep hand-drawn masks and segment only around them. */
   keepManual?: boolean;
 }
@@ -117,6 +120,8 @@ export interface SegmentResultDto {
   dZU8: WireArray | null;
   diameterPx: number;
   modelName: string;
+  /** The execution provider the network ran on: 'cpu', 'webgpu', 'cuda', 'dml' or 'coreml'. */
+  provider: string;
   timingsMs: Record<string, number>;
 }
 
@@ -226,7 +231,7 @@ export interface Api {
   segment(req: SegmentRequest): Promise<SegmentResultDto>;
   cancel(req: { jobId: string }): Promise<{ cancelled: boolean }>;
   recomputeMasks(req: RecomputeRequest): Promise<MasksDto>;
-  calibrate(req: { imagePath: string; model: string; imageId?: string }): Promise<{ diameterPx: number }>;
+  calibrate(req: { imagePath: string; model: string; imageId?: string; useGpu?: boolean }): Promise<{ diameterPx: number }>;
   saveSeg(req: SaveSegRequest): Promise<{ path: string }>;
   loadSeg(req: { path: string }): Promise<LoadSegResult>;
   loadMasks(req: { path: string }): Promise<{ masks: WireArray }>;

@@ -71,5 +71,22 @@ describe('segmentation from the GUI', () => {
     const fastCount = await roiCount(page);
     expect(Math.abs(fastCount - defaultCount)).toBeLessThanOrEqual(Math.ceil(0.05 * defaultCount));
     await page.screenshot({ path: path.join(SHOTS, 'segment-fast.png') });
+
+    // "use GPU" (Cellpose's checkbox): on a machine without a usable GPU provider the run falls
+    // back to the CPU, says why under the run line, and gives the CPU's masks.
+    await page.getByTestId('segment-fast').uncheck();
+    await page.getByTestId('segment-use-gpu').check();
+    const beforeGpu = await lastRun();
+    await page.getByTestId('segment-run').click();
+    await expect.poll(lastRun, { timeout: 120_000, interval: 200 }).not.toBe(beforeGpu);
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    const provider = await page.getByTestId('segment-provider').textContent();
+    if (provider === 'cpu') {
+      await expect.poll(() => page.getByTestId('segment-warnings').textContent()).toMatch(/GPU execution provider.*using the CPU/);
+      expect(await roiCount(page)).toBe(defaultCount);
+    } else {
+      expect(['cuda', 'dml', 'coreml', 'webgpu']).toContain(provider);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'segment-use-gpu.png') });
   });
 });

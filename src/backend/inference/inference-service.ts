@@ -11,13 +11,14 @@ import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentProgress, SegmentResult } from '../../core/pipeline/segment.ts';
 import { spawnWorker } from '../workers/spawn.ts';
-import type { ExecutionProvider } from './ort-network.ts';
+import type { ProviderChoice } from './ort-network.ts';
 import type { ModelSummary, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 export type { ModelSummary };
 
 export interface InferenceServiceOptions {
-  provider?: ExecutionProvider;
+  /** The default provider of loadModel ('cpu' when unset). */
+  provider?: ProviderChoice;
   intraOpThreads?: number;
   /** Where converted .onnx files go: undefined = beside the model, null = no disk cache. */
   cacheDir?: string | null;
@@ -30,8 +31,9 @@ export interface SegmentInput {
 
 export interface InferenceService {
   /** `sizeModelPath`: where the size model is when it is not `<path>_size.npy` (zoo models keep
-   *  Cellpose's `size_<basename>.npy` in the models folder). */
-  loadModel(path: string, opts?: { builtinName?: string; sizeModelPath?: string }): Promise<ModelSummary>;
+   *  Cellpose's `size_<basename>.npy` in the models folder). `provider` overrides the service's
+   *  default for this model's session. */
+  loadModel(path: string, opts?: { builtinName?: string; sizeModelPath?: string; provider?: ProviderChoice }): Promise<ModelSummary>;
   /** Segment a file (decoded in the worker; the decoded image is returned too) or an ImageStack
    *  (copied to the worker). */
   segment(
@@ -94,7 +96,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
 
   return {
     async loadModel(path, o = {}) {
-      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, provider: opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir });
+      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, provider: o.provider ?? opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir });
       if (r.type !== 'loaded') throw new Error(`unexpected reply ${r.type}`);
       return r.model;
     },

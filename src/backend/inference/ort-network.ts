@@ -1,17 +1,28 @@
 // An onnxruntime-node session behind core's NetworkRunner interface. Execution providers: 'cpu'
 // by default; 'webgpu', 'cuda', 'dml', 'coreml' when requested and listed by
-// ort.listSupportedBackends(); if the session cannot be created with the provider we fall back to
+// ort.listSupportedBackends(); 'gpu' (Cellpose's use_gpu) tries each GPU provider this install can
+// load, in GPU_PREFERENCE order. If no session can be created with the provider we fall back to
 // the CPU and report a warning instead of failing.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CPNET_INPUT, CPNET_OUTPUT_FLOWS, CPNET_OUTPUT_STYLE } from '../../core/model/build-cpnet-onnx.ts';
 import type { NetworkOutput, NetworkRunner } from '../../core/pipeline/network-runner.ts';
 import { BSIZE } from '../../core/transforms/tile-grid.ts';
 
 export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
+/** What a user asks for: one provider, or 'gpu' = whichever GPU provider starts first. */
+export type ProviderChoice = ExecutionProvider | 'gpu';
+
+/** The order 'gpu' tries: the vendor runtimes first (CUDA, DirectML, CoreML), then WebGPU, which
+ *  onnxruntime-node bundles on Linux, Windows and macOS and which runs on any Vulkan, D3D12 or
+ *  Metal GPU. */
+export const GPU_PREFERENCE: readonly ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'webgpu'];
 
 export interface SessionOptions {
-  provider?: ExecutionProvider;
+  provider?: ProviderChoice;
   /** Threads for one operator; default = CPU cores. */
   intraOpThreads?: number;
   /** On the CPU, the most input pixels (tiles x height x width) one session run takes; a larger
@@ -37,6 +48,37 @@ export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
 }
 
+/** File names of the provider libraries that onnxruntime-node's installer downloads on demand
+ *  (CUDA on Linux and Windows): listSupportedBackends names them with bundled: false even when
+ *  the library is absent, as it is with onnxruntime-node-install=skip. */
+const DOWNLOADED_PROVIDER_LIBS: Partial<Record<ExecutionProvider, string[]>> = {
+  cuda: ['libonnxruntime_providers_cuda.so', 'onnxruntime_providers_cuda.dll'],
+};
+
+/** Folder of onnxruntime-node's native binding (where its installer puts provider libraries). */
+function bindingDir(): string | null {
+  try {
+    const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+    return path.join(path.dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return null;
+  }
+}
+
+/** The GPU providers worth trying here, in GPU_PREFERENCE order: listed by onnxruntime-node, and
+ *  either bundled or with their downloaded library present (a missing CUDA library would only
+ *  make onnxruntime print an error before we fall back). */
+export function gpuCandidates(): ExecutionProvider[] {
+  const listed = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]));
+  const dir = bindingDir();
+  return GPU_PREFERENCE.filter((p) => {
+    if (!listed.has(p)) return false;
+    const libs = DOWNLOADED_PROVIDER_LIBS[p];
+    if (listed.get(p) === true || !libs) return true;
+    return dir === null || libs.some((f) => existsSync(path.join(dir, f)));
+  });
+}
+
 export class OrtNetwork implements NetworkRunner {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -59,7 +101,22 @@ export class OrtNetwork implements NetworkRunner {
     };
     const warnings: string[] = [];
     const wanted = opts.provider ?? 'cpu';
-    if (wanted !== 'cpu') {
+    if (wanted === 'gpu') {
+      const tried: string[] = [];
+      for (const p of gpuCandidates()) {
+        try {
+          const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [p, 'cpu'] });
+          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
+        } catch (e) {
+          tried.push(`${p}: ${firstLine(e)}`);
+        }
+      }
+      warnings.push(
+        tried.length > 0
+          ? `no GPU execution provider could start (${tried.join('; ')}); using the CPU`
+          : `no GPU execution provider is installed here (onnxruntime-node has: ${availableProviders().join(', ')}); using the CPU`,
+      );
+    } else if (wanted !== 'cpu') {
       const names = availableProviders();
       if (!names.includes(wanted)) {
         warnings.push(`execution provider '${wanted}' is not available here (have: ${names.join(', ')}); using the CPU`);
@@ -68,7 +125,7 @@ export class OrtNetwork implements NetworkRunner {
           const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [wanted, 'cpu'] });
           return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, wanted, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
         } catch (e) {
-          warnings.push(`could not start '${wanted}' (${e instanceof Error ? e.message : String(e)}); using the CPU`);
+          warnings.push(`could not start '${wanted}' (${firstLine(e)}); using the CPU`);
         }
       }
     }
@@ -103,4 +160,13 @@ export class OrtNetwork implements NetworkRunner {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** The first line of an error, without onnxruntime's source-file prefix: its messages run to
+ *  several lines of build paths. */
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const line = text.split('\n')[0].trim();
+  const m = /\)::<lambda\(\)> .*? was false\. (.*)$/.exec(line) ?? /^\/\S+:\d+ (.*)$/.exec(line);
+  return (m ? m[1] : line).slice(0, 300);
 }

@@ -3,7 +3,7 @@
 import type { ImageStack, AxisOverride } from '../../core/io/image-types.ts';
 import type { SegmentOptions, } from '../../core/pipeline/segment-options.ts';
 import type { SegmentResult } from '../../core/pipeline/segment.ts';
-import type { ExecutionProvider } from './ort-network.ts';
+import type { ExecutionProvider, ProviderChoice } from './ort-network.ts';
 
 export interface ModelSummary {
   path: string;
@@ -20,7 +20,7 @@ export interface ModelSummary {
 }
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; path: string; builtinName?: string; sizeModelPath?: string; provider: ExecutionProvider; intraOpThreads?: number; cacheDir?: string | null }
+  | { type: 'load'; id: number; path: string; builtinName?: string; sizeModelPath?: string; provider: ProviderChoice; intraOpThreads?: number; cacheDir?: string | null }
   | {
       type: 'segment';
       id: number;

@@ -41,3 +41,11 @@ export function toSegmentOptions(method: string, params: unknown): Partial<Segme
     fast: bool(method, p, 'fast'),
   };
 }
+
+/** params.useGpu / req.useGpu: optional (absent = CPU), but not any other type. */
+export function useGpuOf(method: string, p: unknown): boolean {
+  const v = p !== null && typeof p === 'object' ? (p as Record<string, unknown>).useGpu : undefined;
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new BadRequestError(method, 'useGpu must be true or false');
+  return v;
+}

@@ -9,13 +9,14 @@ import { nowMs } from '../../core/util/platform.ts';
 import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto, WireArray } from '../../shared/contract.ts';
 import { createDynamicsService, type DynamicsService, type MaskParams } from '../dynamics/service.ts';
 import { createInferenceService, type InferenceService, type InferenceServiceOptions } from '../inference/inference-service.ts';
+import type { ProviderChoice } from '../inference/ort-network.ts';
 import type { ModelZoo } from '../models/index.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
 import type { CachedFlows, FlowsCache } from './flows-cache.ts';
 import { toWireArray } from './opened-image.ts';
 import { mergeKeptMasks } from './keep-masks.ts';
-import { toSegmentOptions } from './segment-params.ts';
+import { toSegmentOptions, useGpuOf } from './segment-params.ts';
 import { labelsFromWire } from './wire-labels.ts';
 import { BadRequestError, NotAvailableError, namingFile, requireString } from './service-errors.ts';
 
@@ -113,7 +114,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     if (!dyn().hasFlows(unit.key)) dyn().putFlows(unit.key, unit.dP(), unit.cellprob(), unit.shape);
     return unit.key;
   };
-  let loadedModelPath: string | null = null;
+  /** The loaded model and the provider choice it was loaded with ('gpu' or the default). */
+  let loaded: { path: string; choice: ProviderChoice; providerUsed: string } | null = null;
   /** One run at a time: the worker owns one session, and a model switch must not interleave. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -150,20 +152,23 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     }
   }
 
-  async function ensureModel(name: string, jobId: string, signal: AbortSignal): Promise<string> {
+  /** Load `name` (downloading a zoo model first) unless it is loaded with the same provider
+   *  choice; returns its name and the provider its session runs on. */
+  async function ensureModel(name: string, useGpu: boolean, jobId: string, signal: AbortSignal): Promise<{ name: string; providerUsed: string }> {
     const report = progressReporter(jobId);
     const resolved = await deps.zoo.resolveModel(name, {
       signal,
       onProgress: (received, total) => report({ fraction: total ? received / total : 0, stage: `downloading model ${name}` }),
     });
     for (const w of resolved.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
-    if (loadedModelPath !== resolved.path) {
-      loadedModelPath = null;
-      const summary = await engine().loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath });
+    const choice: ProviderChoice = useGpu ? 'gpu' : (deps.inference?.provider ?? 'cpu');
+    if (loaded?.path !== resolved.path || loaded.choice !== choice) {
+      loaded = null;
+      const summary = await engine().loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath, provider: choice });
       for (const w of summary.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
-      loadedModelPath = resolved.path;
+      loaded = { path: resolved.path, choice, providerUsed: summary.providerUsed };
     }
-    return resolved.name;
+    return { name: resolved.name, providerUsed: loaded.providerUsed };
   }
 
   /** The image to segment: a file (path), or an image opened from bytes (imageId, path ''). */
@@ -226,12 +231,13 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       const img = imageOf('segment', req);
       const imagePath = img.path ?? '';
       const options = toSegmentOptions('segment', req.params);
+      const useGpu = useGpuOf('segment', req.params);
       const keep = req.keepMasks ? labelsFromWire('segment', 'keepMasks', req.keepMasks) : null;
       const region = req.region ? regionFromWire(req.region) : null;
       return run(jobId, async (signal) => {
         // a new run needs the cores more than the last result's warm-up
         warming?.abort();
-        const modelName = await ensureModel(req.params.model, jobId, signal);
+        const { name: modelName, providerUsed } = await ensureModel(req.params.model, useGpu, jobId, signal);
         const r = await segmentImage(img, options, jobId, signal);
         const [nZ, height, width] = r.shape;
         if (keep && keep.shape.join() !== r.shape.join()) {
@@ -264,6 +270,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           dZU8: r.dPComponents === 3 ? toWireArray({ data: dZToU8(r.dP.subarray(0, plane)), shape: [nZ, height, width], dtype: 'uint8' }) : null,
           diameterPx: r.diameterUsedPx,
           modelName,
+          provider: providerUsed,
           timingsMs: { ...r.timings },
         };
       });
@@ -277,12 +284,13 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       return { cancelled: true };
     },
 
-    async calibrate(req: { imagePath: string; model: string; imageId?: string }): Promise<{ diameterPx: number }> {
+    async calibrate(req: { imagePath: string; model: string; imageId?: string; useGpu?: boolean }): Promise<{ diameterPx: number }> {
       const img = imageOf('calibrate', req);
+      const useGpu = useGpuOf('calibrate', req);
       const model = typeof req.model === 'string' ? req.model : '';
       const jobId = `calibrate:${img.label}:${nowMs()}`;
       return run(jobId, async (signal) => {
-        await ensureModel(model, jobId, signal);
+        await ensureModel(model, useGpu, jobId, signal);
         // Diameter 0 runs Cellpose's size model (style regression + refinement pass, ALGORITHMS 1.9);
         // masks of the main pass are not needed.
         const r = await segmentImage(img, { diameterPx: 0, computeMasks: false }, jobId, signal);
@@ -348,7 +356,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       await dynamics?.close();
       inference = null;
       dynamics = null;
-      loadedModelPath = null;
+      loaded = null;
     },
   };
 }

@@ -6,7 +6,7 @@ import { mkdir, readdir, realpath, rename, stat, unlink, writeFile } from 'node:
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { createInferenceService } from '../../backend/inference/inference-service.ts';
-import { availableProviders, type ExecutionProvider } from '../../backend/inference/ort-network.ts';
+import type { ProviderChoice } from '../../backend/inference/ort-network.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
 import { BUNDLED_MODEL_NAME, resolveModel } from '../../backend/models/index.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
@@ -47,8 +47,9 @@ input/output (names and places as Cellpose 3.1's CLI writes them)
   --verbose                per-stage details and the process's peak memory
 model
   --pretrained_model P     model file path or zoo name (default: the bundled model)
-  --use_gpu                use a GPU execution provider when one is available
-  --gpu NAME               execution provider: cpu, cuda, webgpu, dml, coreml
+  --use_gpu                use the first GPU execution provider that starts here
+                           (CUDA, DirectML, CoreML, then WebGPU), else the CPU
+  --gpu NAME               execution provider: cpu, gpu (as --use_gpu), cuda, webgpu, dml, coreml
 channels and axes
   --chan N  --chan2 N      1-based channels to segment / nuclei (0 = gray / none); default 0 0
   --all_channels           use the image's first nchan channels as they are (channels=None)
@@ -215,18 +216,16 @@ async function writeAtomic(path: string, bytes: Uint8Array | string | readonly U
   }
 }
 
-function pickProvider(args: SegmentArgs): ExecutionProvider {
+/** --gpu NAME picks one provider; --use_gpu (Cellpose's flag) takes the first GPU provider that
+ *  starts here (ort-network's GPU_PREFERENCE), else the CPU with a warning. */
+function pickProvider(args: SegmentArgs): ProviderChoice {
   const named = args.values.get('gpu')?.[0];
   if (named) {
-    const valid: ExecutionProvider[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
-    if (!valid.includes(named as ExecutionProvider)) throw new Error(`--gpu must be one of ${valid.join(', ')}, got '${named}'`);
-    return named as ExecutionProvider;
+    const valid: ProviderChoice[] = ['cpu', 'gpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+    if (!valid.includes(named as ProviderChoice)) throw new Error(`--gpu must be one of ${valid.join(', ')}, got '${named}'`);
+    return named as ProviderChoice;
   }
-  if (args.flags.has('use_gpu')) {
-    const have = availableProviders();
-    for (const p of ['cuda', 'dml', 'coreml', 'webgpu'] as const) if (have.includes(p)) return p;
-  }
-  return 'cpu';
+  return args.flags.has('use_gpu') ? 'gpu' : 'cpu';
 }
 
 /** Cellpose's check_dir: make the folder (not its parents) when it is missing. */

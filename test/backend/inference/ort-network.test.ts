@@ -2,7 +2,7 @@
 // warning instead of an error, and the CPU session computes the same outputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OrtNetwork, availableProviders } from '../../../src/backend/inference/ort-network.ts';
+import { GPU_PREFERENCE, OrtNetwork, availableProviders, gpuCandidates } from '../../../src/backend/inference/ort-network.ts';
 import { readTorchStateDict } from '../../../src/core/io/torch-checkpoint.ts';
 import { buildCpnetOnnx } from '../../../src/core/model/build-cpnet-onnx.ts';
 import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
@@ -27,6 +27,34 @@ describe('OrtNetwork providers', () => {
     expect(a.style.length).toBe(2 * spec.styleDim);
     await cpu.release();
     await fb.release();
+  });
+
+  it("'gpu' (use_gpu) takes the first GPU provider that starts, else the CPU with a warning naming each one tried", async () => {
+    const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
+    const spec = describeCpnet(w);
+    const bytes = buildCpnetOnnx(w);
+    const candidates = gpuCandidates();
+    // in preference order, only providers onnxruntime-node lists
+    expect(candidates).toEqual(GPU_PREFERENCE.filter((p) => candidates.includes(p)));
+    for (const p of candidates) expect(availableProviders()).toContain(p);
+    const net = await OrtNetwork.create(bytes, spec, { provider: 'gpu', intraOpThreads: 1 });
+    if (net.providerUsed === 'cpu') {
+      expect(net.warnings).toHaveLength(1);
+      for (const p of candidates) expect(net.warnings[0]).toContain(`${p}: `);
+      expect(net.warnings[0]).toMatch(/using the CPU$/);
+      // onnxruntime's multi-line source paths are cut to the reason
+      expect(net.warnings[0]).not.toMatch(/onnxruntime_src|\n/);
+    } else {
+      expect(candidates).toContain(net.providerUsed);
+      expect(net.warnings).toEqual([]);
+    }
+    const cpu = await OrtNetwork.create(bytes, spec, { provider: 'cpu', intraOpThreads: 1 });
+    const x = Float32Array.from({ length: 1 * 1 * 32 * 48 }, (_, i) => Math.cos(i * 0.05));
+    const a = await cpu.run(x, [1, 1, 32, 48]);
+    const b = await net.run(x, [1, 1, 32, 48]);
+    expect(a.flows.reduce((m, v, i) => Math.max(m, Math.abs(v - b.flows[i])), 0)).toBeLessThan(1e-3);
+    await cpu.release();
+    await net.release();
   });
 
   it('runs a CPU batch in pieces of at most cpuPixelsPerRun input pixels with the same outputs as one run', async () => {

@@ -88,6 +88,33 @@ describe('segment service', () => {
     await expect(backend.segment({ jobId: 'none', imagePath: '', params: params() })).rejects.toThrow(/imageId/);
   });
 
+  it('use GPU: the model runs on the first GPU provider that starts, or on the CPU with a warning naming what was tried', async () => {
+    const logs: string[] = [];
+    const off = backend.subscribe('onLog', (l) => logs.push(l.message));
+    try {
+      const gpu = await backend.segment({ jobId: 'gpu', imagePath: CROP, params: params({ useGpu: true }) });
+      const wide = gpu.masks.dtype === 'uint32';
+      const ours = wide ? new Uint32Array(gpu.masks.data) : new Uint16Array(gpu.masks.data);
+      if (gpu.provider === 'cpu') {
+        // no GPU here (CI, this VM): the fallback says why, and the masks are the CPU's own
+        expect(logs.join('\n')).toMatch(/GPU execution provider .*using the CPU/);
+        expect(Buffer.from(gpu.masks.data).equals(Buffer.from(fileMasks!))).toBe(true);
+      } else {
+        expect(['cuda', 'dml', 'coreml', 'webgpu']).toContain(gpu.provider);
+        expect(apAt(segArray(`${FIXTURES}/gui2d/crop2d_seg.npy`, "d['masks']").data, ours).ap50).toBeGreaterThanOrEqual(0.99);
+      }
+      // unticking it reloads the model on the CPU, with no new warning
+      logs.length = 0;
+      const cpu = await backend.segment({ jobId: 'cpu-again', imagePath: CROP, params: params({ useGpu: false }) });
+      expect(cpu.provider).toBe('cpu');
+      expect(logs).toEqual([]);
+      expect(Buffer.from(cpu.masks.data).equals(Buffer.from(fileMasks!))).toBe(true);
+      await expect(backend.segment({ jobId: 'bad-gpu', imagePath: CROP, params: { ...params(), useGpu: 'yes' as unknown as boolean } })).rejects.toThrow(/useGpu must be true or false/);
+    } finally {
+      off();
+    }
+  });
+
   it('cancel(jobId) stops a running job with an AbortError; unknown jobs report false', async () => {
     const running = backend.segment({ jobId: 'to-cancel', imagePath: CROP, params: params() });
     await new Promise((r) => setTimeout(r, 50));

@@ -22,6 +22,7 @@ export const DEFAULT_SEGMENT_PARAMS: SegmentParams = {
   stitchThreshold: 0,
   anisotropy: 1,
   fast: false,
+  useGpu: false,
 };
 
 /** Stored params merged over the defaults, field by field; a wrong-typed field keeps its default. */

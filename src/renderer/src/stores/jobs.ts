@@ -17,6 +17,11 @@ export const useJobsStore = defineStore('jobs', () => {
   const log = ref<LogEvent[]>([]);
   const runningJob = ref<string | null>(null);
   const lastRunMs = ref<number | null>(null);
+  /** The execution provider of the last finished run ('cpu', 'webgpu', ...). */
+  const lastProvider = ref<string | null>(null);
+  /** Warnings the backend logged while the current or last run (or calibration) went on: a GPU
+   *  that fell back to the CPU, a missing size model, an image read with assumptions. */
+  const runWarnings = ref<string[]>([]);
   /** Model runs sent to the backend (network passes); a re-threshold never adds one. */
   const segmentCalls = ref(0);
   /** Re-thresholds applied, and the last one's round trip (request to masks on the store). */
@@ -40,6 +45,7 @@ export const useJobsStore = defineStore('jobs', () => {
     });
     api.on('onLog', (l) => {
       log.value = [...log.value.slice(-(MAX_LOG_LINES - 1)), l];
+      if (l.level !== 'info' && (runningJob.value !== null || calibrating.value)) runWarnings.value = [...runWarnings.value, l.message];
     });
   }
 
@@ -50,6 +56,7 @@ export const useJobsStore = defineStore('jobs', () => {
     if (!m || !m.path || runningJob.value) return false;
     const jobId = `seg-${Date.now()}-${++jobCounter}`;
     runningJob.value = jobId;
+    runWarnings.value = [];
     lastCancelled.value = null;
     progress.value = { jobId, fraction: 0, stage: 'starting', etaMs: null };
     const t0 = performance.now();
@@ -60,6 +67,7 @@ export const useJobsStore = defineStore('jobs', () => {
       if (image.meta?.path !== m.path) return false;
       useLabelsStore().acceptSegmentation(r);
       lastRunMs.value = performance.now() - t0;
+      lastProvider.value = r.provider;
       return true;
     } catch (e) {
       // A run the user cancelled is not an error: the previous masks simply stay.
@@ -109,13 +117,14 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** Size model estimate of the current image's diameter (A.12 "calibrate"); null on failure. */
-  async function calibrate(model: string): Promise<number | null> {
+  async function calibrate(model: string, useGpu = false): Promise<number | null> {
     const image = useImageStore();
     const m = image.meta;
     if (!m || calibrating.value) return null;
     calibrating.value = true;
+    runWarnings.value = [];
     try {
-      const req = m.path ? { imagePath: m.path, model } : { imagePath: '', model, imageId: m.imageId };
+      const req = m.path ? { imagePath: m.path, model, useGpu } : { imagePath: '', model, imageId: m.imageId, useGpu };
       const r = await getApi().calibrate(req);
       return r.diameterPx;
     } catch (e) {
@@ -126,5 +135,5 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  return { progress, log, runningJob, lastRunMs, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, lastRecomputeBackendMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
+  return { progress, log, runningJob, lastRunMs, lastProvider, runWarnings, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, lastRecomputeBackendMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
 });
