@@ -6,8 +6,10 @@ model, and for each repetition the whole `CellposeModel.eval` with the time spen
 dynamics (`CellposeModel._compute_masks`: flow following, the flow-error check, holes and small masks).
 
 usage: PYTHONPATH=shim:CELLPOSE_SRC[:roifile] OMP_NUM_THREADS=2 \
-           python3 time_cellpose.py IMAGE.tif MODEL DIAMETER_PX REPEATS
-Used by bench/engine.bench.ts when CELLPOSE_SRC is set (tools/cellpose-parity/README.md).
+           python3 time_cellpose.py IMAGE.tif MODEL DIAMETER_PX REPEATS [gpu]
+Used by bench/engine.bench.ts when CELLPOSE_SRC is set (tools/cellpose-parity/README.md). With the
+fifth argument `gpu`, Cellpose runs with gpu=True (PyTorch's CUDA device: network and dynamics),
+as tools/gpu-check/webgpu_run.sh uses it on a GPU machine.
 """
 import json
 import sys
@@ -20,6 +22,7 @@ from cellpose import core, models  # noqa: E402
 import_s = time.perf_counter() - t0
 
 image_path, model_path, diameter_px, repeats = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+use_gpu = len(sys.argv) > 5 and sys.argv[5] == "gpu"
 spent = {"net": 0.0, "dynamics": 0.0}
 
 
@@ -40,7 +43,7 @@ models.CellposeModel._compute_masks = timed(models.CellposeModel._compute_masks,
 
 img = tifffile.imread(image_path)
 t0 = time.perf_counter()
-model = models.CellposeModel(pretrained_model=model_path, gpu=False)
+model = models.CellposeModel(pretrained_model=model_path, gpu=use_gpu)
 load_s = time.perf_counter() - t0
 runs = []
 for _ in range(repeats):
@@ -49,4 +52,4 @@ for _ in range(repeats):
     masks, _flows, _styles = model.eval(img, diameter=diameter_px, channels=[0, 0])
     runs.append({"eval_s": time.perf_counter() - t0, "net_s": spent["net"], "dynamics_s": spent["dynamics"],
                  "n_masks": int(masks.max())})
-print(json.dumps({"torch_threads": torch.get_num_threads(), "import_s": import_s, "load_s": load_s, "runs": runs}))
+print(json.dumps({"device": str(model.device), "torch_threads": torch.get_num_threads(), "import_s": import_s, "load_s": load_s, "runs": runs}))

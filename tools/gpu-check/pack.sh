@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Makes .dev (git-ignored through .git/info/exclude) for tools/gpu-check/webgpu_run.sh: what a
+# bare GPU machine lacks, small enough to travel with the repository (64 MiB in all):
+#   node.xz       this machine's Node binary, stripped (the device image has no Node)
+#   app.tar.xz    the CLI bundled with its dependencies, plus onnxruntime-node's Linux x64 build
+#   vk/*.deb      Debian's Vulkan loader (Dawn, behind onnxruntime's WebGPU provider, loads it)
+#   cpsrc.tar.xz  the Cellpose 3.1 source and shims of .bench-dev (tools/cellpose-parity)
+#   img2d.tif.xz  the real image the mosaics are made of (fixtures/cellpose/cli2d, StarDist sample)
+set -eu
+cd "$(dirname "$0")/../.."
+grep -qx '/.dev/' .git/info/exclude || echo '/.dev/' >> .git/info/exclude
+T=$(mktemp -d)
+rm -rf .dev && mkdir -p .dev/vk
+strip -o "$T/node" "$(readlink -f "$(command -v node)")"
+xz -9e -T2 -c "$T/node" > .dev/node.xz
+npx esbuild src/cli/main.ts src/backend/inference/inference-worker.ts src/backend/dynamics/dynamics-worker.ts \
+  --bundle --splitting --format=esm --platform=node --target=node20 --external:onnxruntime-node \
+  --outdir="$T/pkg/app" --entry-names='[name]' --log-level=warning \
+  "--banner:js=import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
+M=$T/pkg/node_modules
+mkdir -p $M/onnxruntime-node/bin/napi-v6/linux $M/onnxruntime-common
+cp -r node_modules/onnxruntime-node/package.json node_modules/onnxruntime-node/dist $M/onnxruntime-node/
+cp -r node_modules/onnxruntime-node/bin/napi-v6/linux/x64 $M/onnxruntime-node/bin/napi-v6/linux/
+cp -r node_modules/onnxruntime-common/package.json node_modules/onnxruntime-common/dist $M/onnxruntime-common/
+find $M \( -name '*.map' -o -name '*.d.ts' \) -delete
+tar cf - -C "$T/pkg" node_modules app | xz -9e -T1 > .dev/app.tar.xz
+(cd .dev/vk && apt-get download libvulkan1)
+tar cf - -C .bench-dev cpsrc py | xz -9 > .dev/cpsrc.tar.xz
+xz -9 -c ../shared/fixtures/cellpose/cli2d/img2d.tif > .dev/img2d.tif.xz
+rm -rf "$T"
+echo "travels: tracked $(git ls-files -z | xargs -0 du -cb | tail -n 1 | cut -f1) bytes + .dev $(du -cb .dev/* .dev/vk/* | tail -n 1 | cut -f1) bytes (limit 67108864)"
