@@ -44,11 +44,6 @@ export const CPU_PIXELS_PER_RUN = 2 * BSIZE * BSIZE;
  *  (at least one tile). */
 const GPU_LARGE_TILE_PIXELS_PER_RUN = 8 * BSIZE * BSIZE;
 
-/** 224² tiles per run on GPU providers when batch_size is smaller (runTiled asks
- *  preferredBatchSize): Cellpose's 8 leave a GPU mostly idle between runs. 32 tiles take about
- *  0.5 GB of activations at the widest layer. */
-export const GPU_BATCH_SIZE = 32;
-
 export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
 }
@@ -95,11 +90,6 @@ export class OrtNetwork implements NetworkRunner {
     /** Most input pixels per session run (GPU providers: for tiles larger than 224² only). */
     private readonly pixelsPerRun: number,
   ) {}
-
-  /** GPU providers: GPU_BATCH_SIZE; the CPU: none (batch_size; runs are split by pixels). */
-  get preferredBatchSize(): number | undefined {
-    return this.providerUsed === 'cpu' ? undefined : GPU_BATCH_SIZE;
-  }
 
   static async create(onnxBytes: Uint8Array, dims: { nchan: number; nout: number; styleDim: number }, opts: SessionOptions = {}): Promise<OrtNetwork> {
     const threads = opts.intraOpThreads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);

@@ -13,9 +13,5 @@ export interface NetworkRunner {
   readonly nchan: number;
   readonly nout: number;
   readonly styleDim: number;
-  /** Tiles of Cellpose's 224² size the runner would rather take per run than batch_size, when
-   *  more (a GPU, whose kernels are then busier). The outputs do not depend on the grouping;
-   *  only progress and cancel come less often. Absent: batch_size. */
-  readonly preferredBatchSize?: number;
   run(batch: Float32Array, shape: [n: number, c: number, h: number, w: number]): Promise<NetworkOutput>;
 }

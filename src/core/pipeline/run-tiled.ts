@@ -87,9 +87,7 @@ export async function runTiled(
   const grid = tileGrid(Ly, Lx, tiling.tileOverlap, opts.augment, tiling.bsize);
   const ntiles = grid.ny * grid.nx;
   const tileSize = nchan * grid.ty * grid.tx;
-  // batch_size, or more 224² tiles per run where the runner prefers it (GPU providers)
-  const preferred = grid.ty * grid.tx <= BSIZE * BSIZE ? (net.preferredBatchSize ?? 0) : 0;
-  const batchSize = Math.max(1, Math.floor(opts.batchSize), Math.floor(preferred));
+  const batchSize = Math.max(1, Math.floor(opts.batchSize));
   const nout = net.nout;
   const y = new Float32Array(nimg * lyr * lxr * nout);
   const styles = new Float32Array(nimg * net.styleDim);

@@ -9,7 +9,6 @@ import { buildCpnetOnnx } from '../../../src/core/model/build-cpnet-onnx.ts';
 import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
 import type { NetworkRunner } from '../../../src/core/pipeline/network-runner.ts';
 import { segment, type SegmentNetwork } from '../../../src/core/pipeline/segment.ts';
-import { runTiled } from '../../../src/core/pipeline/run-tiled.ts';
 import type { ImageStack } from '../../../src/core/io/image-types.ts';
 import { loadWeightsViaTorch, PYTHON, readNpyF32, tempDir } from '../model/torch-reference.ts';
 import { sharedPath } from '../../helpers/shared-data.ts';
@@ -86,41 +85,5 @@ describe('tiled inference vs an independent numpy/torch tiler', () => {
       expect(m).toBeLessThan(1e-4);
       expect(ms).toBeLessThan(1e-5);
     });
-  });
-});
-
-describe("a runner's preferredBatchSize (GPU providers)", () => {
-  it('groups more 224² tiles per run than batch_size, with the same outputs; large fast-mode tiles keep batch_size', async () => {
-    const dir = tempDir();
-    realCrops(dir, [[480, 470, 3]]);
-    const raw = Float32Array.from(readNpyF32(join(dir, 'img0.npy')).data);
-    const base = await tinyNet();
-    const record = (preferred: number | undefined): { net: NetworkRunner; runs: number[] } => {
-      const runs: number[] = [];
-      const net: NetworkRunner = {
-        nchan: base.nchan, nout: base.nout, styleDim: base.styleDim, preferredBatchSize: preferred,
-        run(batch, shape) {
-          runs.push(shape[0]);
-          return base.run(batch, shape);
-        },
-      };
-      return { net, runs };
-    };
-    const opts = { rescale: 1, augment: false, tileOverlap: 0.1, batchSize: 8 };
-    const plain = record(undefined);
-    const a = await runTiled(raw, [1, 480, 470, 3], plain.net, opts);
-    const grouped = record(32);
-    const b = await runTiled(raw, [1, 480, 470, 3], grouped.net, opts);
-    // 480 x 480 padded: 3 x 3 tiles of 224 at overlap 0.1 -> 8 + 1 with batch_size, 9 in one run
-    expect(plain.runs).toEqual([8, 1]);
-    expect(grouped.runs).toEqual([9]);
-    let m = 0;
-    for (let i = 0; i < a.y.length; i++) m = Math.max(m, Math.abs(a.y[i] - b.y[i]));
-    expect(m).toBeLessThan(1e-5);
-    expect(Array.from(b.styles)).toEqual(Array.from(a.styles));
-    // fast mode: one 480 x 480 tile, batch_size rules (the preference is for 224² tiles)
-    const fast = record(32);
-    await runTiled(raw, [1, 480, 470, 3], fast.net, { ...opts, fast: true });
-    expect(fast.runs).toEqual([1]);
   });
 });
