@@ -366,13 +366,15 @@ export async function run(): Promise<BenchRow[]> {
   };
   const segmentArgs = ['--image_path', join(dir, 'mosaic1024.tif'), '--pretrained_model', join(dir, 'model'), '--diameter', '17'];
   /** One whole run of our CLI: wall milliseconds, and the peak memory it prints last with --verbose. */
-  const cli = (extra: string[]): { ms: number; peakGb: number } => {
+  const cli = (extra: string[]): { ms: number; peakGb: number; provider: string; warning: string } => {
     const t0 = Date.now();
     const r = spawnSync(process.execPath, ['bin/cellpose-studio.mjs', 'segment', ...segmentArgs, ...extra, '--verbose'], { encoding: 'utf8' });
     const ms = Date.now() - t0;
     const m = /peak memory ([\d.]+) GB/.exec(r.stderr);
     if (r.status !== 0 || !m) throw new Error(`segment ${extra.join(' ')} failed: ${r.stderr}`);
-    return { ms, peakGb: Number(m[1]) };
+    const provider = /, provider (\w+)/.exec(r.stderr)?.[1] ?? '?';
+    const warning = /^warning: (no GPU .*|could not start .*)$/m.exec(r.stderr)?.[1] ?? '';
+    return { ms, peakGb: Number(m[1]), provider, warning };
   };
   // the bundled CLI (what `npm run build` leaves for bin/cellpose-studio.mjs): no TypeScript transpile at start
   execFileSync('npm', ['run', '--silent', 'build:cli'], { stdio: 'pipe' });
@@ -390,6 +392,16 @@ export async function run(): Promise<BenchRow[]> {
   rows.push({ group: GROUP, name: 'CLI segment 1024² --fast (whole process)', value: fast.ms, unit: 'ms' });
   rows.push({ group: GROUP, name: 'CLI segment 1024² default, peak memory (whole process)', value: ours.peakGb, unit: 'GB', note: 'maxRSS, with the worker threads and the _seg.npy write' });
   rows.push({ group: GROUP, name: 'CLI segment 1024² --fast, peak memory (whole process)', value: fast.peakGb, unit: 'GB', note: 'maxRSS: one 1040² network pass' });
+  // --use_gpu: the first GPU provider that starts (none on a machine without a GPU: then the CPU,
+  // and the note says why; tools/gpu-check measured WebGPU on an H100)
+  const gpu = cli(['--use_gpu']);
+  rows.push({
+    group: GROUP,
+    name: `CLI segment 1024² --use_gpu (whole process), ran on ${gpu.provider}`,
+    value: gpu.ms,
+    unit: 'ms',
+    note: gpu.provider === 'cpu' ? gpu.warning.slice(0, 140) : 'warm-up of the GPU provider (shader compilation) included',
+  });
   if (CELLPOSE_SRC) {
     // Cellpose's own CLI on the same file, flags and model (it writes its _seg.npy beside ours),
     // alternating with ours, two of each, the faster of each pair kept
