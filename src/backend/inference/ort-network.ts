@@ -101,12 +101,16 @@ export class OrtNetwork implements NetworkRunner {
     };
     const warnings: string[] = [];
     const wanted = opts.provider ?? 'cpu';
+    /** A session on a GPU provider (operators it lacks run on the CPU provider). */
+    const onGpu = async (p: ExecutionProvider): Promise<OrtNetwork> => {
+      const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [p, 'cpu'] });
+      return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
+    };
     if (wanted === 'gpu') {
       const tried: string[] = [];
       for (const p of gpuCandidates()) {
         try {
-          const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [p, 'cpu'] });
-          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
+          return await onGpu(p);
         } catch (e) {
           tried.push(`${p}: ${firstLine(e)}`);
         }
@@ -122,8 +126,7 @@ export class OrtNetwork implements NetworkRunner {
         warnings.push(`execution provider '${wanted}' is not available here (have: ${names.join(', ')}); using the CPU`);
       } else {
         try {
-          const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [wanted, 'cpu'] });
-          return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, wanted, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
+          return await onGpu(wanted);
         } catch (e) {
           warnings.push(`could not start '${wanted}' (${firstLine(e)}); using the CPU`);
         }
