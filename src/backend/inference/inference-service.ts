@@ -11,7 +11,7 @@ import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentProgress, SegmentResult } from '../../core/pipeline/segment.ts';
 import { spawnWorker } from '../workers/spawn.ts';
-import type { ProviderChoice } from './ort-network.ts';
+import type { ExecutionProvider, ProviderChoice } from './ort-network.ts';
 import type { ModelSummary, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 export type { ModelSummary };
@@ -41,7 +41,7 @@ export interface InferenceService {
     options: Partial<SegmentOptions>,
     onProgress?: (p: SegmentProgress) => void,
     signal?: AbortSignal,
-  ): Promise<SegmentResult & { image?: ImageStack }>;
+  ): Promise<SegmentResult & { image?: ImageStack; providerUsed: ExecutionProvider }>;
   dispose(): Promise<void>;
 }
 
@@ -113,7 +113,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
       try {
         const r = await request({ type: 'segment', id: nextId++, image, options, cancelFlag }, onProgress);
         if (r.type !== 'segmented') throw new Error(`unexpected reply ${r.type}`);
-        return { ...r.result, image: r.image };
+        return { ...r.result, image: r.image, providerUsed: r.providerUsed };
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

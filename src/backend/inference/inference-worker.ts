@@ -83,7 +83,9 @@ async function handle(msg: WorkerRequest): Promise<void> {
           post({ type: 'progress', id: msg.id, fraction: p.fraction, stage: p.stage });
         }
       });
-      post({ type: 'segmented', id: msg.id, result, image: decoded ? image : undefined }, resultBuffers(result));
+      // a GPU provider that failed mid-run and left the rest to the CPU
+      result.warnings.push(...net.takeRunWarnings());
+      post({ type: 'segmented', id: msg.id, result, image: decoded ? image : undefined, providerUsed: net.providerUsed }, resultBuffers(result));
       return;
     }
     case 'dispose': {

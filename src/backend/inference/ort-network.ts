@@ -29,6 +29,8 @@ export interface SessionOptions {
    *  batch is run in pieces, at least one tile each (default CPU_PIXELS_PER_RUN). GPU providers
    *  take a whole batch of 224² tiles (see GPU_LARGE_TILE_PIXELS_PER_RUN). */
   cpuPixelsPerRun?: number;
+  /** Makes the sessions (default ort.InferenceSession.create); tests stand in failing ones. */
+  createSession?: SessionFactory;
 }
 
 /** Input pixels per CPU session run: two of Cellpose's 224² tiles. The outputs do not depend on how
@@ -79,17 +81,33 @@ export function gpuCandidates(): ExecutionProvider[] {
   });
 }
 
+/** What OrtNetwork needs of a session (tests stand in a failing one). */
+export type NetworkSession = Pick<ort.InferenceSession, 'run' | 'release'>;
+export type SessionFactory = (onnxBytes: Uint8Array, options: ort.InferenceSession.SessionOptions) => Promise<NetworkSession>;
+
 export class OrtNetwork implements NetworkRunner {
+  /** Warnings of runs since the last takeRunWarnings(): a GPU provider that failed mid-run. */
+  private runWarnings: string[] = [];
+
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private session: NetworkSession,
     readonly nchan: number,
     readonly nout: number,
     readonly styleDim: number,
-    readonly providerUsed: ExecutionProvider,
+    private provider: ExecutionProvider,
+    /** Warnings of the session's start (a provider that could not start). */
     readonly warnings: string[],
     /** Most input pixels per session run (GPU providers: for tiles larger than 224² only). */
-    private readonly pixelsPerRun: number,
+    private pixelsPerRun: number,
+    /** A CPU session of the same graph, for a GPU provider that fails during a run. */
+    private readonly startCpu: () => Promise<NetworkSession>,
+    private readonly cpuPixelsPerRun: number,
   ) {}
+
+  /** The provider the session runs on now (the CPU after a GPU provider failed mid-run). */
+  get providerUsed(): ExecutionProvider {
+    return this.provider;
+  }
 
   static async create(onnxBytes: Uint8Array, dims: { nchan: number; nout: number; styleDim: number }, opts: SessionOptions = {}): Promise<OrtNetwork> {
     const threads = opts.intraOpThreads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -99,13 +117,15 @@ export class OrtNetwork implements NetworkRunner {
       interOpNumThreads: 1,
       executionMode: 'sequential',
     };
+    const createSession: SessionFactory = opts.createSession ?? ((bytes, o) => ort.InferenceSession.create(bytes, o));
+    const cpuPixels = opts.cpuPixelsPerRun ?? CPU_PIXELS_PER_RUN;
+    const startCpu = (): Promise<NetworkSession> => createSession(onnxBytes, { ...base, executionProviders: ['cpu'] });
     const warnings: string[] = [];
-    const wanted = opts.provider ?? 'cpu';
+    const make = (s: NetworkSession, p: ExecutionProvider): OrtNetwork =>
+      new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, p === 'cpu' ? cpuPixels : GPU_LARGE_TILE_PIXELS_PER_RUN, startCpu, cpuPixels);
     /** A session on a GPU provider (operators it lacks run on the CPU provider). */
-    const onGpu = async (p: ExecutionProvider): Promise<OrtNetwork> => {
-      const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: [p, 'cpu'] });
-      return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, GPU_LARGE_TILE_PIXELS_PER_RUN);
-    };
+    const onGpu = async (p: ExecutionProvider): Promise<OrtNetwork> => make(await createSession(onnxBytes, { ...base, executionProviders: [p, 'cpu'] }), p);
+    const wanted = opts.provider ?? 'cpu';
     if (wanted === 'gpu') {
       const tried: string[] = [];
       for (const p of gpuCandidates()) {
@@ -132,13 +152,39 @@ export class OrtNetwork implements NetworkRunner {
         }
       }
     }
-    const s = await ort.InferenceSession.create(onnxBytes, { ...base, executionProviders: ['cpu'] });
-    return new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, 'cpu', warnings, opts.cpuPixelsPerRun ?? CPU_PIXELS_PER_RUN);
+    return make(await startCpu(), 'cpu');
   }
 
+  /** One batch. If a GPU provider fails on it (a lost device, GPU memory exhausted), the network
+   *  goes on with a CPU session of the same graph from this batch on, and says so through
+   *  takeRunWarnings: the run finishes instead of failing. */
   async run(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
+    try {
+      return await this.runBatch(batch, shape);
+    } catch (e) {
+      if (this.provider === 'cpu') throw e;
+      const failed = this.provider;
+      const cpu = await this.startCpu();
+      const old = this.session;
+      this.session = cpu;
+      this.provider = 'cpu';
+      this.pixelsPerRun = this.cpuPixelsPerRun;
+      await old.release().catch(() => undefined);
+      this.runWarnings.push(`the '${failed}' execution provider failed during a run (${firstLine(e)}); continuing on the CPU`);
+      return this.runBatch(batch, shape);
+    }
+  }
+
+  /** The warnings of runs since the last call, and forget them. */
+  takeRunWarnings(): string[] {
+    const w = this.runWarnings;
+    this.runWarnings = [];
+    return w;
+  }
+
+  private async runBatch(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
     const [n, c, h, w] = shape;
-    const wholeBatch = this.providerUsed !== 'cpu' && h * w <= BSIZE * BSIZE;
+    const wholeBatch = this.provider !== 'cpu' && h * w <= BSIZE * BSIZE;
     const tilesPerRun = wholeBatch ? n : Math.max(1, Math.floor(this.pixelsPerRun / (h * w)));
     if (n <= tilesPerRun) return this.runOnce(batch, shape);
     const flows = new Float32Array(n * this.nout * h * w);

@@ -115,7 +115,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
     return unit.key;
   };
   /** The loaded model and the provider choice it was loaded with ('gpu' or the default). */
-  let loaded: { path: string; choice: ProviderChoice; providerUsed: string } | null = null;
+  let loaded: { path: string; choice: ProviderChoice } | null = null;
   /** One run at a time: the worker owns one session, and a model switch must not interleave. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -153,8 +153,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
   }
 
   /** Load `name` (downloading a zoo model first) unless it is loaded with the same provider
-   *  choice; returns its name and the provider its session runs on. */
-  async function ensureModel(name: string, useGpu: boolean, jobId: string, signal: AbortSignal): Promise<{ name: string; providerUsed: string }> {
+   *  choice; returns its name. */
+  async function ensureModel(name: string, useGpu: boolean, jobId: string, signal: AbortSignal): Promise<string> {
     const report = progressReporter(jobId);
     const resolved = await deps.zoo.resolveModel(name, {
       signal,
@@ -166,9 +166,9 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       loaded = null;
       const summary = await engine().loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath, provider: choice });
       for (const w of summary.warnings) deps.events.emit('onLog', { level: 'warn', message: w });
-      loaded = { path: resolved.path, choice, providerUsed: summary.providerUsed };
+      loaded = { path: resolved.path, choice };
     }
-    return { name: resolved.name, providerUsed: loaded.providerUsed };
+    return resolved.name;
   }
 
   /** The image to segment: a file (path), or an image opened from bytes (imageId, path ''). */
@@ -237,7 +237,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       return run(jobId, async (signal) => {
         // a new run needs the cores more than the last result's warm-up
         warming?.abort();
-        const { name: modelName, providerUsed } = await ensureModel(req.params.model, useGpu, jobId, signal);
+        const modelName = await ensureModel(req.params.model, useGpu, jobId, signal);
         const r = await segmentImage(img, options, jobId, signal);
         const [nZ, height, width] = r.shape;
         if (keep && keep.shape.join() !== r.shape.join()) {
@@ -270,7 +270,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           dZU8: r.dPComponents === 3 ? toWireArray({ data: dZToU8(r.dP.subarray(0, plane)), shape: [nZ, height, width], dtype: 'uint8' }) : null,
           diameterPx: r.diameterUsedPx,
           modelName,
-          provider: providerUsed,
+          // the session's provider after the run: the CPU if a GPU provider failed during it
+          provider: r.providerUsed,
           timingsMs: { ...r.timings },
         };
       });

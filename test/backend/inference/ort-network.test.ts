@@ -2,7 +2,8 @@
 // warning instead of an error, and the CPU session computes the same outputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GPU_PREFERENCE, OrtNetwork, availableProviders, gpuCandidates } from '../../../src/backend/inference/ort-network.ts';
+import * as ort from 'onnxruntime-node';
+import { GPU_PREFERENCE, OrtNetwork, availableProviders, gpuCandidates, type SessionFactory } from '../../../src/backend/inference/ort-network.ts';
 import { readTorchStateDict } from '../../../src/core/io/torch-checkpoint.ts';
 import { buildCpnetOnnx } from '../../../src/core/model/build-cpnet-onnx.ts';
 import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
@@ -55,6 +56,49 @@ describe('OrtNetwork providers', () => {
     expect(a.flows.reduce((m, v, i) => Math.max(m, Math.abs(v - b.flows[i])), 0)).toBeLessThan(1e-3);
     await cpu.release();
     await net.release();
+  });
+
+  it('a GPU provider that fails during a run hands the batch and the rest of the run to a CPU session, and says so', async () => {
+    const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
+    const spec = describeCpnet(w);
+    const bytes = buildCpnetOnnx(w);
+    const gpu = GPU_PREFERENCE.find((p) => availableProviders().includes(p));
+    expect(gpu).toBeDefined();
+    // the GPU session starts, then loses its device on the second batch (as a driver reset does)
+    let gpuRuns = 0;
+    let gpuReleased = false;
+    const createSession: SessionFactory = async (b, o) => {
+      if (o.executionProviders?.[0] !== 'cpu') {
+        const real = await ort.InferenceSession.create(b, { ...o, executionProviders: ['cpu'] });
+        return {
+          run: (feeds: ort.InferenceSession.FeedsType) => (++gpuRuns === 2 ? Promise.reject(new Error('Device lost\nat /build/dawn/device.cpp:1')) : real.run(feeds)),
+          release: () => ((gpuReleased = true), real.release()),
+        } as unknown as ort.InferenceSession;
+      }
+      return ort.InferenceSession.create(b, o);
+    };
+    const net = await OrtNetwork.create(bytes, spec, { provider: gpu, intraOpThreads: 1, createSession });
+    const cpu = await OrtNetwork.create(bytes, spec, { provider: 'cpu', intraOpThreads: 1 });
+    expect(net.providerUsed).toBe(gpu);
+    const x = Float32Array.from({ length: 2 * 32 * 48 }, (_, i) => Math.sin(i * 0.21));
+    const first = await net.run(x, [2, 1, 32, 48]);
+    expect(net.takeRunWarnings()).toEqual([]);
+    const second = await net.run(x, [2, 1, 32, 48]);
+    expect(net.providerUsed).toBe('cpu');
+    expect(gpuReleased).toBe(true);
+    expect(net.takeRunWarnings()).toEqual([`the '${gpu}' execution provider failed during a run (Device lost); continuing on the CPU`]);
+    expect(net.takeRunWarnings()).toEqual([]);
+    const ref = await cpu.run(x, [2, 1, 32, 48]);
+    expect(Array.from(second.flows)).toEqual(Array.from(ref.flows));
+    expect(Array.from(first.flows)).toEqual(Array.from(ref.flows));
+    // later batches run on the CPU session, with no new warning
+    await net.run(x, [2, 1, 32, 48]);
+    expect(gpuRuns).toBe(2);
+    expect(net.takeRunWarnings()).toEqual([]);
+    // a CPU session's own failure is an error, not a fallback
+    await expect(cpu.run(x.subarray(0, 10), [2, 1, 32, 48])).rejects.toThrow();
+    await net.release();
+    await cpu.release();
   });
 
   it('runs a CPU batch in pieces of at most cpuPixelsPerRun input pixels with the same outputs as one run', async () => {
