@@ -3,7 +3,8 @@
 # provider (Vulkan under Dawn) against the same build on the machine's CPU, and the real
 # Cellpose 3.1 on PyTorch's CUDA device, on mosaics of a real image (512², 1024², 2048²).
 # Needs .dev (made by tools/gpu-check/pack.sh; carried): a Node binary, the CLI bundle with
-# onnxruntime-node, the Vulkan loader, the Cellpose source and the source image.
+# onnxruntime-node, the Vulkan loader and libglvnd, the source image, and optionally the Cellpose
+# source (without it the Cellpose timing is skipped).
 set -u -o pipefail
 S=$(date +%s)
 D=.dev
