@@ -103,9 +103,19 @@ describe('segment and inspect in the GUI (issue 6)', () => {
     await page.getByTestId('import-model-message').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('segment-model').inputValue()).toBe(MODEL);
     expect(await page.locator(`[data-testid="segment-model"] optgroup[label="custom models"] option[value="${MODEL}"]`).count()).toBe(1);
+    // as Cellpose 3's GUI does, choosing the model set the diameter to its diam_labels (the
+    // checkpoint stores 21.335; the box shows 2 decimals, as Cellpose's '%0.2f')
+    expect(await page.getByTestId('segment-diameter').inputValue()).toBe('21.34');
+    expect(await page.getByTestId('segment-diameter-note').textContent()).toContain("the model's diam_labels");
+    // choosing the bundled model takes its diam_labels (23.49), choosing the import again takes 21.34
+    await page.getByTestId('segment-model').selectOption('cpsd_nuclei_v1');
+    expect(await page.getByTestId('segment-diameter').inputValue()).toBe('23.49');
+    await page.getByTestId('segment-model').selectOption(MODEL);
+    expect(await page.getByTestId('segment-diameter').inputValue()).toBe('21.34');
 
     await page.getByTestId('segment-diameter').fill('24');
     await page.getByTestId('segment-diameter').press('Tab');
+    expect(await page.getByTestId('segment-diameter-note').count()).toBe(0);
     // Record every progress text the panel shows during the run.
     await page.evaluate(`(() => {
       window.__seen = [];
