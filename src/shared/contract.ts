@@ -222,6 +222,13 @@ export interface JournalStepRequest {
   step: WireArray;
 }
 
+/** Whether "use GPU" can work here: the GPU execution provider that started and ran a probe
+ *  graph, or null and why not. */
+export interface GpuStatusDto {
+  provider: string | null;
+  reason: string | null;
+}
+
 /** Every method the backend offers. Add new ones here and in CONTRACT_METHODS. */
 export interface Api {
   openImage(req: OpenImageRequest): Promise<OpenedImage>;
@@ -232,6 +239,8 @@ export interface Api {
   cancel(req: { jobId: string }): Promise<{ cancelled: boolean }>;
   recomputeMasks(req: RecomputeRequest): Promise<MasksDto>;
   calibrate(req: { imagePath: string; model: string; imageId?: string; useGpu?: boolean }): Promise<{ diameterPx: number }>;
+  /** Probed once per backend, in the inference worker. */
+  gpuStatus(req: Record<string, never>): Promise<GpuStatusDto>;
   saveSeg(req: SaveSegRequest): Promise<{ path: string }>;
   loadSeg(req: { path: string }): Promise<LoadSegResult>;
   loadMasks(req: { path: string }): Promise<{ masks: WireArray }>;
@@ -260,6 +269,7 @@ export const CONTRACT_METHODS = [
   'cancel',
   'recomputeMasks',
   'calibrate',
+  'gpuStatus',
   'saveSeg',
   'loadSeg',
   'loadMasks',

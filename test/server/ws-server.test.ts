@@ -48,6 +48,7 @@ function stubBackend(): Api & EventSource & { emit<E extends EventName>(e: E, p:
     },
     recomputeMasks: notImplemented,
     calibrate: notImplemented,
+    gpuStatus: notImplemented,
     saveSeg: notImplemented,
     loadSeg: notImplemented,
     loadMasks: notImplemented,

@@ -53,6 +53,7 @@ export function createBackend(opts: BackendOptions = {}): BackendHandle {
     cancel: seg.cancel,
     recomputeMasks: seg.recomputeMasks,
     calibrate: seg.calibrate,
+    gpuStatus: seg.gpuStatus,
     saveSeg: segFiles.saveSeg,
     loadSeg: segFiles.loadSeg,
     loadMasks: segFiles.loadMasks,

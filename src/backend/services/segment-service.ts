@@ -6,7 +6,7 @@ import type { ImageStack } from '../../core/io/image-types.ts';
 import { withDefaults, type SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { dZToU8 } from '../../core/seg/seg-flows.ts';
 import { nowMs } from '../../core/util/platform.ts';
-import type { MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto, WireArray } from '../../shared/contract.ts';
+import type { GpuStatusDto, MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto, WireArray } from '../../shared/contract.ts';
 import { createDynamicsService, type DynamicsService, type MaskParams } from '../dynamics/service.ts';
 import { createInferenceService, type InferenceService, type InferenceServiceOptions } from '../inference/inference-service.ts';
 import type { ProviderChoice } from '../inference/ort-network.ts';
@@ -200,6 +200,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
    * part is just not cached); a failure is only logged.
    */
   let warming: AbortController | null = null;
+  let gpuProbe: Promise<GpuStatusDto> | null = null;
   function warmRethreshold(flowsId: string, o: SegmentOptions): void {
     warming?.abort();
     const controller = new AbortController();
@@ -275,6 +276,14 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           timingsMs: { ...r.timings },
         };
       });
+    },
+
+    /** Probed once, in the inference worker (so a GPU's driver is loaded where it will run). */
+    gpuStatus(): Promise<GpuStatusDto> {
+      gpuProbe ??= engine()
+        .probeGpu()
+        .catch((e: unknown) => ({ provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` }));
+      return gpuProbe;
     },
 
     async cancel(req: { jobId: string }): Promise<{ cancelled: boolean }> {

@@ -92,7 +92,11 @@ describe('segment service', () => {
     const logs: string[] = [];
     const off = backend.subscribe('onLog', (l) => logs.push(l.message));
     try {
+      // the probe behind the GUI's checkbox runs in the inference worker, once
+      const status = await backend.gpuStatus({});
+      expect(await backend.gpuStatus({})).toBe(status);
       const gpu = await backend.segment({ jobId: 'gpu', imagePath: CROP, params: params({ useGpu: true }) });
+      expect(gpu.provider).toBe(status.provider ?? 'cpu');
       const wide = gpu.masks.dtype === 'uint32';
       const ours = wide ? new Uint32Array(gpu.masks.data) : new Uint16Array(gpu.masks.data);
       if (gpu.provider === 'cpu') {
