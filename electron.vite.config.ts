@@ -16,7 +16,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
  * out/main/x-worker.js in a build, so each worker's base name must be unique.
  */
 export const WORKER_ENTRIES: Record<string, string> = Object.fromEntries(
-  ['src/backend/inference/inference-worker.ts', 'src/backend/dynamics/dynamics-worker.ts']
+  ['src/backend/inference/inference-worker.ts', 'src/backend/inference/gpu-probe-worker.ts', 'src/backend/dynamics/dynamics-worker.ts']
     .filter((p) => existsSync(resolve(here, p)))
     .map((p) => [p.split('/').pop()!.replace(/\.ts$/, ''), resolve(here, p)]),
 );

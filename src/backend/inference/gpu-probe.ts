@@ -1,9 +1,12 @@
 // Does a GPU execution provider start and run here? Cellpose's GUI asks torch the same before it
 // enables its "use GPU" checkbox (GUI_AND_FORMATS A.12). The probe takes the same 'gpu' choice as
 // use_gpu (ort-network's GPU_PREFERENCE) with a one-convolution graph in CPnet's input and output
-// names, and runs it once: a provider can start and still fail on its first run.
+// names, and runs it once: a provider can start and still fail on its first run. The backend runs
+// it in a worker of its own, with a time limit, so a GPU driver that hangs holds up neither the
+// backend nor the inference worker.
 import { CPNET_INPUT, CPNET_OPSET, CPNET_OUTPUT_FLOWS, CPNET_OUTPUT_STYLE } from '../../core/model/build-cpnet-onnx.ts';
 import { OnnxGraphWriter } from '../../core/model/onnx-graph-writer.ts';
+import { spawnWorker } from '../workers/spawn.ts';
 import { OrtNetwork, type ExecutionProvider, type SessionOptions } from './ort-network.ts';
 
 export interface GpuStatus {
@@ -50,4 +53,26 @@ export async function probeGpu(opts: Pick<SessionOptions, 'createSession'> = {})
   } finally {
     await net.release();
   }
+}
+
+/** How long the probe worker may take: a first Vulkan/D3D12/Metal start can take seconds. */
+export const GPU_PROBE_TIMEOUT_MS = 30_000;
+
+/** probeGpu in a worker thread of its own, ended when it answers or after timeoutMs. */
+export function probeGpuInWorker(timeoutMs = GPU_PROBE_TIMEOUT_MS): Promise<GpuStatus> {
+  return new Promise((resolve) => {
+    const w = spawnWorker(new URL('./gpu-probe-worker.ts', import.meta.url));
+    let done = false;
+    const finish = (s: GpuStatus): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(s);
+      void w.terminate();
+    };
+    const timer = setTimeout(() => finish({ provider: null, reason: `the GPU probe did not answer within ${timeoutMs / 1000} s` }), timeoutMs);
+    w.on('message', (s: GpuStatus) => finish(s));
+    w.on('error', (e) => finish({ provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` }));
+    w.on('exit', (code) => finish({ provider: null, reason: `the GPU probe ended without an answer (exit code ${code})` }));
+  });
 }

@@ -11,7 +11,6 @@ import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentProgress, SegmentResult } from '../../core/pipeline/segment.ts';
 import { spawnWorker } from '../workers/spawn.ts';
-import type { GpuStatus } from './gpu-probe.ts';
 import type { ExecutionProvider, ProviderChoice } from './ort-network.ts';
 import type { ModelSummary, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -43,9 +42,6 @@ export interface InferenceService {
     onProgress?: (p: SegmentProgress) => void,
     signal?: AbortSignal,
   ): Promise<SegmentResult & { image?: ImageStack; providerUsed: ExecutionProvider }>;
-  /** Whether a GPU execution provider starts and runs here (gpu-probe), asked in the worker that
-   *  would use it. */
-  probeGpu(): Promise<GpuStatus>;
   dispose(): Promise<void>;
 }
 
@@ -121,12 +117,6 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
-    },
-
-    async probeGpu() {
-      const r = await request({ type: 'probeGpu', id: nextId++ });
-      if (r.type !== 'gpuProbed') throw new Error(`unexpected reply ${r.type}`);
-      return r.status;
     },
 
     async dispose() {

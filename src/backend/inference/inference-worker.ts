@@ -12,7 +12,6 @@ import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pip
 import { loadCellposeModel } from './load-model.ts';
 import { checkSegmentMemory } from './memory-check.ts';
 import { OrtNetwork } from './ort-network.ts';
-import { probeGpu } from './gpu-probe.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 import { sizeModelReader } from './size-model-hook.ts';
 import { closePool, poolDeps } from './pool-masks.ts';
@@ -87,10 +86,6 @@ async function handle(msg: WorkerRequest): Promise<void> {
       // a GPU provider that failed mid-run and left the rest to the CPU
       result.warnings.push(...net.takeRunWarnings());
       post({ type: 'segmented', id: msg.id, result, image: decoded ? image : undefined, providerUsed: net.providerUsed }, resultBuffers(result));
-      return;
-    }
-    case 'probeGpu': {
-      post({ type: 'gpuProbed', id: msg.id, status: await probeGpu() });
       return;
     }
     case 'dispose': {

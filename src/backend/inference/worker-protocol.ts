@@ -3,7 +3,6 @@
 import type { ImageStack, AxisOverride } from '../../core/io/image-types.ts';
 import type { SegmentOptions, } from '../../core/pipeline/segment-options.ts';
 import type { SegmentResult } from '../../core/pipeline/segment.ts';
-import type { GpuStatus } from './gpu-probe.ts';
 import type { ExecutionProvider, ProviderChoice } from './ort-network.ts';
 
 export interface ModelSummary {
@@ -30,7 +29,6 @@ export type WorkerRequest =
       /** Int32Array(1) on a SharedArrayBuffer: 1 = cancelled (read even while the worker computes). */
       cancelFlag: SharedArrayBuffer;
     }
-  | { type: 'probeGpu'; id: number }
   | { type: 'dispose'; id: number };
 
 export type WorkerReply =
@@ -38,5 +36,4 @@ export type WorkerReply =
   | { type: 'progress'; id: number; fraction: number; stage: string }
   | { type: 'segmented'; id: number; result: SegmentResult; image?: ImageStack; providerUsed: ExecutionProvider }
   | { type: 'error'; id: number; error: { name: string; message: string } }
-  | { type: 'gpuProbed'; id: number; status: GpuStatus }
   | { type: 'disposed'; id: number };

@@ -9,6 +9,7 @@ import { nowMs } from '../../core/util/platform.ts';
 import type { GpuStatusDto, MasksDto, RecomputeRequest, SegmentRequest, SegmentResultDto, WireArray } from '../../shared/contract.ts';
 import { createDynamicsService, type DynamicsService, type MaskParams } from '../dynamics/service.ts';
 import { createInferenceService, type InferenceService, type InferenceServiceOptions } from '../inference/inference-service.ts';
+import { probeGpuInWorker, type GpuStatus } from '../inference/gpu-probe.ts';
 import type { ProviderChoice } from '../inference/ort-network.ts';
 import type { ModelZoo } from '../models/index.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
@@ -49,6 +50,8 @@ export interface SegmentServiceDeps {
   droppedImage(imageId: string): ImageStack | undefined;
   /** Injected by tests; default a worker-backed service created on first use. */
   createInference?: (o: InferenceServiceOptions) => InferenceService;
+  /** Injected by tests; default probeGpuInWorker. */
+  probeGpu?: () => Promise<GpuStatus>;
 }
 
 /** One dynamics input: flows of one image (2-D), one plane of a 2-D-per-plane stack, or a 3-D stack. */
@@ -278,11 +281,9 @@ export function createSegmentService(deps: SegmentServiceDeps) {
       });
     },
 
-    /** Probed once, in the inference worker (so a GPU's driver is loaded where it will run). */
+    /** Probed once per backend, in a worker of its own (probeGpuInWorker). */
     gpuStatus(): Promise<GpuStatusDto> {
-      gpuProbe ??= engine()
-        .probeGpu()
-        .catch((e: unknown) => ({ provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` }));
+      gpuProbe ??= (deps.probeGpu ?? probeGpuInWorker)();
       return gpuProbe;
     },
 

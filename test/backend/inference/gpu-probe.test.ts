@@ -3,7 +3,7 @@
 // the reason. Real sessions on the CPU stand in for the GPU where a test needs one to work.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { probeGpu, probeGraph } from '../../../src/backend/inference/gpu-probe.ts';
+import { probeGpu, probeGpuInWorker, probeGraph } from '../../../src/backend/inference/gpu-probe.ts';
 import { gpuCandidates, type SessionFactory } from '../../../src/backend/inference/ort-network.ts';
 
 /** GPU sessions that are CPU sessions underneath, optionally failing on their first run. */
@@ -37,5 +37,12 @@ describe('GPU probe', () => {
     const status = await probeGpu();
     if (status.provider === null) expect(status.reason).toMatch(/GPU execution provider .*using the CPU/);
     else expect(gpuCandidates()).toContain(status.provider);
+  });
+
+  it('runs in a worker of its own with a time limit: the same answer, or the limit named', async () => {
+    const inWorker = await probeGpuInWorker();
+    const here = await probeGpu();
+    expect(inWorker.provider).toBe(here.provider);
+    expect(await probeGpuInWorker(1)).toEqual({ provider: null, reason: 'the GPU probe did not answer within 0.001 s' });
   });
 });
