@@ -71,6 +71,9 @@ export function probeGpuInWorker(timeoutMs = GPU_PROBE_TIMEOUT_MS): Promise<GpuS
       void w.terminate();
     };
     const timer = setTimeout(() => finish({ provider: null, reason: `the GPU probe did not answer within ${timeoutMs / 1000} s` }), timeoutMs);
+    // neither keeps a closing app alive
+    timer.unref();
+    w.unref();
     w.on('message', (s: GpuStatus) => finish(s));
     w.on('error', (e) => finish({ provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` }));
     w.on('exit', (code) => finish({ provider: null, reason: `the GPU probe ended without an answer (exit code ${code})` }));
