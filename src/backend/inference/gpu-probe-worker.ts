@@ -1,10 +1,10 @@
 // The GPU probe's own worker thread (gpu-probe.ts probeGpuInWorker): one answer, then it is ended.
 import { parentPort } from 'node:worker_threads';
-import { probeGpu, type GpuStatus } from './gpu-probe.ts';
+import { probeFailure, probeGpu } from './gpu-probe.ts';
 
 const port = parentPort;
 if (!port) throw new Error('gpu-probe-worker must run in a worker thread');
 probeGpu().then(
   (s) => port.postMessage(s),
-  (e: unknown) => port.postMessage({ provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` } satisfies GpuStatus),
+  (e: unknown) => port.postMessage(probeFailure(e)),
 );

@@ -55,6 +55,11 @@ export async function probeGpu(opts: Pick<SessionOptions, 'createSession'> = {})
   }
 }
 
+/** The probe's answer when it threw instead of answering. */
+export function probeFailure(e: unknown): GpuStatus {
+  return { provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` };
+}
+
 /** How long the probe worker may take: a first Vulkan/D3D12/Metal start can take seconds. */
 export const GPU_PROBE_TIMEOUT_MS = 30_000;
 
@@ -75,7 +80,7 @@ export function probeGpuInWorker(timeoutMs = GPU_PROBE_TIMEOUT_MS): Promise<GpuS
     timer.unref();
     w.unref();
     w.on('message', (s: GpuStatus) => finish(s));
-    w.on('error', (e) => finish({ provider: null, reason: `the GPU probe failed: ${e instanceof Error ? e.message : String(e)}` }));
+    w.on('error', (e) => finish(probeFailure(e)));
     w.on('exit', (code) => finish({ provider: null, reason: `the GPU probe ended without an answer (exit code ${code})` }));
   });
 }

@@ -15,6 +15,8 @@ import { BSIZE } from '../../core/transforms/tile-grid.ts';
 export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 /** What a user asks for: one provider, or 'gpu' = whichever GPU provider starts first. */
 export type ProviderChoice = ExecutionProvider | 'gpu';
+/** Every ProviderChoice, as the CLI's --gpu takes them. */
+export const PROVIDER_CHOICES: readonly ProviderChoice[] = ['cpu', 'gpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 /** The order 'gpu' tries: the vendor runtimes first (CUDA, DirectML, CoreML), then WebGPU, which
  *  onnxruntime-node bundles on Linux, Windows and macOS and which runs on any Vulkan, D3D12 or

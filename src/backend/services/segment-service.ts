@@ -119,6 +119,8 @@ export function createSegmentService(deps: SegmentServiceDeps) {
   };
   /** The loaded model and the provider choice it was loaded with ('gpu' or the default). */
   let loaded: { path: string; choice: ProviderChoice } | null = null;
+  /** The GPU probe's answer, asked for once (gpuStatus). */
+  let gpuProbe: Promise<GpuStatusDto> | null = null;
   /** One run at a time: the worker owns one session, and a model switch must not interleave. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -203,7 +205,6 @@ export function createSegmentService(deps: SegmentServiceDeps) {
    * part is just not cached); a failure is only logged.
    */
   let warming: AbortController | null = null;
-  let gpuProbe: Promise<GpuStatusDto> | null = null;
   function warmRethreshold(flowsId: string, o: SegmentOptions): void {
     warming?.abort();
     const controller = new AbortController();

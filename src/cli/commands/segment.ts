@@ -6,7 +6,7 @@ import { mkdir, readdir, realpath, rename, stat, unlink, writeFile } from 'node:
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { createInferenceService } from '../../backend/inference/inference-service.ts';
-import type { ProviderChoice } from '../../backend/inference/ort-network.ts';
+import { PROVIDER_CHOICES, type ProviderChoice } from '../../backend/inference/ort-network.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
 import { BUNDLED_MODEL_NAME, resolveModel } from '../../backend/models/index.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
@@ -221,8 +221,7 @@ async function writeAtomic(path: string, bytes: Uint8Array | string | readonly U
 function pickProvider(args: SegmentArgs): ProviderChoice {
   const named = args.values.get('gpu')?.[0];
   if (named) {
-    const valid: ProviderChoice[] = ['cpu', 'gpu', 'cuda', 'webgpu', 'dml', 'coreml'];
-    if (!valid.includes(named as ProviderChoice)) throw new Error(`--gpu must be one of ${valid.join(', ')}, got '${named}'`);
+    if (!PROVIDER_CHOICES.includes(named as ProviderChoice)) throw new Error(`--gpu must be one of ${PROVIDER_CHOICES.join(', ')}, got '${named}'`);
     return named as ProviderChoice;
   }
   return args.flags.has('use_gpu') ? 'gpu' : 'cpu';

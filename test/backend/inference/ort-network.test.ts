@@ -10,11 +10,15 @@ import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
 
 const TINY1 = new URL('../../fixtures/model/tiny_nchan1', import.meta.url).pathname;
 
+/** The 1-channel test checkpoint: its spec and its ONNX graph. */
+function tiny1(): { spec: ReturnType<typeof describeCpnet>; bytes: Uint8Array } {
+  const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
+  return { spec: describeCpnet(w), bytes: buildCpnetOnnx(w) };
+}
+
 describe('OrtNetwork providers', () => {
   it('falls back to the CPU with a warning when CUDA is requested but not usable, same numbers', async () => {
-    const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
-    const spec = describeCpnet(w);
-    const bytes = buildCpnetOnnx(w);
+    const { spec, bytes } = tiny1();
     const cpu = await OrtNetwork.create(bytes, spec, { provider: 'cpu', intraOpThreads: 1 });
     expect(cpu.warnings).toEqual([]);
     const wanted = availableProviders().includes('cuda') ? 'coreml' : 'cuda';
@@ -31,9 +35,7 @@ describe('OrtNetwork providers', () => {
   });
 
   it("'gpu' (use_gpu) takes the first GPU provider that starts, else the CPU with a warning naming each one tried", async () => {
-    const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
-    const spec = describeCpnet(w);
-    const bytes = buildCpnetOnnx(w);
+    const { spec, bytes } = tiny1();
     const candidates = gpuCandidates();
     // in preference order, only providers onnxruntime-node lists
     expect(candidates).toEqual(GPU_PREFERENCE.filter((p) => candidates.includes(p)));
@@ -59,9 +61,7 @@ describe('OrtNetwork providers', () => {
   });
 
   it('a GPU provider that fails during a run hands the batch and the rest of the run to a CPU session, and says so', async () => {
-    const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
-    const spec = describeCpnet(w);
-    const bytes = buildCpnetOnnx(w);
+    const { spec, bytes } = tiny1();
     const gpu = GPU_PREFERENCE.find((p) => availableProviders().includes(p));
     expect(gpu).toBeDefined();
     // the GPU session starts, then loses its device on the second batch (as a driver reset does)
@@ -102,9 +102,7 @@ describe('OrtNetwork providers', () => {
   });
 
   it('runs a CPU batch in pieces of at most cpuPixelsPerRun input pixels with the same outputs as one run', async () => {
-    const w = readTorchStateDict(new Uint8Array(readFileSync(TINY1))).tensors;
-    const spec = describeCpnet(w);
-    const bytes = buildCpnetOnnx(w);
+    const { spec, bytes } = tiny1();
     const whole = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuPixelsPerRun: Infinity });
     const pieces = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuPixelsPerRun: 2 * 32 * 48 + 100 });
     // 5 tiles: pieces of 2, 2 and 1; every tile different, so a misplaced piece shows

@@ -20,7 +20,8 @@ export const useJobsStore = defineStore('jobs', () => {
   /** The execution provider of the last finished run ('cpu', 'webgpu', ...). */
   const lastProvider = ref<string | null>(null);
   /** Warnings the backend logged while the current or last run (or calibration) went on: a GPU
-   *  that fell back to the CPU, a missing size model, an image read with assumptions. */
+   *  that fell back to the CPU, a size model that could not be read, a stack segmented plane by
+   *  plane. */
   const runWarnings = ref<string[]>([]);
   /** Model runs sent to the backend (network passes); a re-threshold never adds one. */
   const segmentCalls = ref(0);
