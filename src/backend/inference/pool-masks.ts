@@ -29,6 +29,12 @@ export function poolDeps(): SegmentDeps {
   return { ...directDeps, computeMasks: masks };
 }
 
+/** Starts the pool's workers now (at model load), so their start-up overlaps the network pass
+ *  instead of being paid by the first image's dynamics. */
+export function warmPool(): void {
+  pool ??= new DynamicsPool();
+}
+
 export async function closePool(): Promise<void> {
   const p = pool;
   pool = null;
