@@ -14,7 +14,7 @@ import { checkSegmentMemory } from './memory-check.ts';
 import { OrtNetwork } from './ort-network.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 import { sizeModelReader } from './size-model-hook.ts';
-import { closePool, poolDeps, warmPool } from './pool-masks.ts';
+import { closePool, poolDeps, startPool } from './pool-masks.ts';
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
@@ -37,7 +37,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const old = net;
       const fresh = await OrtNetwork.create(m.onnxBytes, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads });
       net = Object.assign(fresh, { model: m.info });
-      warmPool();
+      startPool();
       await old?.release();
       post({
         type: 'loaded',

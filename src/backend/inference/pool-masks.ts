@@ -31,7 +31,7 @@ export function poolDeps(): SegmentDeps {
 
 /** Starts the pool's workers now (at model load), so their start-up overlaps the network pass
  *  instead of being paid by the first image's dynamics. */
-export function warmPool(): void {
+export function startPool(): void {
   pool ??= new DynamicsPool();
 }
 
