@@ -239,7 +239,7 @@ export interface Api {
   cancel(req: { jobId: string }): Promise<{ cancelled: boolean }>;
   recomputeMasks(req: RecomputeRequest): Promise<MasksDto>;
   calibrate(req: { imagePath: string; model: string; imageId?: string; useGpu?: boolean }): Promise<{ diameterPx: number }>;
-  /** Probed once per backend, in the inference worker. */
+  /** Probed once per backend, in a worker thread of its own (at most 30 s). */
   gpuStatus(req: Record<string, never>): Promise<GpuStatusDto>;
   saveSeg(req: SaveSegRequest): Promise<{ path: string }>;
   loadSeg(req: { path: string }): Promise<LoadSegResult>;

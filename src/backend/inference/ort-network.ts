@@ -99,10 +99,9 @@ export class OrtNetwork implements NetworkRunner {
     private provider: ExecutionProvider,
     /** Warnings of the session's start (a provider that could not start). */
     readonly warnings: string[],
-    /** Most input pixels per session run (GPU providers: for tiles larger than 224² only). */
-    private pixelsPerRun: number,
     /** A CPU session of the same graph, for a GPU provider that fails during a run. */
     private readonly startCpu: () => Promise<NetworkSession>,
+    /** Most input pixels per CPU session run. */
     private readonly cpuPixelsPerRun: number,
   ) {}
 
@@ -124,7 +123,7 @@ export class OrtNetwork implements NetworkRunner {
     const startCpu = (): Promise<NetworkSession> => createSession(onnxBytes, { ...base, executionProviders: ['cpu'] });
     const warnings: string[] = [];
     const make = (s: NetworkSession, p: ExecutionProvider): OrtNetwork =>
-      new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, p === 'cpu' ? cpuPixels : GPU_LARGE_TILE_PIXELS_PER_RUN, startCpu, cpuPixels);
+      new OrtNetwork(s, dims.nchan, dims.nout, dims.styleDim, p, warnings, startCpu, cpuPixels);
     /** A session on a GPU provider (operators it lacks run on the CPU provider). */
     const onGpu = async (p: ExecutionProvider): Promise<OrtNetwork> => make(await createSession(onnxBytes, { ...base, executionProviders: [p, 'cpu'] }), p);
     const wanted = opts.provider ?? 'cpu';
@@ -170,7 +169,6 @@ export class OrtNetwork implements NetworkRunner {
       const old = this.session;
       this.session = cpu;
       this.provider = 'cpu';
-      this.pixelsPerRun = this.cpuPixelsPerRun;
       await old.release().catch(() => undefined);
       this.runWarnings.push(`the '${failed}' execution provider failed during a run (${firstLine(e)}); continuing on the CPU`);
       return this.runBatch(batch, shape);
@@ -187,7 +185,9 @@ export class OrtNetwork implements NetworkRunner {
   private async runBatch(batch: Float32Array, shape: [number, number, number, number]): Promise<NetworkOutput> {
     const [n, c, h, w] = shape;
     const wholeBatch = this.provider !== 'cpu' && h * w <= BSIZE * BSIZE;
-    const tilesPerRun = wholeBatch ? n : Math.max(1, Math.floor(this.pixelsPerRun / (h * w)));
+    // most input pixels per session run (GPU providers: for tiles larger than 224² only)
+    const pixelsPerRun = this.provider === 'cpu' ? this.cpuPixelsPerRun : GPU_LARGE_TILE_PIXELS_PER_RUN;
+    const tilesPerRun = wholeBatch ? n : Math.max(1, Math.floor(pixelsPerRun / (h * w)));
     if (n <= tilesPerRun) return this.runOnce(batch, shape);
     const flows = new Float32Array(n * this.nout * h * w);
     const style = new Float32Array(n * this.styleDim);
