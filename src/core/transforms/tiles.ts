@@ -68,22 +68,27 @@ export class TileBlender {
     const y0 = this.grid.ystart[j];
     const x0 = this.grid.xstart[i];
     const { flipRows, flipCols } = tileFlips(j, i, augment);
+    const { acc, mask, weight } = this;
     for (let c = 0; c < this.nout; c++) {
       const sign = (c === 0 && flipRows) || (c === 1 && flipCols) ? -1 : 1;
       const src = offset + c * ty * tx;
       const dstPlane = c * ly * lx;
       for (let y = 0; y < ty; y++) {
-        const sy = flipRows ? ty - 1 - y : y;
-        for (let x = 0; x < tx; x++) {
-          const sx = flipCols ? tx - 1 - x : x;
-          const d = dstPlane + (y0 + y) * lx + x0 + x;
-          // numpy: float32 tile * float64 mask -> float64, added to the float32 accumulator
-          this.acc[d] = this.acc[d] + sign * tile[src + sy * tx + sx] * this.mask[y * tx + x];
+        const srcRow = src + (flipRows ? ty - 1 - y : y) * tx;
+        const dstRow = dstPlane + (y0 + y) * lx + x0;
+        const maskRow = y * tx;
+        // numpy: float32 tile * float64 mask -> float64, added to the float32 accumulator
+        if (flipCols) {
+          for (let x = 0; x < tx; x++) acc[dstRow + x] = acc[dstRow + x] + sign * tile[srcRow + tx - 1 - x] * mask[maskRow + x];
+        } else {
+          for (let x = 0; x < tx; x++) acc[dstRow + x] = acc[dstRow + x] + sign * tile[srcRow + x] * mask[maskRow + x];
         }
       }
     }
     for (let y = 0; y < ty; y++) {
-      for (let x = 0; x < tx; x++) this.weight[(y0 + y) * lx + x0 + x] += this.mask[y * tx + x];
+      const dstRow = (y0 + y) * lx + x0;
+      const maskRow = y * tx;
+      for (let x = 0; x < tx; x++) weight[dstRow + x] += mask[maskRow + x];
     }
   }
 
@@ -92,8 +97,10 @@ export class TileBlender {
     const { ly, lx } = this.grid;
     const n = ly * lx;
     const out = new Float32Array(this.nout * n);
+    const { acc, weight } = this;
     for (let c = 0; c < this.nout; c++) {
-      for (let p = 0; p < n; p++) out[c * n + p] = this.acc[c * n + p] / this.weight[p];
+      const plane = c * n;
+      for (let p = 0; p < n; p++) out[plane + p] = acc[plane + p] / weight[p];
     }
     return out;
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeMasks, finishMasks } from '../../../src/core/dynamics/compute-masks.ts';
 import { averagePrecision } from '../../../src/core/masks/average-precision.ts';
-import { flowToRgb } from '../../../src/core/masks/flow-to-rgb.ts';
+import { flowToRgb } from '../../../src/core/pipeline/flow-rgb.ts';
 import { FIXTURES, pyArrays } from '../masks/python-npy.ts';
 
 function load(file: string): { flows: Float32Array; flowShape: number[]; masks: Uint16Array; rgb: Uint8Array } {
@@ -33,7 +33,7 @@ describe('masks from real Cellpose flows', () => {
     expect(diff).toBe(0);
     expect(Math.max(...new Set(ours))).toBe(105);
     // and the flow picture matches Cellpose's dx_to_circ to one grey level
-    const pic = flowToRgb(flows.subarray(0, 2 * plane), [ly, lx]);
+    const pic = flowToRgb(flows.subarray(0, 2 * plane), 2, plane);
     let off = 0;
     let worst = 0;
     for (let i = 0; i < pic.length; i++) {
@@ -50,7 +50,7 @@ describe('masks from real Cellpose flows', () => {
     const [, lz, ly, lx] = flowShape;
     const vol = lz * ly * lx;
     // the 3-D flow picture: magnitude of (dZ, dY, dX), angle atan2(dY, dZ), as Cellpose does it
-    const pic = flowToRgb(flows.subarray(0, 3 * vol), [lz, ly, lx]);
+    const pic = flowToRgb(flows.subarray(0, 3 * vol), 3, vol);
     let off = 0;
     for (let i = 0; i < pic.length; i++) off += Math.abs(pic[i] - rgb[i]) > 1 ? 1000 : pic[i] !== rgb[i] ? 1 : 0;
     expect(off).toBeLessThan(20);
