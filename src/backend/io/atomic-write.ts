@@ -10,17 +10,21 @@ function tempBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  if (typeof bytes === 'string') bytes = new TextEncoder().encode(bytes);
+/** bytes: one buffer, a string, or pieces written in order (a large file assembled in parts,
+ *  such as writeSegParts's, need not be joined in memory first). */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string | readonly Uint8Array[]): Promise<void> {
+  const pieces = typeof bytes === 'string' ? [new TextEncoder().encode(bytes)] : bytes instanceof Uint8Array ? [bytes] : bytes;
   const dir = dirname(path);
   const tmp = tempBeside(path);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(tmp, 'wx', 0o666);
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-      written += bytesWritten;
+    for (const piece of pieces) {
+      let written = 0;
+      while (written < piece.length) {
+        const { bytesWritten } = await handle.write(piece, written, piece.length - written);
+        written += bytesWritten;
+      }
     }
     await handle.sync();
     await handle.close();

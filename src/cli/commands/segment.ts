@@ -2,11 +2,12 @@
 // same flag names (underscore or kebab-case). Writes <stem>_seg.npy in Cellpose's CLI layout by
 // default, plus the optional PNG/TIFF/flows/outline/ROI outputs, and prints one summary line per
 // image.
-import { mkdir, readdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { createInferenceService } from '../../backend/inference/inference-service.ts';
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../backend/inference/ort-network.ts';
+import { writeFileAtomic } from '../../backend/io/atomic-write.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
 import { BUNDLED_MODEL_NAME, resolveModel } from '../../backend/models/index.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
@@ -204,18 +205,6 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
   return out.sort(naturalCompare);
 }
 
-/** bytes: one buffer, a string, or pieces written in order (writeSegParts). */
-async function writeAtomic(path: string, bytes: Uint8Array | string | readonly Uint8Array[]): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-}
-
 /** --gpu NAME picks one provider; --use_gpu (Cellpose's flag) takes the first GPU provider that
  *  starts here (ort-network's GPU_PREFERENCE), else the CPU with a warning. */
 function pickProvider(args: SegmentArgs): ProviderChoice {
@@ -278,7 +267,7 @@ async function saveOutputs(c: SaveContext): Promise<string[]> {
   const written: string[] = [];
   const put = async (dir: string, name: string, bytes: Uint8Array | string | readonly Uint8Array[]): Promise<void> => {
     const p = join(dir, name);
-    await writeAtomic(p, bytes);
+    await writeFileAtomic(p, bytes);
     written.push(p);
   };
   const [fz, fy, fx] = r.flowShape;

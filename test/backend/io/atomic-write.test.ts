@@ -18,6 +18,17 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['img2d_copy.tif']);
   });
 
+  it('writes pieces in order (a _seg.npy assembled in parts) and strings as UTF-8', async () => {
+    const dir = tempDir('atomic');
+    const real = fileBytes(IMG2D);
+    const target = join(dir, 'pieces.tif');
+    await writeFileAtomic(target, [real.subarray(0, 7), new Uint8Array(0), real.subarray(7, 5000), real.subarray(5000)]);
+    expect(Buffer.compare(readFileSync(target), Buffer.from(real))).toBe(0);
+    await writeFileAtomic(join(dir, 'note.txt'), 'µm\n');
+    expect(readFileSync(join(dir, 'note.txt'), 'utf8')).toBe('µm\n');
+    expect(readdirSync(dir).sort()).toEqual(['note.txt', 'pieces.tif']);
+  });
+
   it('fails with the path when the folder does not exist, and leaves nothing', async () => {
     const dir = tempDir('atomic');
     const target = join(dir, 'missing', 'x.tif');
