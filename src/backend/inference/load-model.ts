@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { studioHome } from '../settings/settings-store.ts';
-import { readTorchStateDict } from '../../core/io/torch-checkpoint.ts';
+import { readTorchStateDict, readTorchStateDictHeaders } from '../../core/io/torch-checkpoint.ts';
 import { buildCpnetOnnx } from '../../core/model/build-cpnet-onnx.ts';
 import { describeCpnet, type CpnetSpec } from '../../core/model/cpnet-spec.ts';
 import type { ModelInfo, SizeModel } from '../../core/pipeline/segment.ts';
@@ -68,15 +68,11 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
   } catch (e) {
     throw new FormatError(`cannot read model file (${e instanceof Error ? e.message : String(e)})`, path);
   }
-  let tensors;
-  try {
-    tensors = readTorchStateDict(bytes).tensors;
-  } catch (e) {
-    throw new FormatError(e instanceof Error ? e.message : String(e), path);
-  }
+  // The shapes and diameters come from the tensor headers; the weights are decoded only when the
+  // graph has to be built (no cached .onnx for these exact bytes).
   let spec: CpnetSpec;
   try {
-    spec = describeCpnet(tensors);
+    spec = describeCpnet(readTorchStateDictHeaders(bytes));
   } catch (e) {
     throw new FormatError(e instanceof Error ? e.message : String(e), path);
   }
@@ -89,7 +85,11 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
     onnxBytes = new Uint8Array(await readFile(cachePath));
     onnxCachePath = cachePath;
   } else {
-    onnxBytes = buildCpnetOnnx(tensors);
+    try {
+      onnxBytes = buildCpnetOnnx(readTorchStateDict(bytes).tensors);
+    } catch (e) {
+      throw new FormatError(e instanceof Error ? e.message : String(e), path);
+    }
     if (cachePath) {
       try {
         await mkdir(dirname(cachePath), { recursive: true });

@@ -2,7 +2,7 @@
 // are read with the core reader; an .onnx graph carries no Cellpose metadata we can rely on, so
 // its fields stay null. Results are cached per (path, size, mtime) because listing reads every file.
 import { readFile, stat } from 'node:fs/promises';
-import { describeCellposeCheckpoint, readTorchStateDict } from '../../core/io/torch-checkpoint.ts';
+import { describeCellposeCheckpoint, readTorchStateDictHeaders } from '../../core/io/torch-checkpoint.ts';
 
 export interface ModelFileMetadata {
   format: 'torch' | 'onnx';
@@ -32,7 +32,7 @@ export async function readModelMetadata(path: string): Promise<ModelFileMetadata
     if (bytes.length < 2 || bytes[0] !== 0x08) throw new Error('not an ONNX model');
     meta = { format: 'onnx', nChannels: null, nOut: null, diamMeanPx: null, diamLabelsPx: null };
   } else {
-    const info = describeCellposeCheckpoint(readTorchStateDict(bytes).tensors);
+    const info = describeCellposeCheckpoint(readTorchStateDictHeaders(bytes));
     meta = { format: 'torch', nChannels: info.nchan, nOut: info.nout, diamMeanPx: info.diamMean, diamLabelsPx: info.diamLabels };
   }
   cache.set(path, { size: st.size, mtimeMs: st.mtimeMs, meta });

@@ -7,7 +7,7 @@ import { ClassToken, PickleCallable, RawTuple } from './pickle/globals.ts';
 import { bfloat16ToFloat32, checkedShapeSize, float16ToFloat32 } from './pickle/numpy-data.ts';
 import { unpickle } from './pickle/reader.ts';
 import { PyDict, PyExtension } from './pickle/values.ts';
-import { isZip, readZipEntries, readZipEntry, type ZipEntry } from './zip-read.ts';
+import { isZip, readZipEntries, readZipEntry, zipEntryData, type ZipEntry } from './zip-read.ts';
 
 export interface TorchStateDict {
   /** Every tensor, contiguous row-major; float16/bfloat16 widened to float32. */
@@ -162,8 +162,8 @@ function materialize(t: TensorRef, flat: TypedArray, dtype: DType, name: string,
   return { data: out, shape: [...t.size], dtype } as NdArray;
 }
 
-/** Read a PyTorch (>= 1.6, zip) state dict file. */
-export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
+/** The pickled dict of a PyTorch (>= 1.6, zip) state dict file, with each tensor's storage entry. */
+function openStateDict(bytes: Uint8Array): Array<{ name: string; ref: TensorRef; entry: ZipEntry }> {
   if (!isZip(bytes)) {
     // Pre-1.6 torch.save: a pickle stream starting with PROTO 2 and a magic LONG.
     if (bytes.length > 2 && bytes[0] === 0x80 && bytes[1] === 0x02) {
@@ -178,25 +178,75 @@ export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
   const prefix = pkl.name.slice(0, pkl.name.length - 'data.pkl'.length);
   const top = unpickle(readZipEntry(bytes, pkl), { resolveGlobal: torchGlobal, persistentLoad });
   if (!(top instanceof PyDict)) throw new FormatError('checkpoint does not hold a state dict (top level is not a dict)');
-  const storages = new Map<string, TypedArray>();
-  const tensors = new Map<string, NdArray>();
-  const keys: string[] = [];
+  const out: Array<{ name: string; ref: TensorRef; entry: ZipEntry }> = [];
   for (const [k, v] of top) {
     if (!(v instanceof TensorRef)) continue;
     const name = String(k);
-    const s = v.storage;
+    const entry = byName.get(`${prefix}data/${v.storage.key}`);
+    if (!entry) throw new FormatError(`checkpoint is missing storage data/${v.storage.key} of '${name}'`);
+    out.push({ name, ref: v, entry });
+  }
+  if (out.length === 0) throw new FormatError('checkpoint holds no tensors');
+  return out;
+}
+
+/** Read a PyTorch (>= 1.6, zip) state dict file. */
+export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
+  const storages = new Map<string, TypedArray>();
+  const tensors = new Map<string, NdArray>();
+  const keys: string[] = [];
+  for (const { name, ref, entry } of openStateDict(bytes)) {
+    const s = ref.storage;
     let flat = storages.get(s.key);
     if (!flat) {
-      const entry = byName.get(`${prefix}data/${s.key}`);
-      if (!entry) throw new FormatError(`checkpoint is missing storage data/${s.key} of '${name}'`);
       flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
       storages.set(s.key, flat);
     }
-    tensors.set(name, materialize(v, flat, s.kind.dtype, name, 8 * bytes.length + (1 << 20)));
+    tensors.set(name, materialize(ref, flat, s.kind.dtype, name, 8 * bytes.length + (1 << 20)));
     keys.push(name);
   }
-  if (keys.length === 0) throw new FormatError('checkpoint holds no tensors');
   return { tensors, keys };
+}
+
+/** A tensor's shape and dtype, and its values only where they were read. */
+export interface TensorHeader {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly data?: TypedArray;
+}
+
+/** Tensors this small (diam_mean, diam_labels, num_batches_tracked) are read with the headers. */
+const HEADER_VALUES_MAX_ELEMENTS = 16;
+
+/**
+ * Every tensor's shape and dtype without decoding the weights: what a model listing or a load
+ * from the ONNX cache needs (a default CPnet file in a few ms instead of decoding 26 MB). Each
+ * storage entry is checked as readTorchStateDict would find it (present, its data inside the file,
+ * large enough for the tensor's view); tensors of at most 16 elements also get their values.
+ */
+export function readTorchStateDictHeaders(bytes: Uint8Array): Map<string, TensorHeader> {
+  const headers = new Map<string, TensorHeader>();
+  for (const { name, ref, entry } of openStateDict(bytes)) {
+    const s = ref.storage;
+    const count = checkedShapeSize(ref.size);
+    if (count <= HEADER_VALUES_MAX_ELEMENTS) {
+      const flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
+      headers.set(name, materialize(ref, flat, s.kind.dtype, name, 8 * bytes.length + (1 << 20)));
+      continue;
+    }
+    checkStorageEntry(bytes, entry, s);
+    let maxIndex = ref.offset;
+    for (let k = 0; k < ref.size.length; k++) if (ref.size[k] > 0) maxIndex += (ref.size[k] - 1) * ref.stride[k];
+    if (count > 0 && maxIndex >= s.numel) throw new FormatError(`tensor '${name}' reaches past its storage`);
+    headers.set(name, { shape: [...ref.size], dtype: s.kind.dtype });
+  }
+  return headers;
+}
+
+/** The checks readZipEntry and decodeStorage make of a storage entry, without inflating or copying it. */
+function checkStorageEntry(bytes: Uint8Array, entry: ZipEntry, s: StorageRef): void {
+  zipEntryData(bytes, entry);
+  if (entry.size < s.numel * s.kind.itemsize) throw new FormatError(`storage '${s.key}' has ${entry.size} bytes, needs ${s.numel * s.kind.itemsize}`);
 }
 
 export interface CellposeCheckpointInfo {
@@ -211,16 +261,16 @@ export interface CellposeCheckpointInfo {
   diamLabels: number | null;
 }
 
-function need(tensors: Map<string, NdArray>, key: string, ndim: number): NdArray {
+function need(tensors: ReadonlyMap<string, TensorHeader>, key: string, ndim: number): TensorHeader {
   const t = tensors.get(key);
   if (!t) throw new FormatError(`state_dict has no '${key}' (not a Cellpose CPnet checkpoint?)`);
   if (t.shape.length !== ndim) throw new FormatError(`state_dict '${key}' has shape (${t.shape.join(', ')}), expected ${ndim} dims`);
   return t;
 }
 
-function scalarOf(tensors: Map<string, NdArray>, key: string): number | null {
+function scalarOf(tensors: ReadonlyMap<string, TensorHeader>, key: string): number | null {
   const t = tensors.get(key);
-  if (!t || t.data.length < 1) return null;
+  if (!t?.data || t.data.length < 1) return null;
   const v = t.data[0];
   return typeof v === 'bigint' ? Number(v) : v;
 }
@@ -230,7 +280,7 @@ function scalarOf(tensors: Map<string, NdArray>, key: string): number | null {
  * hyper-parameters from the weight shapes. Cellpose-SAM (v4) files hold a `W2` key and are refused,
  * as CPnet itself refuses them.
  */
-export function describeCellposeCheckpoint(tensors: Map<string, NdArray>): CellposeCheckpointInfo {
+export function describeCellposeCheckpoint(tensors: ReadonlyMap<string, TensorHeader>): CellposeCheckpointInfo {
   if (tensors.has('W2')) throw new FormatError('this is a Cellpose-SAM (v4) checkpoint, not supported');
   const out = need(tensors, 'output.2.weight', 4);
   const first = need(tensors, 'downsample.down.res_down_0.conv.conv_0.2.weight', 4);

@@ -105,13 +105,19 @@ export function readZipEntries(bytes: Uint8Array): ZipEntry[] {
 }
 
 /** The uncompressed bytes of one entry (a view into `bytes` for stored entries). */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
+/** Where an entry's (possibly compressed) data lies in the file, checked to end inside it. */
+export function zipEntryData(bytes: Uint8Array, entry: ZipEntry): { start: number; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h = entry.localHeaderOffset;
   if (h + 30 > bytes.length || view.getUint32(h, true) !== SIG_LOCAL) throw new FormatError(`zip: local header of '${entry.name}' is corrupt`);
   const start = h + 30 + view.getUint16(h + 26, true) + view.getUint16(h + 28, true);
   const end = start + entry.compressedSize;
   if (end > bytes.length) throw new FormatError(`zip: data of '${entry.name}' runs past the end of the file (truncated?)`);
+  return { start, end };
+}
+
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
+  const { start, end } = zipEntryData(bytes, entry);
   const comp = bytes.subarray(start, end);
   if (entry.method === 0) {
     if (entry.size !== entry.compressedSize) throw new FormatError(`zip: stored entry '${entry.name}' has mismatched sizes`);

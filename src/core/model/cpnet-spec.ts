@@ -1,8 +1,7 @@
 // The shape of a Cellpose 3 CPnet, read from its state-dict tensors (ALGORITHMS.md 1.1, 1.5).
 // Only the tensor shapes are trusted: nchan, nout and every channel width come from them, so
 // user models with other widths (nbase variants) or 1-3 input channels are handled.
-import type { NdArray } from '../array/ndarray.ts';
-import { getNumber } from '../array/ndarray.ts';
+import type { TensorHeader } from '../io/torch-checkpoint.ts';
 import { FormatError } from '../errors.ts';
 
 export interface CpnetSpec {
@@ -24,7 +23,9 @@ export interface CpnetSpec {
 
 const downKey = (k: number, rest: string): string => `downsample.down.res_down_${k}.${rest}`;
 
-export function requireTensor(tensors: ReadonlyMap<string, NdArray>, key: string, rank: number): NdArray {
+/** The tensor `key`, checked for rank and a float dtype: a full NdArray from readTorchStateDict, or
+ *  a header (shape and dtype) from readTorchStateDictHeaders. */
+export function requireTensor<T extends TensorHeader>(tensors: ReadonlyMap<string, T>, key: string, rank: number): T {
   const t = tensors.get(key);
   if (!t) throw new FormatError(`not a Cellpose CPnet checkpoint: tensor "${key}" is missing`);
   if (t.shape.length !== rank) {
@@ -36,14 +37,15 @@ export function requireTensor(tensors: ReadonlyMap<string, NdArray>, key: string
   return t;
 }
 
-function scalarOrUndefined(tensors: ReadonlyMap<string, NdArray>, key: string): number | undefined {
+function scalarOrUndefined(tensors: ReadonlyMap<string, TensorHeader>, key: string): number | undefined {
   const t = tensors.get(key);
-  if (!t || t.data.length < 1) return undefined;
-  const v = getNumber(t, 0);
+  if (!t?.data || t.data.length < 1) return undefined;
+  const v = Number(t.data[0]);
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
-export function describeCpnet(tensors: ReadonlyMap<string, NdArray>): CpnetSpec {
+/** The CPnet's shape from its tensors (their shapes and the two diameter scalars are all it reads). */
+export function describeCpnet(tensors: ReadonlyMap<string, TensorHeader>): CpnetSpec {
   if (tensors.has('W2')) {
     throw new FormatError('this is a Cellpose 4 (cpsam) checkpoint, not a Cellpose 3 CPnet');
   }

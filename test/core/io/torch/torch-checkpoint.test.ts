@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NdArray } from '../../../../src/core/array/ndarray.ts';
 import { FormatError } from '../../../../src/core/errors.ts';
-import { describeCellposeCheckpoint, readTorchStateDict } from '../../../../src/core/io/torch-checkpoint.ts';
+import { describeCellposeCheckpoint, readTorchStateDict, readTorchStateDictHeaders } from '../../../../src/core/io/torch-checkpoint.ts';
+import { describeCpnet } from '../../../../src/core/model/cpnet-spec.ts';
 import { runPython } from '../pickle/python.ts';
 import { sharedPath } from '../../../helpers/shared-data.ts';
 
@@ -53,6 +54,21 @@ for k, v in sd.items():
     expect(info.diamLabels).toBe(Math.fround(dl));
   });
 
+  it('reads the same shapes, dtypes and diameters from the headers alone, without the weights', () => {
+    const headers = readTorchStateDictHeaders(new Uint8Array(readFileSync(CKPT)));
+    expect([...headers.keys()]).toEqual(ours.keys);
+    for (const [k, t] of ours.tensors) {
+      const h = headers.get(k)!;
+      expect(h.shape, k).toEqual(t.shape);
+      expect(h.dtype, k).toBe(t.dtype);
+      // only the scalars (diam_mean, diam_labels, num_batches_tracked) carry values
+      if (t.data.length <= 16) expect(Array.from(h.data!), k).toEqual(Array.from(t.data));
+      else expect(h.data, k).toBeUndefined();
+    }
+    expect(describeCellposeCheckpoint(headers)).toEqual(describeCellposeCheckpoint(ours.tensors));
+    expect(describeCpnet(headers)).toEqual(describeCpnet(ours.tensors));
+  });
+
   it('names the missing key of a damaged dict and refuses Cellpose-SAM files', () => {
     const damaged = new Map(ours.tensors);
     damaged.delete('output.2.weight');
@@ -62,6 +78,16 @@ for k, v in sd.items():
     expect(() => describeCellposeCheckpoint(sam)).toThrow('Cellpose-SAM (v4) checkpoint, not supported');
   });
 });
+
+/** True when the full read refuses the file. */
+function refusedByFull(b: Uint8Array): boolean {
+  try {
+    readTorchStateDict(b);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 describe('readTorchStateDict on synthetic torch files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'torchckpt-'));
@@ -125,6 +151,15 @@ for k, v in sd.items():
         if (!(e instanceof FormatError)) throw new Error(`case ${i}: ${String(e)}`);
         refused++;
       }
+      // the headers alone never accept less: a file the full read refuses for its structure
+      // (a truncated ZIP, a short storage) is refused by the header read as well, and neither
+      // throws anything but FormatError
+      try {
+        readTorchStateDictHeaders(b);
+        if (i % 4 === 0 && refusedByFull(b)) throw new Error(`case ${i}: headers accepted a truncated file the full read refused`);
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw new Error(`case ${i} (headers): ${String(e)}`);
+      }
     }
     expect(refused).toBeGreaterThanOrEqual(500); // at least every truncation (one case in four) is refused
   });
@@ -132,6 +167,7 @@ for k, v in sd.items():
   it('gives a clear error for a truncated checkpoint', () => {
     const full = new Uint8Array(readFileSync(join(dir, 'new.pt')));
     expect(() => readTorchStateDict(full.subarray(0, full.length - 30))).toThrow(/zip:/);
+    expect(() => readTorchStateDictHeaders(full.subarray(0, full.length - 30))).toThrow(/zip:/);
     expect(() => readTorchStateDict(new Uint8Array([1, 2, 3]))).toThrow('not a PyTorch checkpoint');
   });
 });
