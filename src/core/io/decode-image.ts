@@ -75,7 +75,9 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = 
   if (!format) {
     const ext = opts.nameHint ? extensionOf(opts.nameHint) : '';
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new FormatError(`not a TIFF, PNG or JPEG image (starts with bytes ${head})${ext ? `; .${ext} files are not supported or the file is corrupt` : ''}`);
+    // a known extension with the wrong bytes is a damaged file; any other is a format we do not read
+    const why = !ext ? '' : Object.hasOwn(EXTENSION_FORMAT, ext) ? `; the file is named .${ext} but its contents are not, so it is damaged or mislabelled` : `; .${ext} files are not supported`;
+    throw new FormatError(`not a TIFF, PNG or JPEG image (starts with bytes ${head})${why}`);
   }
   const warnings: string[] = [];
   if (opts.nameHint) {

@@ -63,7 +63,9 @@ describe('decodeImage refuses bad input with a clear FormatError', () => {
 
   it('unknown content', async () => {
     const e = await errorOf(decodeImage(new TextEncoder().encode('hello, not an image'), { nameHint: 'a.tif' }));
-    expect(e.message).toMatch(/not a TIFF, PNG or JPEG image \(starts with bytes 68 65 6c 6c\)/);
+    expect(e.message).toMatch(/not a TIFF, PNG or JPEG image \(starts with bytes 68 65 6c 6c\); the file is named \.tif but its contents are not, so it is damaged or mislabelled/);
+    const bmp = await errorOf(decodeImage(new TextEncoder().encode('BM not read here'), { nameHint: 'scan.bmp' }));
+    expect(bmp.message).toMatch(/starts with bytes 42 4d 20 6e\); \.bmp files are not supported$/);
   });
 
   it('truncated TIFF (real file cut in the middle of its pixel data)', async () => {
