@@ -127,16 +127,23 @@ function decodeStorage(raw: Uint8Array, kind: StorageKind, numel: number, key: s
   return out;
 }
 
-function materialize(t: TensorRef, flat: TypedArray, dtype: DType, name: string, maxElements: number): NdArray {
+/** The tensor's element count, after checking that its view stays inside a storage of
+ *  `storageLength` elements and is not absurdly larger than the file (`bytesInFile`). */
+function checkView(t: TensorRef, storageLength: number, name: string, bytesInFile: number): number {
   const count = checkedShapeSize(t.size);
   // Stride-0 (expanded) views may be larger than their storage, but not absurdly so.
-  if (count > maxElements) throw new FormatError(`tensor '${name}' declares ${count} elements, far more than the file holds`);
-  const out = allocTyped(dtype, count);
-  const nd = t.size.length;
+  if (count > 8 * bytesInFile + (1 << 20)) throw new FormatError(`tensor '${name}' declares ${count} elements, far more than the file holds`);
   // Highest storage element the view touches must lie inside the storage.
   let maxIndex = t.offset;
-  for (let k = 0; k < nd; k++) if (t.size[k] > 0) maxIndex += (t.size[k] - 1) * t.stride[k];
-  if (count > 0 && maxIndex >= flat.length) throw new FormatError(`tensor '${name}' reaches past its storage`);
+  for (let k = 0; k < t.size.length; k++) if (t.size[k] > 0) maxIndex += (t.size[k] - 1) * t.stride[k];
+  if (count > 0 && maxIndex >= storageLength) throw new FormatError(`tensor '${name}' reaches past its storage`);
+  return count;
+}
+
+function materialize(t: TensorRef, flat: TypedArray, dtype: DType, name: string, bytesInFile: number): NdArray {
+  const count = checkView(t, flat.length, name, bytesInFile);
+  const out = allocTyped(dtype, count);
+  const nd = t.size.length;
   let contiguous = true;
   let expect = 1;
   for (let k = nd - 1; k >= 0; k--) {
@@ -202,7 +209,7 @@ export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
       flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
       storages.set(s.key, flat);
     }
-    tensors.set(name, materialize(ref, flat, s.kind.dtype, name, 8 * bytes.length + (1 << 20)));
+    tensors.set(name, materialize(ref, flat, s.kind.dtype, name, bytes.length));
     keys.push(name);
   }
   return { tensors, keys };
@@ -228,16 +235,13 @@ export function readTorchStateDictHeaders(bytes: Uint8Array): Map<string, Tensor
   const headers = new Map<string, TensorHeader>();
   for (const { name, ref, entry } of openStateDict(bytes)) {
     const s = ref.storage;
-    const count = checkedShapeSize(ref.size);
-    if (count <= HEADER_VALUES_MAX_ELEMENTS) {
+    if (checkedShapeSize(ref.size) <= HEADER_VALUES_MAX_ELEMENTS) {
       const flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
-      headers.set(name, materialize(ref, flat, s.kind.dtype, name, 8 * bytes.length + (1 << 20)));
+      headers.set(name, materialize(ref, flat, s.kind.dtype, name, bytes.length));
       continue;
     }
     checkStorageEntry(bytes, entry, s);
-    let maxIndex = ref.offset;
-    for (let k = 0; k < ref.size.length; k++) if (ref.size[k] > 0) maxIndex += (ref.size[k] - 1) * ref.stride[k];
-    if (count > 0 && maxIndex >= s.numel) throw new FormatError(`tensor '${name}' reaches past its storage`);
+    checkView(ref, s.numel, name, bytes.length);
     headers.set(name, { shape: [...ref.size], dtype: s.kind.dtype });
   }
   return headers;
