@@ -137,6 +137,11 @@ interface Timed {
   netPixels: number;
 }
 
+/** The run with the least time: this shared VM's speed drifts, so the bench keeps the best of several. */
+function fastestOf<T>(runs: readonly T[], ms: (run: T) => number): T {
+  return runs.reduce((a, b) => (ms(b) < ms(a) ? b : a));
+}
+
 async function timed(image: ImageStack, fast: boolean, baseNet: Net, tileOverlap?: number): Promise<Timed> {
   const { net, cpuMs, pixels } = cpuCounting(baseNet);
   let peak = process.memoryUsage().rss;
@@ -303,13 +308,14 @@ export async function run(): Promise<BenchRow[]> {
     // then three passes of each mode, alternating, and the fastest of each kept: this shared VM's
     // speed drifts by up to a third within minutes (one 512² default network pass 1.1-1.6 s in
     // two bench runs of one session), which is the machine, not the program
-    const fastest = (a: Timed, b: Timed): Timed => (b.r.timings.totalMs < a.r.timings.totalMs ? b : a);
-    let d = await timed(image, false, net);
-    let f = await timed(image, true, net);
-    for (let k = 1; k < 3; k++) {
-      d = fastest(d, await timed(image, false, net));
-      f = fastest(f, await timed(image, true, net));
+    const dRuns: Timed[] = [];
+    const fRuns: Timed[] = [];
+    for (let k = 0; k < 3; k++) {
+      dRuns.push(await timed(image, false, net));
+      fRuns.push(await timed(image, true, net));
     }
+    const d = fastestOf(dRuns, (m) => m.r.timings.totalMs);
+    const f = fastestOf(fRuns, (m) => m.r.timings.totalMs);
     for (const [mode, m] of [['default', d], ['fast', f]] as const) {
       const t = m.r.timings;
       rows.push({ group: GROUP, name: `${name}² ${mode} preprocess`, value: t.preprocessMs, unit: 'ms' });
@@ -396,15 +402,14 @@ export async function run(): Promise<BenchRow[]> {
   const cellposeWholeMs = processMs(PYTHON, ['-c', 'import torch, numpy, scipy.ndimage']) + 7950 + 770;
   // The fastest of three runs each, alternating: on this shared VM one 1024² network pass varies
   // by a quarter from run to run (4.8-6.2 s), which is the machine, not the program.
-  const best = (runs: ReturnType<typeof cli>[]): ReturnType<typeof cli> => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
   const oursRuns: ReturnType<typeof cli>[] = [];
   const fastRuns: ReturnType<typeof cli>[] = [];
   for (let k = 0; k < 3; k++) {
     oursRuns.push(cli([]));
     fastRuns.push(cli(['--fast']));
   }
-  const ours = best(oursRuns);
-  const fast = best(fastRuns);
+  const ours = fastestOf(oursRuns, (r) => r.ms);
+  const fast = fastestOf(fastRuns, (r) => r.ms);
   rows.push({ group: GROUP, name: 'Cellpose 1024² whole process (estimate)', value: cellposeWholeMs, unit: 'ms', note: 'torch import measured here + 7.95 s network + 0.77 s dynamics' });
   rows.push({ group: GROUP, name: 'CLI segment 1024² default (whole process, best of 3)', value: ours.ms, unit: 'ms', note: `all three: ${oursRuns.map((r) => r.ms).join(', ')} ms` });
   rows.push({ group: GROUP, name: 'CLI 1024² default / Cellpose whole process', value: ours.ms / cellposeWholeMs, unit: 'x', target: '<= 0.75', ok: ours.ms / cellposeWholeMs <= 0.75 });

@@ -112,9 +112,15 @@ function persistentLoad(pid: unknown): unknown {
   return new StorageRef(cls.kind, key, numel);
 }
 
+/** A storage's entry must hold all its elements. */
+function checkStorageSize(byteCount: number, s: StorageRef): void {
+  if (byteCount < s.numel * s.kind.itemsize) throw new FormatError(`storage '${s.key}' has ${byteCount} bytes, needs ${s.numel * s.kind.itemsize}`);
+}
+
 /** Decode a whole storage into a flat typed array of its NdArray dtype. */
-function decodeStorage(raw: Uint8Array, kind: StorageKind, numel: number, key: string): TypedArray {
-  if (raw.length < numel * kind.itemsize) throw new FormatError(`storage '${key}' has ${raw.length} bytes, needs ${numel * kind.itemsize}`);
+function decodeStorage(raw: Uint8Array, s: StorageRef): TypedArray {
+  checkStorageSize(raw.length, s);
+  const { kind, numel } = s;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = allocTyped(kind.dtype, numel);
   if (kind.decode) {
@@ -206,7 +212,7 @@ export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
     const s = ref.storage;
     let flat = storages.get(s.key);
     if (!flat) {
-      flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
+      flat = decodeStorage(readZipEntry(bytes, entry), s);
       storages.set(s.key, flat);
     }
     tensors.set(name, materialize(ref, flat, s.kind.dtype, name, bytes.length));
@@ -236,7 +242,7 @@ export function readTorchStateDictHeaders(bytes: Uint8Array): Map<string, Tensor
   for (const { name, ref, entry } of openStateDict(bytes)) {
     const s = ref.storage;
     if (checkedShapeSize(ref.size) <= HEADER_VALUES_MAX_ELEMENTS) {
-      const flat = decodeStorage(readZipEntry(bytes, entry), s.kind, s.numel, s.key);
+      const flat = decodeStorage(readZipEntry(bytes, entry), s);
       headers.set(name, materialize(ref, flat, s.kind.dtype, name, bytes.length));
       continue;
     }
@@ -250,7 +256,7 @@ export function readTorchStateDictHeaders(bytes: Uint8Array): Map<string, Tensor
 /** The checks readZipEntry and decodeStorage make of a storage entry, without inflating or copying it. */
 function checkStorageEntry(bytes: Uint8Array, entry: ZipEntry, s: StorageRef): void {
   zipEntryData(bytes, entry);
-  if (entry.size < s.numel * s.kind.itemsize) throw new FormatError(`storage '${s.key}' has ${entry.size} bytes, needs ${s.numel * s.kind.itemsize}`);
+  checkStorageSize(entry.size, s);
 }
 
 export interface CellposeCheckpointInfo {
