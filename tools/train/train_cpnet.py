@@ -95,30 +95,40 @@ def load_item(ds: str, name: str, cache: str):
     return data_prep.to_gray_2chan(img), flows, diam, int(lbl.max())
 
 
-def random_rotate_and_resize(img, lbl, diam, rng, scale_range=0.5, rescale=True):
-    """One image of Cellpose's random_rotate_and_resize (9.4), scipy in place of cv2.warpAffine.
-    Returns the image tile, the label tile and the scale s applied. train_seg uses scale_range 0.5
-    with rescaling to DIAM_MEAN; train_size (9.5) scale_range 1 without rescaling."""
-    C, Ly, Lx = img.shape
+def warp_params(Ly, Lx, diam, rng, scale_range=0.5, rescale=True, tile=None):
+    """The random draws of one image's random_rotate_and_resize (9.4), in Cellpose's order (flip,
+    theta, scale, shift), and the inverse map they give: input (row, col) = M @ output (row, col)
+    + off, which is scipy's affine_transform convention. Both augmentation paths take their draws
+    from here, so a seeded stream gives the same tiles on either."""
+    tile = TILE if tile is None else tile
     flip = rng.rand() > 0.5
     theta = rng.rand() * np.pi * 2
     s = (1 - scale_range / 2) + scale_range * rng.rand()
     if rescale:
         s = s * DIAM_MEAN / diam
     u2 = rng.rand(2)
-    excess = np.maximum(0.0, np.array([Lx * s - TILE, Ly * s - TILE]))
+    excess = np.maximum(0.0, np.array([Lx * s - tile, Ly * s - tile]))
     shift = (u2 - 0.5) * excess  # (x, y)
+    c, sn = np.cos(theta), np.sin(theta)
+    # forward (x,y) -> s*R(x,y) + t with t = centre + shift - s*R*(Lx/2, Ly/2)
+    tx = tile / 2 + shift[0] - s * (c * Lx / 2 - sn * Ly / 2)
+    ty = tile / 2 + shift[1] - s * (sn * Lx / 2 + c * Ly / 2)
+    # output (row, col) -> input (row, col): the inverse of the forward map, in (y, x) order
+    M = np.array([[c, -sn], [sn, c]]) / s
+    off = -M @ np.array([ty, tx])
+    return flip, c, sn, s, M, off
+
+
+def random_rotate_and_resize(img, lbl, diam, rng, scale_range=0.5, rescale=True):
+    """One image of Cellpose's random_rotate_and_resize (9.4), scipy in place of cv2.warpAffine.
+    Returns the image tile, the label tile and the scale s applied. train_seg uses scale_range 0.5
+    with rescaling to DIAM_MEAN; train_size (9.5) scale_range 1 without rescaling."""
+    C, Ly, Lx = img.shape
+    flip, c, sn, s, M, off = warp_params(Ly, Lx, diam, rng, scale_range, rescale)
     if flip:
         img = img[:, :, ::-1]
         lbl = lbl[:, :, ::-1].copy()
         lbl[2] = -lbl[2]
-    c, sn = np.cos(theta), np.sin(theta)
-    # forward (x,y) -> s*R(x,y) + t with t = centre + shift - s*R*(Lx/2, Ly/2)
-    tx = TILE / 2 + shift[0] - s * (c * Lx / 2 - sn * Ly / 2)
-    ty = TILE / 2 + shift[1] - s * (sn * Lx / 2 + c * Ly / 2)
-    # scipy maps output (row, col) to input (row, col): inverse of the forward map in (y, x) order
-    M = np.array([[c, -sn], [sn, c]]) / s
-    off = -M @ np.array([ty, tx])
     out_img = np.zeros((C, TILE, TILE), np.float32)
     for k in range(C):
         if img[k].any():
@@ -131,6 +141,56 @@ def random_rotate_and_resize(img, lbl, diam, rng, scale_range=0.5, rescale=True)
     out_lbl[1] = v2 * sn + v1 * c
     out_lbl[2] = v2 * c - v1 * sn
     return out_img, out_lbl, s
+
+
+class DeviceAugmenter:
+    """random_rotate_and_resize on the training device (--device-augment): every training image and
+    its flow labels live there once, and each tile is one grid_sample of them, so a GPU is not held
+    up by CPU-side scipy warps. The draws are warp_params' from the same seeded stream as the scipy
+    path, so the tiles are the scipy path's up to float rounding inside the source image (checked:
+    at most 1e-4 there). They differ within one pixel of the source's edge: scipy's constant mode
+    gives 0 for any point outside the image, while grid_sample (like OpenCV's warpAffine with a
+    constant border, which Cellpose uses) fades the edge pixel into the zero padding."""
+
+    def __init__(self, items, device, tile: int):
+        self.device = device
+        self.tile = tile
+        self.data = [torch.from_numpy(np.concatenate([it[0], it[1]], 0)).to(device) for it in items]
+        self.nchan = items[0][0].shape[0] if items else 0
+        r = torch.arange(tile, dtype=torch.float32, device=device)
+        # output (row, col) of every tile pixel, on the device (float32 keeps 1e-4 px at these sizes)
+        self.out_r, self.out_c = (g.reshape(-1) for g in torch.meshgrid(r, r, indexing="ij"))
+
+    def one(self, i: int, diam: float, rng, scale_range=0.5, rescale=True):
+        x = self.data[i]
+        C, T = self.nchan, self.tile
+        _, Ly, Lx = x.shape
+        flip, c, sn, s, M, off = warp_params(Ly, Lx, diam, rng, scale_range, rescale, T)
+        # grid_sample with align_corners=True puts -1 / +1 on the first / last pixel centres; the
+        # flip (of the X axis before the warp) is the sign of the x coordinate, with no copy
+        # (the map's entries go in as Python floats: no host-to-device copy per tile)
+        (m00, m01), (m10, m11) = M.tolist()
+        o0, o1 = off.tolist()
+        kx, ky = 2.0 / max(Lx - 1, 1), 2.0 / max(Ly - 1, 1)
+        gx = (self.out_r * m10 + self.out_c * m11 + o1) * kx - 1.0
+        gy = (self.out_r * m00 + self.out_c * m01 + o0) * ky - 1.0
+        grid = torch.stack([-gx if flip else gx, gy], -1).reshape(1, T, T, 2)
+        chans = list(range(C)) + [C + 1, C + 2]
+        smooth = F.grid_sample(x[None, chans], grid, mode="bilinear", padding_mode="zeros", align_corners=True)[0]
+        cell = F.grid_sample(x[None, C:C + 1], grid, mode="nearest", padding_mode="zeros", align_corners=True)[0, 0]
+        v1, v2 = smooth[C], smooth[C + 1]
+        if flip:
+            v2 = -v2
+        lbl = torch.stack([cell, v2 * sn + v1 * c, v2 * c - v1 * sn], 0)
+        return smooth[:C], lbl, s
+
+    def batch(self, items, idx, rng):
+        imgs, lbls = [], []
+        for i in idx:
+            im, lb, _s = self.one(i, items[i][2], rng)
+            imgs.append(im)
+            lbls.append(lb)
+        return torch.stack(imgs), torch.stack(lbls)
 
 
 def loss_fn(y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -186,10 +246,13 @@ def _batch_job(job):
     return make_batch(_ITEMS, idx, np.random.RandomState([epoch, b]))
 
 
-def epoch_batches(items, perm, batch_size: int, epoch: int, rng, pool):
-    """The epoch's batches in order: made here from the epoch's stream (pool None, as Cellpose), or
-    by the pool, each seeded with (epoch, batch start) and made ahead of the training loop."""
+def epoch_batches(items, perm, batch_size: int, epoch: int, rng, pool, augmenter=None):
+    """The epoch's batches in order: made here from the epoch's stream (pool None, as Cellpose), on
+    the device from that same stream (augmenter), or by the pool, each seeded with (epoch, batch
+    start) and made ahead of the training loop."""
     starts = range(0, len(perm) - batch_size + 1, batch_size)
+    if augmenter is not None:
+        return (augmenter.batch(items, perm[b:b + batch_size], rng) for b in starts)
     if pool is None:
         batches = (make_batch(items, perm[b:b + batch_size], rng) for b in starts)
     else:
@@ -216,6 +279,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0,
                     help="processes that load the data and make the batches (0: all in this process, as the "
                     "shipped runs; see the module docstring)")
+    ap.add_argument("--device-augment", action="store_true",
+                    help="warp the tiles on --device (grid_sample) from the epoch's one stream, instead of scipy on the CPU")
     ap.add_argument("--log-every", type=int, default=10, help="log the loss every this many steps")
     ap.add_argument("--checkpoint-every-s", type=float, default=300.0)
     ap.add_argument("--tile", type=int, default=224, help="training tile side (Cellpose: 224)")
@@ -276,7 +341,8 @@ def main() -> None:
 
     # forked before the GPU is touched (a forked child must not inherit a CUDA context)
     _ITEMS = items
-    pool = multiprocessing.get_context("fork").Pool(args.workers) if args.workers > 0 else None
+    pool = (multiprocessing.get_context("fork").Pool(args.workers)
+            if args.workers > 0 and not args.device_augment else None)
     device = torch.device(args.device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed tile shape
@@ -290,6 +356,7 @@ def main() -> None:
         log(f"initialised from {args.init}")
     net.diam_labels.data[:] = diam_labels
     net.to(device)
+    augmenter = DeviceAugmenter(items, device, TILE) if args.device_augment else None
     opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr,
                             weight_decay=args.weight_decay)
 
@@ -326,7 +393,8 @@ def main() -> None:
                          f"for saving ({budget_s:.0f} s); give a later time")
     until = f" until {args.end_utc} UTC (minus 60s)" if end is not None else ""
     log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s{until}"
-        + (f" on {args.device}, {args.workers} batch workers" if args.device != "cpu" or args.workers else ""))
+        + (f" on {args.device}, {args.workers} batch workers" if args.device != "cpu" or args.workers else "")
+        + (", tiles warped on the device" if augmenter is not None else ""))
     curve = []
     step, epoch, last_ckpt = 0, args.first_epoch, time.time()
     ckpt_path = os.path.join(args.cache, "ckpt_latest")
@@ -336,7 +404,7 @@ def main() -> None:
         rng = np.random.RandomState(epoch)  # Cellpose seeds numpy with the epoch number
         perm = rng.permutation(len(items))
         ep_loss, ep_n = 0.0, 0
-        for x, t in epoch_batches(items, perm, args.batch_size, epoch, rng, pool):
+        for x, t in epoch_batches(items, perm, args.batch_size, epoch, rng, pool, augmenter):
             frac = (time.time() - train_start) / budget_s
             if frac >= 1.0 or (args.max_steps and step >= args.max_steps):
                 done = True
@@ -377,7 +445,7 @@ def main() -> None:
     save_state(net, args.out)
     epochs_completed = epoch - args.first_epoch
     summary = {"steps": step, "epochs_completed": epochs_completed, "first_epoch": args.first_epoch,
-               "device": args.device, "workers": args.workers, "log_every": args.log_every,
+               "device": args.device, "workers": args.workers, "device_augment": args.device_augment, "log_every": args.log_every,
                "train_seconds": round(time.time() - train_start, 1),
                "n_train_images": len(items), "diam_labels": diam_labels, "curve": curve}
     with open(os.path.join(args.cache, "summary.json"), "w") as f:

@@ -35,6 +35,9 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
+    ap.add_argument("--device-augment", action="store_true",
+                    help="warp the crops on --device (grid_sample), as train_cpnet.py --device-augment")
     args = ap.parse_args()
     tc.TILE = args.tile
     torch.set_num_threads(args.threads)
@@ -47,7 +50,9 @@ def main() -> None:
             items.append((img, flows, diam))
     net = cpnet.CPnet(diam_mean=tc.DIAM_MEAN)
     net.load_state_dict(torch.load(args.model), strict=True)
-    net.eval()
+    device = torch.device(args.device)
+    net.to(device).eval()
+    augmenter = tc.DeviceAugmenter(items, device, args.tile) if args.device_augment else None
     diam_mean = float(net.diam_mean.item())
     tc.log(f"size model: {len(items)} images x {args.epochs} epochs, tile {args.tile}, diam_mean {diam_mean}")
 
@@ -57,13 +62,18 @@ def main() -> None:
         rng = np.random.RandomState(epoch)
         for b in range(0, len(items), args.batch_size):
             batch, yb = [], []
-            for img, flows, diam in items[b:b + args.batch_size]:
-                im, _lb, s = tc.random_rotate_and_resize(img, flows, diam, rng, scale_range=1.0, rescale=False)
+            for i in range(b, min(b + args.batch_size, len(items))):
+                img, flows, diam = items[i]
+                if augmenter is None:
+                    im, _lb, s = tc.random_rotate_and_resize(img, flows, diam, rng, scale_range=1.0, rescale=False)
+                    im = torch.from_numpy(im)
+                else:
+                    im, _lb, s = augmenter.one(i, diam, rng, scale_range=1.0, rescale=False)
                 batch.append(im)
                 yb.append(np.log(diam) - np.log(diam_mean) + np.log(s))
             with torch.no_grad():
-                _y, st = net(torch.from_numpy(np.stack(batch)))
-            styles.append(st.numpy().astype(np.float64))
+                _y, st = net(torch.stack(batch).to(device))
+            styles.append(st.cpu().numpy().astype(np.float64))
             ys.extend(yb)
         tc.log(f"epoch {epoch} styles done ({time.time() - t0:.0f}s)")
 
