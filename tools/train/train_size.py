@@ -9,10 +9,20 @@ The result is written where Cellpose and this app look for it, `<model path>_siz
 Deliberate differences, forced by 2 CPU cores: crops are --tile (default 224, the inference tile
 size) instead of 512 x 512, and --epochs (default 2) instead of 10.
 
+On a GPU machine (gpu_run.sh) it runs Cellpose's own 512 x 512 crops and 10 epochs, with --device
+cuda --device-augment.
+
+The file is a pickled dict, and the pickle names numpy's module: numpy 2 writes `numpy._core`, which
+numpy 1.x cannot import, while numpy 1.x writes `numpy.core`, which numpy 2 still reads. So a size
+model fitted under numpy 2 (the GPU machine's) is written again under numpy 1.x before it is
+shipped: `train_size.py --resave PATH`, here with Debian's numpy 1.24.
+
 Usage: /usr/bin/python3 tools/train/train_size.py [--model resources/models/cpsd_nuclei_v1]
+       /usr/bin/python3 tools/train/train_size.py --resave resources/models/cpsd_nuclei_v1_size.npy
 """
 import argparse
 import os
+import pickle
 import sys
 import time
 
@@ -26,6 +36,35 @@ import train_cpnet as tc  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+class _NumpyCompatUnpickler(pickle.Unpickler):
+    """Reads numpy 2's `numpy._core` module names under a numpy 1.x that has only `numpy.core`."""
+
+    def find_class(self, module, name):
+        if module.startswith("numpy._core") and not hasattr(np, "_core"):
+            module = "numpy.core" + module[len("numpy._core"):]
+        return super().find_class(module, name)
+
+
+def read_size_model(path: str) -> dict:
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        _shape, _fortran, dtype = read_header(f)
+        if dtype != np.dtype(object):
+            raise SystemExit(f"{path}: not a pickled size model (dtype {dtype})")
+        params = _NumpyCompatUnpickler(f).load()
+    params = params.item() if isinstance(params, np.ndarray) else params
+    if not isinstance(params, dict) or not {"A", "smean", "diam_mean", "ymean"} <= set(params):
+        raise SystemExit(f"{path}: not a Cellpose size model (keys {sorted(params) if isinstance(params, dict) else type(params)})")
+    return params
+
+
+def write_size_model(path: str, params: dict) -> None:
+    tmp = path + ".tmp.npy"
+    np.save(tmp, params, allow_pickle=True)
+    os.replace(tmp, path)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
@@ -35,10 +74,18 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--resave", default="", help="write this size model again under this numpy (see above) and stop")
     ap.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     ap.add_argument("--device-augment", action="store_true",
                     help="warp the crops on --device (grid_sample), as train_cpnet.py --device-augment")
     args = ap.parse_args()
+    if args.resave:
+        params = read_size_model(args.resave)
+        params = {"A": np.asarray(params["A"], np.float64), "smean": np.asarray(params["smean"], np.float32),
+                  "diam_mean": float(params["diam_mean"]), "ymean": float(params["ymean"])}
+        write_size_model(args.resave, params)
+        tc.log(f"wrote {args.resave} again with numpy {np.__version__}")
+        return
     tc.TILE = args.tile
     torch.set_num_threads(args.threads)
 
@@ -86,10 +133,10 @@ def main() -> None:
     pred = A @ X + ymean
     r = float(np.corrcoef(pred, y)[0, 1])
     out = args.model + "_size.npy"
-    tmp = out + ".tmp.npy"
-    np.save(tmp, {"A": A, "smean": smean.astype(np.float32), "diam_mean": diam_mean, "ymean": ymean}, allow_pickle=True)
-    os.replace(tmp, out)
+    write_size_model(out, {"A": A, "smean": smean.astype(np.float32), "diam_mean": diam_mean, "ymean": ymean})
     tc.log(f"saved {out}: {len(y)} styles, train correlation of log-diameter {r:.3f}, {time.time() - t0:.0f}s")
+    if int(np.__version__.split(".")[0]) >= 2:
+        tc.log(f"numpy {np.__version__} wrote it: numpy 1.x cannot load it until train_size.py --resave writes it again there")
 
 
 if __name__ == "__main__":

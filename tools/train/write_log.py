@@ -45,7 +45,8 @@ def run_section(folder: str, title: str) -> tuple[list[str], float, int]:
                if s.get("first_epoch") else "")]
     out += [f"- training wall time: {s['train_seconds']:.0f} s ({s['train_seconds'] / 60:.1f} min)"
             + (f" on {s['device']}" if s.get("device", "cpu") != "cpu" else "")
-            + (f", batches made by {s['workers']} worker processes" if s.get("workers") else "")]
+            + (", tiles warped on the device from each epoch's seeded stream (--device-augment)" if s.get("device_augment")
+               else f", batches made by {s['workers']} worker processes" if s.get("workers") else "")]
     out += [f"- diam_labels (mean training diameter before rescaling): {s['diam_labels']:.3f} px; diam_mean 17"]
     out += ["", "```"] + head + ["```", ""]
     out += ["Loss per epoch (train = mean over the epoch's batches; val = fixed augmented tiles of the "
