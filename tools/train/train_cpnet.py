@@ -14,7 +14,8 @@ halvings evenly spread over the last DECAY_FRAC. Cellpose's own schedule has the
 On a GPU (`--device cuda`), `--workers N` makes the batches in N processes so that the scipy
 augmentation keeps up with the GPU. Each batch is then seeded with (epoch, batch start) instead of
 the epoch's one sequential stream, so those runs draw other tiles than `--workers 0` (the default,
-which all shipped runs used and which reproduces them).
+which all shipped runs used and which reproduces them). `--device-augment` instead warps the tiles
+on the device itself from the epoch's one stream, as `--workers 0` draws them (DeviceAugmenter).
 
 Usage: see tools/train/README.md.
 """
@@ -147,8 +148,8 @@ class DeviceAugmenter:
     """random_rotate_and_resize on the training device (--device-augment): every training image and
     its flow labels live there once, and each tile is one grid_sample of them, so a GPU is not held
     up by CPU-side scipy warps. The draws are warp_params' from the same seeded stream as the scipy
-    path, so the tiles are the scipy path's up to float rounding inside the source image (checked:
-    at most 1e-4 there). They differ within one pixel of the source's edge: scipy's constant mode
+    path, so the tiles are the scipy path's up to float rounding inside the source image (about 1e-4
+    there; tools/train/check_tools.py checks it). They differ within one pixel of the source's edge: scipy's constant mode
     gives 0 for any point outside the image, while grid_sample (like OpenCV's warpAffine with a
     constant border, which Cellpose uses) fades the edge pixel into the zero padding."""
 
