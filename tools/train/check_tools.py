@@ -73,12 +73,7 @@ def check_resave(numpy2_file: str, work: str) -> None:
     want = ts.read_size_model(numpy2_file)
     path = os.path.join(work, "m_size.npy")
     shutil.copy(numpy2_file, path)
-    argv = sys.argv
-    sys.argv = ["train_size.py", "--resave", path]
-    try:
-        ts.main()
-    finally:
-        sys.argv = argv
+    ts.resave(path)
     got = np.load(path, allow_pickle=True).item()
     for key in ("A", "smean", "diam_mean", "ymean"):
         if not np.array_equal(np.asarray(got[key]), np.asarray(want[key])):

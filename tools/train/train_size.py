@@ -65,6 +65,14 @@ def write_size_model(path: str, params: dict) -> None:
     os.replace(tmp, path)
 
 
+def resave(path: str) -> None:
+    """Write the size model at `path` again with this numpy (the module docstring says why)."""
+    params = read_size_model(path)
+    write_size_model(path, {"A": np.asarray(params["A"], np.float64), "smean": np.asarray(params["smean"], np.float32),
+                            "diam_mean": float(params["diam_mean"]), "ymean": float(params["ymean"])})
+    tc.log(f"wrote {path} again with numpy {np.__version__}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(HERE, "..", "..", "resources", "models", "cpsd_nuclei_v1"))
@@ -80,11 +88,7 @@ def main() -> None:
                     help="warp the crops on --device (grid_sample), as train_cpnet.py --device-augment")
     args = ap.parse_args()
     if args.resave:
-        params = read_size_model(args.resave)
-        params = {"A": np.asarray(params["A"], np.float64), "smean": np.asarray(params["smean"], np.float32),
-                  "diam_mean": float(params["diam_mean"]), "ymean": float(params["ymean"])}
-        write_size_model(args.resave, params)
-        tc.log(f"wrote {args.resave} again with numpy {np.__version__}")
+        resave(args.resave)
         return
     tc.TILE = args.tile
     torch.set_num_threads(args.threads)

@@ -104,7 +104,6 @@ export function readZipEntries(bytes: Uint8Array): ZipEntry[] {
   return entries;
 }
 
-/** The uncompressed bytes of one entry (a view into `bytes` for stored entries). */
 /** Where an entry's (possibly compressed) data lies in the file, checked to end inside it. */
 export function zipEntryData(bytes: Uint8Array, entry: ZipEntry): { start: number; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -116,6 +115,7 @@ export function zipEntryData(bytes: Uint8Array, entry: ZipEntry): { start: numbe
   return { start, end };
 }
 
+/** The uncompressed bytes of one entry (a view into `bytes` for stored entries). */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   const { start, end } = zipEntryData(bytes, entry);
   const comp = bytes.subarray(start, end);
