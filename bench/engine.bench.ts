@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCellposeModel } from '../src/backend/inference/load-model.ts';
+import { buildInt8Onnx } from '../src/backend/inference/int8-network.ts';
 import { OrtNetwork } from '../src/backend/inference/ort-network.ts';
 import { decodeImage } from '../src/core/io/decode-image.ts';
 import type { ImageStack } from '../src/core/io/image-types.ts';
@@ -74,12 +75,21 @@ function cellposeTimes(src: string, threads: number, imagePath: string, modelPat
 
 type Net = Parameters<typeof segment>[2];
 
-/** A CPU session of a Cellpose checkpoint, as segment() takes it (no .onnx cache written), and the
- *  converted graph. Release it with net.release(). */
-async function openNet(modelPath: string): Promise<{ net: OrtNetwork & Net; onnxBytes: Uint8Array }> {
+/** CPU sessions of a Cellpose checkpoint, as segment() takes them (no .onnx cache written): the
+ *  float32 network and fast mode's int8 one (calibrated now, as the worker does on its first fast
+ *  run), and the converted float32 graph. Release them with release(). */
+interface Nets {
+  net: OrtNetwork & Net;
+  fastNet: OrtNetwork & Net;
+  onnxBytes: Uint8Array;
+  release: () => Promise<void>;
+}
+
+async function openNet(modelPath: string): Promise<Nets> {
   const model = await loadCellposeModel(modelPath, { cacheDir: null });
-  const ort = await OrtNetwork.create(model.onnxBytes, model.spec);
-  return { net: Object.assign(ort, { model: model.info }), onnxBytes: model.onnxBytes };
+  const net = Object.assign(await OrtNetwork.create(model.onnxBytes, model.spec), { model: model.info });
+  const fastNet = Object.assign(await OrtNetwork.create(await buildInt8Onnx(model), model.spec), { model: model.info });
+  return { net, fastNet, onnxBytes: model.onnxBytes, release: async () => void (await Promise.all([net.release(), fastNet.release()])) };
 }
 type Masks = SegmentResult['masks'];
 
@@ -142,8 +152,9 @@ function fastestOf<T>(runs: readonly T[], ms: (run: T) => number): T {
   return runs.reduce((a, b) => (ms(b) < ms(a) ? b : a));
 }
 
-async function timed(image: ImageStack, fast: boolean, baseNet: Net, tileOverlap?: number): Promise<Timed> {
-  const { net, cpuMs, pixels } = cpuCounting(baseNet);
+async function timed(image: ImageStack, fast: boolean, nets: Nets, tileOverlap?: number): Promise<Timed> {
+  // fast mode runs the int8 network on the CPU, as the inference worker does
+  const { net, cpuMs, pixels } = cpuCounting(fast ? nets.fastNet : nets.net);
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -223,17 +234,17 @@ function agreementRows(name: string, suffix: string, note: string, d: Masks, f: 
 /** The --fast target's mask agreement with a well-trained network: the 19-minute fixture model's
  *  masks move with any change of tiling (its overlap-0.15 row), which hides what fast mode does. */
 async function fastAgreement(modelPath: string, images: ReadonlyArray<readonly [string, ImageStack]>): Promise<BenchRow[]> {
-  const { net } = await openNet(modelPath);
+  const nets = await openNet(modelPath);
   const rows: BenchRow[] = [];
   try {
     for (const [name, image] of images) {
-      const d = await timed(image, false, net);
-      const f = await timed(image, true, net);
-      const o = await timed(image, false, net, 0.15);
+      const d = await timed(image, false, nets);
+      const f = await timed(image, true, nets);
+      const o = await timed(image, false, nets, 0.15);
       rows.push(...agreementRows(name, ', bundled model', `bundled cpsd_nuclei_v1, ${maxLabel(d.r.masks)} masks`, d.r.masks, f.r.masks, o.r.masks));
     }
   } finally {
-    await net.release();
+    await nets.release();
   }
   return rows;
 }
@@ -254,7 +265,7 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
   };
   const [nameCol, hCol, wCol, diamCol] = [col('name'), col('height'), col('width'), col('median_diameter_px')];
   const large = rows.filter((r) => Number(r[hCol]) >= 512 && Number(r[wCol]) >= 512);
-  const { net } = await openNet(modelPath);
+  const nets = await openNet(modelPath);
   const aps: number[] = [];
   let defaultMs = 0;
   let fastMs = 0;
@@ -262,8 +273,8 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
     for (const r of large) {
       const image = await decodeImage(new Uint8Array(readFileSync(join(FLUO, 'images', `${r[nameCol]}.png`))));
       const o = { diameterPx: Number(r[diamCol]), channels: [0, 0] as [number, number] };
-      const d = await segment(image, { ...o, fast: false }, net, directDeps);
-      const f = await segment(image, { ...o, fast: true }, net, directDeps);
+      const d = await segment(image, { ...o, fast: false }, nets.net, directDeps);
+      const f = await segment(image, { ...o, fast: true }, nets.fastNet, directDeps);
       defaultMs += d.timings.totalMs;
       fastMs += f.timings.totalMs;
       // no masks in either mode is full agreement (Cellpose's AP is NaN there)
@@ -271,7 +282,7 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
       aps.push(Number.isNaN(a) ? 1 : a);
     }
   } finally {
-    await net.release();
+    await nets.release();
   }
   const mean = aps.reduce((s, v) => s + v, 0) / aps.length;
   const name = `${aps.length} fluorescence images >= 512², true diameters`;
@@ -284,8 +295,8 @@ async function fastAgreementOnData(modelPath: string, label: string): Promise<Be
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const { net, onnxBytes } = await openNet(MODEL);
-  rows.push(...(await torchVsOrt(onnxBytes)));
+  const nets = await openNet(MODEL);
+  rows.push(...(await torchVsOrt(nets.onnxBytes)));
   const img512 = await decodeImage(new Uint8Array(readFileSync(IMG)));
   const img1024 = mosaic(img512);
   const targets: Record<string, number> = { '512': 1770, '1024': 7950 };
@@ -303,16 +314,16 @@ export async function run(): Promise<BenchRow[]> {
   for (const [name, image] of [['512', img512], ['1024', img1024]] as const) {
     // warm-up of both modes (session, allocations): each mode's first pass at a new input shape
     // also pays for fresh memory, which on this VM costs up to 2x the pass itself
-    await timed(image, false, net);
-    await timed(image, true, net);
+    await timed(image, false, nets);
+    await timed(image, true, nets);
     // then three passes of each mode, alternating, and the fastest of each kept: this shared VM's
     // speed drifts by up to a third within minutes (one 512² default network pass 1.1-1.6 s in
     // two bench runs of one session), which is the machine, not the program
     const dRuns: Timed[] = [];
     const fRuns: Timed[] = [];
     for (let k = 0; k < 3; k++) {
-      dRuns.push(await timed(image, false, net));
-      fRuns.push(await timed(image, true, net));
+      dRuns.push(await timed(image, false, nets));
+      fRuns.push(await timed(image, true, nets));
     }
     const d = fastestOf(dRuns, (m) => m.r.timings.totalMs);
     const f = fastestOf(fRuns, (m) => m.r.timings.totalMs);
@@ -351,8 +362,13 @@ export async function run(): Promise<BenchRow[]> {
     // 3.1): what the default-mode target asks of this CPU's arithmetic.
     const impliedGflops = (2 * macsPerPixel * d.netPixels) / (targets[name] * 1e6);
     rows.push({ group: GROUP, name: `${name}² conv rate Cellpose's ${targets[name]} ms implies / BLAS rate`, value: impliedGflops / blasGflops, unit: 'x', note: `${impliedGflops.toFixed(0)} GFLOP/s` });
-    const o = await timed(image, false, net, 0.15);
+    const o = await timed(image, false, nets, 0.15);
     rows.push(...agreementRows(name, '', 'fixture cp3_nuclei_dsb2018 (19-minute model)', d.r.masks, f.r.masks, o.r.masks));
+    // fast mode's tiling with the float32 network, for what the int8 network adds (best of 2)
+    const f32Runs = [await timed(image, true, { ...nets, fastNet: nets.net }), await timed(image, true, { ...nets, fastNet: nets.net })];
+    const f32 = fastestOf(f32Runs, (m) => m.r.timings.totalMs);
+    rows.push({ group: GROUP, name: `${name}² fast network with float32 instead of int8`, value: f32.r.timings.networkMs, unit: 'ms', note: 'the float32 network in fast mode\'s tiling (best of 2)' });
+    rows.push({ group: GROUP, name: `${name}² fast masks, float32 vs int8 network, AP50`, value: ap50(f32.r.masks, f.r.masks), unit: '' });
     rows.push({ group: GROUP, name: `${name}² fast/default total`, value: f.r.timings.totalMs / d.r.timings.totalMs, unit: 'x' });
     const vsCellpose = f.r.timings.totalMs / cellposeMs[name];
     rows.push({ group: GROUP, name: `${name}² fast total / Cellpose network + dynamics`, value: vsCellpose, unit: 'x', target: '<= 0.5', ok: vsCellpose <= 0.5, note: "the brief's Cellpose times" });
@@ -368,7 +384,7 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({ group: GROUP, name: `${name}² fast total / Cellpose network + dynamics (measured)`, value: fastRatio, unit: 'x', target: '<= 0.5', ok: fastRatio <= 0.5 });
     }
   }
-  await net.release();
+  await nets.release();
   rows.push(...(await fastAgreement(BUNDLED_MODEL, [['512', img512], ['1024', img1024]])));
   rows.push(...(await fastAgreementOnData(MODEL, 'fixture')));
   rows.push(...(await fastAgreementOnData(BUNDLED_MODEL, 'bundled model')));

@@ -9,7 +9,9 @@ import { parentPort } from 'node:worker_threads';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
-import { loadCellposeModel } from './load-model.ts';
+import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
+import { int8Applies, int8OnnxFor } from './int8-network.ts';
+import { loadCellposeModel, type LoadedModel } from './load-model.ts';
 import { checkSegmentMemory } from './memory-check.ts';
 import { OrtNetwork } from './ort-network.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
@@ -19,7 +21,35 @@ import { closePool, poolDeps, startPool } from './pool-masks.ts';
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
 
-let net: (OrtNetwork & { model: SegmentNetwork['model'] }) | null = null;
+type Net = OrtNetwork & { model: SegmentNetwork['model'] };
+let net: Net | null = null;
+let loaded: LoadedModel | null = null;
+let threads: number | undefined;
+/** Fast mode's int8 network on the CPU (int8-network.ts), made on the first fast run; a string is
+ *  why it could not be made (fast mode then runs the float32 network). */
+let fastNet: Net | string | null = null;
+
+async function releaseFastNet(): Promise<void> {
+  if (fastNet !== null && typeof fastNet !== 'string') await fastNet.release();
+  fastNet = null;
+}
+
+/** The network for a run: in fast mode on the CPU with no second channel the int8 one, when it can
+ *  be made. */
+async function networkFor(options: Partial<SegmentOptions>, main: Net, onStage: (stage: string) => void): Promise<{ runner: Net; warning?: string }> {
+  if (options.fast !== true || !int8Applies(options) || main.providerUsed !== 'cpu' || !loaded) return { runner: main };
+  if (fastNet === null) {
+    try {
+      onStage('preparing the int8 fast network (once per model)');
+      const { bytes } = await int8OnnxFor(loaded);
+      fastNet = Object.assign(await OrtNetwork.create(bytes, loaded.spec, { provider: 'cpu', intraOpThreads: threads }), { model: main.model });
+    } catch (e) {
+      fastNet = e instanceof Error ? e.message : String(e);
+      return { runner: main, warning: `fast mode runs the float32 network: its int8 network could not be made (${fastNet})` };
+    }
+  }
+  return typeof fastNet === 'string' ? { runner: main } : { runner: fastNet };
+}
 
 function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(msg, transfer);
@@ -37,8 +67,11 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const old = net;
       const fresh = await OrtNetwork.create(m.onnxBytes, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads });
       net = Object.assign(fresh, { model: m.info });
+      loaded = m;
+      threads = msg.intraOpThreads;
       startPool();
       await old?.release();
+      await releaseFastNet();
       post({
         type: 'loaded',
         id: msg.id,
@@ -77,7 +110,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
       }
       checkSegmentMemory(image, msg.options, net.model, totalmem());
       let last = 0;
-      const result = await segment(image, msg.options, net, poolDeps(), signal, (p) => {
+      const { runner, warning } = await networkFor(msg.options, net, (stage) => post({ type: 'progress', id: msg.id, fraction: 0, stage }));
+      const result = await segment(image, msg.options, runner, poolDeps(), signal, (p) => {
         const now = Date.now();
         if (now - last > 50 || p.fraction >= 1) {
           last = now;
@@ -86,12 +120,15 @@ async function handle(msg: WorkerRequest): Promise<void> {
       });
       // a GPU provider that failed mid-run and left the rest to the CPU
       result.warnings.push(...net.takeRunWarnings());
+      if (warning) result.warnings.push(warning);
       post({ type: 'segmented', id: msg.id, result, image: decoded ? image : undefined, providerUsed: net.providerUsed }, resultBuffers(result));
       return;
     }
     case 'dispose': {
       await net?.release();
       net = null;
+      loaded = null;
+      await releaseFastNet();
       await closePool();
       post({ type: 'disposed', id: msg.id });
       return;

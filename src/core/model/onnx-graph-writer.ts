@@ -29,6 +29,16 @@ export class OnnxGraphWriter {
     return name;
   }
 
+  /** An int8 / uint8 / int32 initializer (quantized weights, zero points, quantized biases). dims []
+   *  is a scalar. */
+  initializerInt(name: string, dims: readonly number[], values: Int8Array | Uint8Array | Int32Array): string {
+    const dataType =
+      values instanceof Int8Array ? onnx.TensorProto.DataType.INT8 : values instanceof Uint8Array ? onnx.TensorProto.DataType.UINT8 : onnx.TensorProto.DataType.INT32;
+    const bytes = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+    this.inits.push({ name, dims: [...dims], dataType, rawData: bytes });
+    return name;
+  }
+
   initializerI64(name: string, values: readonly number[]): string {
     const b = new BigInt64Array(values.map((v) => BigInt(v)));
     this.inits.push({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(b.buffer) });

@@ -3,7 +3,8 @@
 // checkpoints in Cellpose's exact format with other widths and 1 or 3 input channels.
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { buildCpnetOnnx } from '../../../src/core/model/build-cpnet-onnx.ts';
+import onnxProto from 'onnx-proto';
+import { buildCpnetOnnx, calibOutputNames, type ConvActivationRange } from '../../../src/core/model/build-cpnet-onnx.ts';
 import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
 import { loadWeightsViaTorch, maxAbsDiff, maxScaledDiff, runTorchCpnet } from './torch-reference.ts';
 import { loadRealTile } from './real-tile.ts';
@@ -63,5 +64,47 @@ describe('buildCpnetOnnx', () => {
     const w = loadWeightsViaTorch(TINY1);
     w.delete('upsample.up.res_up_2.conv.conv_1.full.weight');
     expect(() => buildCpnetOnnx(w)).toThrow(/res_up_2\.conv\.conv_1\.full\.weight/);
+  });
+
+  it('calibration graph: four scalar range outputs per convolution; the first conv\'s input range is the input\'s', async () => {
+    const w = loadWeightsViaTorch(TINY1);
+    const plain = buildCpnetOnnx(w);
+    const calib = buildCpnetOnnx(w, { calibration: true });
+    const { x, shape } = loadRealTile(2, 1, 48, 80);
+    const session = await ort.InferenceSession.create(calib);
+    const names = session.outputNames.filter((n) => n.startsWith('calib_'));
+    // nbase [1,8,16,32,32]: 4 levels x (4 convs + 1 projection) down and up = 40 convolutions
+    expect(names).toHaveLength(4 * 40);
+    const r = await session.run({ input: new ort.Tensor('float32', x, shape) });
+    const [inMin, inMax, outMin, outMax] = calibOutputNames(0).map((n) => (r[n].data as Float32Array)[0]);
+    expect(r[calibOutputNames(0)[0]].dims).toEqual([]);
+    expect(inMin).toBe(x.reduce((a, b) => Math.min(a, b)));
+    expect(inMax).toBe(x.reduce((a, b) => Math.max(a, b)));
+    expect(outMin).toBeLessThan(outMax);
+    // the network's own outputs are unchanged by the extra outputs (up to float32 rounding: the
+    // extra consumers change which operators onnxruntime fuses)
+    const base = await runOnnx(plain, x, shape);
+    expect(maxAbsDiff(r.flows_cellprob.data as Float32Array, base.y)).toBeLessThan(1e-5);
+  });
+
+  it('int8 graph: every convolution below the first level quantized, the first level and the output float32', () => {
+    const w = loadWeightsViaTorch(REAL);
+    const ranges: ConvActivationRange[] = Array.from({ length: 41 - 1 }, () => ({ inLo: 0, inHi: 10, outLo: -50, outHi: 50 }));
+    const model = onnxProto.onnx.ModelProto.decode(buildCpnetOnnx(w, { int8Ranges: ranges }));
+    const nodes = model.graph?.node ?? [];
+    const count = (op: string): number => nodes.filter((n) => n.opType === op).length;
+    expect(count('Conv')).toBe(41);
+    const inits = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+    // level 0 (32 output channels): float weights; below it: int8 weights and int32 biases
+    expect(inits.has('downsample.down.res_down_0.conv.conv_1.2.weight')).toBe(true);
+    expect(inits.has('upsample.up.res_up_0.conv.conv_3.conv.2.weight')).toBe(true);
+    expect(inits.has('downsample.down.res_down_1.conv.conv_1.2.weight')).toBe(false);
+    expect(inits.has('downsample.down.res_down_1.conv.conv_1.2.weight.int8')).toBe(true);
+    expect(inits.has('downsample.down.res_down_1.conv.conv_1.2.weight.bias_int32')).toBe(true);
+    expect(inits.has('output.2.weight')).toBe(true);
+    // 30 quantized convolutions: an input and an output quantization each (shared inputs once)
+    expect(count('QuantizeLinear')).toBeGreaterThanOrEqual(2 * 30 - 4);
+    expect(count('QuantizeLinear')).toBeLessThanOrEqual(2 * 30);
+    expect(() => buildCpnetOnnx(w, { int8Ranges: ranges.slice(1) })).toThrow(/39 activation ranges for 40 convolutions/);
   });
 });
