@@ -7,14 +7,16 @@
 // rescale². 3-D runs the network on three orientations and the dynamics on the volume (64x512x512
 // peaked at 1.35 GB in the dynamics alone), so voxels count more. Fast mode's larger network
 // passes add up to about 1 GB of onnxruntime arena (1024² in one pass peaked at 1.51 GB against
-// default mode's 0.58 GB; 4096² in 576² tiles at 2.3 GB against 1.85 GB).
+// default mode's 0.58 GB; 4096² in 576² tiles at 2.3 GB against 1.85 GB), and its int8 network on
+// the CPU (a second session beside the float32 one) about 0.35 GB more (1.80 GB at 1024²,
+// 2026-11-27).
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { rescaleFor, type ModelInfo } from '../../core/pipeline/segment.ts';
 
 const BASE_BYTES = 0.5 * 2 ** 30;
 const BYTES_PER_PIXEL_2D = 80;
 const BYTES_PER_VOXEL_3D = 160;
-const FAST_EXTRA_BYTES = 1 * 2 ** 30;
+const FAST_EXTRA_BYTES = 1.35 * 2 ** 30;
 
 export interface SegmentSize {
   nZ: number;
