@@ -122,6 +122,8 @@ export interface SegmentResultDto {
   modelName: string;
   /** The execution provider the network ran on: 'cpu', 'webgpu', 'cuda', 'dml' or 'coreml'. */
   provider: string;
+  /** True when fast mode ran the int8 network (on the CPU, with no second channel). */
+  int8Network: boolean;
   timingsMs: Record<string, number>;
 }
 

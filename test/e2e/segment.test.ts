@@ -60,6 +60,7 @@ describe('segmentation from the GUI', () => {
 
     // The same run in fast mode (one whole-image pass): about the same masks, no error.
     const defaultCount = await roiCount(page);
+    expect(await page.getByTestId('segment-int8').count()).toBe(0);
     await page.locator('details', { hasText: 'normalisation and 3D' }).locator('summary').click();
     await page.getByTestId('segment-fast').check();
     // the run's duration (a float of milliseconds) tells this run's end from the previous one's
@@ -69,6 +70,8 @@ describe('segmentation from the GUI', () => {
     await expect.poll(lastRun, { timeout: 120_000, interval: 200 }).not.toBe(before);
     expect(await page.getByTestId('error-banner').count()).toBe(0);
     const fastCount = await roiCount(page);
+    // on the CPU fast mode runs the int8 network, and the run line says so
+    expect(await page.getByTestId('segment-int8').textContent()).toBe(' (int8)');
     expect(Math.abs(fastCount - defaultCount)).toBeLessThanOrEqual(Math.ceil(0.05 * defaultCount));
     await page.screenshot({ path: path.join(SHOTS, 'segment-fast.png') });
 

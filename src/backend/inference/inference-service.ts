@@ -41,7 +41,7 @@ export interface InferenceService {
     options: Partial<SegmentOptions>,
     onProgress?: (p: SegmentProgress) => void,
     signal?: AbortSignal,
-  ): Promise<SegmentResult & { image?: ImageStack; providerUsed: ExecutionProvider }>;
+  ): Promise<SegmentResult & { image?: ImageStack; providerUsed: ExecutionProvider; int8Network: boolean }>;
   dispose(): Promise<void>;
 }
 
@@ -113,7 +113,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
       try {
         const r = await request({ type: 'segment', id: nextId++, image, options, cancelFlag }, onProgress);
         if (r.type !== 'segmented') throw new Error(`unexpected reply ${r.type}`);
-        return { ...r.result, image: r.image, providerUsed: r.providerUsed };
+        return { ...r.result, image: r.image, providerUsed: r.providerUsed, int8Network: r.int8Network };
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

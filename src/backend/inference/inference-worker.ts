@@ -121,7 +121,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       // a GPU provider that failed mid-run and left the rest to the CPU
       result.warnings.push(...net.takeRunWarnings());
       if (warning) result.warnings.push(warning);
-      post({ type: 'segmented', id: msg.id, result, image: decoded ? image : undefined, providerUsed: net.providerUsed }, resultBuffers(result));
+      post({ type: 'segmented', id: msg.id, result, image: decoded ? image : undefined, providerUsed: net.providerUsed, int8Network: runner !== net }, resultBuffers(result));
       return;
     }
     case 'dispose': {

@@ -1,15 +1,16 @@
 // Fast mode's network on the CPU: the CPnet with every convolution below the first level in int8
 // (core/model/build-cpnet-onnx.ts, CpnetBuildOptions.int8Ranges). Its activation ranges are
 // measured once per model by running the float32 network, with calibration outputs, over the
-// calibration images in resources/calibration (real nuclei images, each at its own diameter, in
-// fast mode, as one gray channel with the second channel empty: see int8Applies), and the graph is
+// calibration images in resources/calibration (real nuclei images, each at its own diameter and cut
+// to about a 256² network input, in fast mode, as one gray channel with the second channel empty:
+// see int8Applies), and the graph is
 // cached beside the float32 one as `<model>.<hash>.int8-v1.onnx`. The same images and the same
 // code give the same graph on every machine, so fast mode stays deterministic.
 //
 // Why: on this project's 2-core CPU one 512² pass of the default CPnet took 800 ms in float32 and
 // 553 ms with int8 below the first level (onnxruntime's QLinearConv, 2.0-2.9x faster than float32
 // at 64-256 channels); over the 67 fluorescence images >= 512² its fast-mode masks agreed with
-// default mode at AP50 0.992, the same as float32 fast mode (2026-11-27, tools notes in README).
+// default mode at AP50 0.992, as float32 fast mode's did (2026-11-27; README, Performance).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -41,7 +42,7 @@ export function calibrationFolder(): string {
   return candidates.find((dir) => existsSync(join(dir, 'calibration.json'))) ?? candidates[0];
 }
 
-async function calibrationImages(folder: string): Promise<{ image: ImageStack; diameterPx: number; name: string }[]> {
+async function calibrationImages(folder: string): Promise<{ image: ImageStack; diameterPx: number }[]> {
   const manifestPath = join(folder, 'calibration.json');
   let list: CalibrationImage[];
   try {
@@ -50,7 +51,7 @@ async function calibrationImages(folder: string): Promise<{ image: ImageStack; d
     throw new Error(`${manifestPath}: cannot read the calibration list (${e instanceof Error ? e.message : String(e)})`);
   }
   return Promise.all(
-    list.map(async (c) => ({ image: await decodeImage(new Uint8Array(await readFile(join(folder, c.file))), { nameHint: c.file }), diameterPx: c.diameterPx, name: c.file })),
+    list.map(async (c) => ({ image: await decodeImage(new Uint8Array(await readFile(join(folder, c.file))), { nameHint: c.file }), diameterPx: c.diameterPx })),
   );
 }
 
@@ -143,7 +144,7 @@ export async function buildInt8Onnx(model: LoadedModel, folder = calibrationFold
 }
 
 /** The int8 graph of a loaded model: from the cache beside its float32 graph when present, else
- *  calibrated now (about 2-4 s on 2 cores) and cached there. */
+ *  calibrated now (4-9 s on 2 cores) and cached there. */
 export async function int8OnnxFor(model: LoadedModel): Promise<{ bytes: Uint8Array; cachePath?: string }> {
   const cachePath = model.onnxCachePath ? join(dirname(model.onnxCachePath), `${basename(model.path)}.${model.sourceHash}.${INT8_TAG}.onnx`) : undefined;
   if (cachePath && existsSync(cachePath)) return { bytes: new Uint8Array(await readFile(cachePath)), cachePath };

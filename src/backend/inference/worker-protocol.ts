@@ -34,6 +34,6 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'loaded'; id: number; model: ModelSummary }
   | { type: 'progress'; id: number; fraction: number; stage: string }
-  | { type: 'segmented'; id: number; result: SegmentResult; image?: ImageStack; providerUsed: ExecutionProvider }
+  | { type: 'segmented'; id: number; result: SegmentResult; image?: ImageStack; providerUsed: ExecutionProvider; int8Network: boolean }
   | { type: 'error'; id: number; error: { name: string; message: string } }
   | { type: 'disposed'; id: number };

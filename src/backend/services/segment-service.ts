@@ -277,6 +277,7 @@ export function createSegmentService(deps: SegmentServiceDeps) {
           modelName,
           // the session's provider after the run: the CPU if a GPU provider failed during it
           provider: r.providerUsed,
+          int8Network: r.int8Network,
           timingsMs: { ...r.timings },
         };
       });

@@ -422,6 +422,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
           `${basename(file)}: ${n} masks, diameter ${r.diameterUsedPx.toFixed(1)} px, preprocess ${s(r.timings.preprocessMs)} s, network ${s(r.timings.networkMs)} s, ` +
             `dynamics ${s(r.timings.dynamicsMs)} s, total ${s(Date.now() - t0)} s`,
         );
+        if (verbose && r.int8Network) io.err('  network: int8 below the first level (fast mode on the CPU)');
         if (verbose) for (const w of written) io.err(`  wrote ${w}`);
       } catch (e) {
         failures++;

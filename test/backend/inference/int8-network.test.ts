@@ -86,11 +86,12 @@ describe('int8 fast network', () => {
     copyFileSync(REAL_MODEL, m2);
     const int8Files = (): string[] => readdirSync(fresh).filter((f) => f.endsWith(`.${INT8_TAG}.onnx`));
     await svc.loadModel(m2);
-    await svc.segment(IMG, { diameterPx: 24, fast: false });
-    await svc.segment(IMG, { diameterPx: 24, fast: true, channels: [1, 1] });
+    expect((await svc.segment(IMG, { diameterPx: 24, fast: false })).int8Network).toBe(false);
+    expect((await svc.segment(IMG, { diameterPx: 24, fast: true, channels: [1, 1] })).int8Network).toBe(false);
     expect(int8Files()).toEqual([]);
     const stages = new Set<string>();
     const r = await svc.segment(IMG, { diameterPx: 24, fast: true }, (p) => stages.add(p.stage));
+    expect(r.int8Network).toBe(true);
     expect(int8Files()).toHaveLength(1);
     expect([...stages].some((s) => s.includes('int8'))).toBe(true);
     expect(r.warnings.filter((w) => w.includes('int8'))).toEqual([]);

@@ -19,6 +19,8 @@ export const useJobsStore = defineStore('jobs', () => {
   const lastRunMs = ref<number | null>(null);
   /** The execution provider of the last finished run ('cpu', 'webgpu', ...). */
   const lastProvider = ref<string | null>(null);
+  /** The last run's network was fast mode's int8 one. */
+  const lastInt8 = ref(false);
   /** Warnings the backend logged while the current or last run (or calibration) went on: a GPU
    *  that fell back to the CPU, a size model that could not be read, a stack segmented plane by
    *  plane. */
@@ -69,6 +71,7 @@ export const useJobsStore = defineStore('jobs', () => {
       useLabelsStore().acceptSegmentation(r);
       lastRunMs.value = performance.now() - t0;
       lastProvider.value = r.provider;
+      lastInt8.value = r.int8Network;
       return true;
     } catch (e) {
       // A run the user cancelled is not an error: the previous masks simply stay.
@@ -136,5 +139,5 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  return { progress, log, runningJob, lastRunMs, lastProvider, runWarnings, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, lastRecomputeBackendMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
+  return { progress, log, runningJob, lastRunMs, lastProvider, lastInt8, runWarnings, lastCancelled, segmentCalls, recomputes, lastRecomputeMs, lastRecomputeBackendMs, calibrating, subscribe, segment, cancel, recompute, requestRecompute, calibrate };
 });
