@@ -1,6 +1,7 @@
 // Engine speed: preprocessing / network / dynamics split for 512² and 1024² real images
 // (the StarDist sample, CC0 data, and a 2x2 mirror mosaic of it), default and --fast mode, peak
-// memory, agreement of fast-mode masks with default-mode masks, and the whole CLI on 1024².
+// memory, agreement of fast-mode masks with default-mode masks, and the whole CLI on 1024². Fast
+// mode runs the int8 network (src/backend/inference/int8-network.ts), as the CLI and GUI do on the CPU.
 // Targets (2-core machine, Cellpose 3.1 on the same machine): network 512² <= 1.77 s, 1024² <= 7.95 s.
 // With CELLPOSE_SRC set to a Cellpose 3.1 source tree that runs here (tools/cellpose-parity/README.md),
 // Cellpose's own times are also measured on this machine, each right after ours on the same input,
@@ -349,7 +350,7 @@ export async function run(): Promise<BenchRow[]> {
       });
       rows.push({ group: GROUP, name: `${name}² ${mode} dynamics`, value: t.dynamicsMs, unit: 'ms' });
       rows.push({ group: GROUP, name: `${name}² ${mode} total`, value: t.totalMs, unit: 'ms', note: 'the fastest of 3 passes; the rows above are that pass' });
-      rows.push({ group: GROUP, name: `${name}² ${mode} peak RSS`, value: m.peakMb, unit: 'MiB' });
+      rows.push({ group: GROUP, name: `${name}² ${mode} peak RSS`, value: m.peakMb, unit: 'MiB', note: 'of this bench process: both networks loaded, the int8 calibration done in it (the CLI rows below are one run each)' });
     }
     // How close the default network is to this CPU's float32 limit: conv FLOPs over network wall time.
     const gflops = (2 * macsPerPixel * d.netPixels) / (d.r.timings.networkMs * 1e6);
