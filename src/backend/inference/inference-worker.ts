@@ -2,7 +2,7 @@
 // segmentations (preprocessing, tiled network, dynamics) so the main thread never blocks on
 // numeric work. Cancellation is a shared flag, honoured between network batches and dynamics
 // stages.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -41,8 +41,19 @@ async function networkFor(options: Partial<SegmentOptions>, main: Net, onStage: 
   if (fastNet === null) {
     try {
       onStage('preparing the int8 fast network (once per model)');
-      const { bytes } = await int8OnnxFor(loaded);
-      fastNet = Object.assign(await OrtNetwork.create(bytes, loaded.spec, { provider: 'cpu', intraOpThreads: threads }), { model: main.model });
+      const model = loaded;
+      const open = (bytes: Uint8Array): Promise<OrtNetwork> => OrtNetwork.create(bytes, model.spec, { provider: 'cpu', intraOpThreads: threads });
+      const made = await int8OnnxFor(model);
+      let session: OrtNetwork;
+      try {
+        session = await open(made.bytes);
+      } catch (e) {
+        if (made.cachePath === undefined) throw e;
+        // a damaged cache file (the write is atomic, but disks fail): made again from the checkpoint
+        await rm(made.cachePath, { force: true });
+        session = await open((await int8OnnxFor(model)).bytes);
+      }
+      fastNet = Object.assign(session, { model: main.model });
     } catch (e) {
       fastNet = e instanceof Error ? e.message : String(e);
       return { runner: main, warning: `fast mode runs the float32 network: its int8 network could not be made (${fastNet})` };
