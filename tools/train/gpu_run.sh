@@ -11,6 +11,7 @@
 # session's 15 device minutes with the machine's start. Models come back in 15 MB parts
 # (the device tool returns files of at most 16 MiB), size models as sizeA.npy / sizeB.npy, logs as
 # one tar.
+# RUNS=A (or B) trains that run alone, with the whole GPU and all cores (run 10A); default both.
 # Usage there: OUT=... bash tools/train/gpu_run.sh   (carry .gpu, made by pack_data.py)
 set -u -o pipefail
 shopt -s nullglob
@@ -21,10 +22,12 @@ SIZE_S=${SIZE_S:-60}          # kept at the end for the two size models
 AUGMENT=${AUGMENT:-device}
 OUT=${OUT:-/tmp/gpu_out}
 DEVICE=${DEVICE:-cuda}
+RUNS=${RUNS:-A B}
 mkdir -p "$OUT" /tmp/flows /tmp/cA /tmp/cB
 export CELLPOSE_STUDIO_SHARED=.gpu PYTHONUNBUFFERED=1
 NCPU=$(nproc)
 HALF=$(( NCPU / 2 > 1 ? NCPU / 2 - 1 : 1 ))
+[ "$RUNS" = A ] || [ "$RUNS" = B ] && HALF=$(( NCPU > 2 ? NCPU - 2 : 1 ))   # one run: all cores
 nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"
 $PY -c "import sys, torch, numpy, scipy; print(sys.version.split()[0], 'torch', torch.__version__, 'numpy', numpy.__version__, 'scipy', scipy.__version__, 'cuda', torch.cuda.is_available())"
 T=tools/train/train_cpnet.py
@@ -35,14 +38,19 @@ TRAIN_S=$(( START + DEADLINE_S - 40 - SIZE_S - $(date +%s) ))
 echo "prep took $(( $(date +%s) - START )) s; training ${TRAIN_S} s per run, augmentation: $AUGMENT"
 if [ "$AUGMENT" = device ]; then AUG="--device-augment --workers $HALF"; else AUG="--workers $HALF"; fi
 COMMON="--device $DEVICE $AUG --train-s $TRAIN_S --tile 224 --batch-size 8 --log-every 500 --checkpoint-every-s 60"
-$PY $T $COMMON --lr 0.005 --cache /tmp/cA --out /tmp/mA > "$OUT/trainA.log" 2>&1 &
-PA=$!
-$PY $T $COMMON --lr 0.002 --warmup-frac 0.02 --decay-frac 0.3 --first-epoch 21 \
-  --init resources/models/cpsd_nuclei_v1 --cache /tmp/cB --out /tmp/mB > "$OUT/trainB.log" 2>&1 &
-PB=$!
-wait $PA; echo "A exit $?"; wait $PB; echo "B exit $?"
-tail -n 3 "$OUT/trainA.log" "$OUT/trainB.log"
-for r in A B; do
+PIDS=""
+if [[ " $RUNS " == *" A "* ]]; then
+  $PY $T $COMMON --lr 0.005 --cache /tmp/cA --out /tmp/mA > "$OUT/trainA.log" 2>&1 &
+  PIDS="$PIDS $!"
+fi
+if [[ " $RUNS " == *" B "* ]]; then
+  $PY $T $COMMON --lr 0.002 --warmup-frac 0.02 --decay-frac 0.3 --first-epoch 21 \
+    --init resources/models/cpsd_nuclei_v1 --cache /tmp/cB --out /tmp/mB > "$OUT/trainB.log" 2>&1 &
+  PIDS="$PIDS $!"
+fi
+for p in $PIDS; do wait "$p"; echo "run pid $p exit $?"; done
+tail -n 3 "$OUT"/train*.log
+for r in $RUNS; do
   m=/tmp/m$r; [ -f $m ] || m=/tmp/c$r/ckpt_latest   # a run that died keeps its last checkpoint
   [ -f $m ] || continue
   cp $m /tmp/size$r
@@ -50,7 +58,7 @@ for r in A B; do
     --tile "${SIZE_TILE:-512}" --epochs "${SIZE_EPOCHS:-10}" > "$OUT/size$r.log" 2>&1 &
 done
 wait
-for r in A B; do
+for r in $RUNS; do
   m=/tmp/m$r; [ -f $m ] || m=/tmp/c$r/ckpt_latest
   [ -f $m ] && split -b 15m $m "$OUT/model$r.part-"
   cp /tmp/size${r}_size.npy "$OUT/size$r.npy" 2>/dev/null
