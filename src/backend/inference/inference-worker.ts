@@ -10,8 +10,8 @@ import { decodeImage } from '../../core/io/decode-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
-import { int8Applies, int8OnnxFor } from './int8-network.ts';
-import { loadCellposeModel, type LoadedModel } from './load-model.ts';
+import { int8Applies, int8OnnxFor, type Int8Source } from './int8-network.ts';
+import { loadCellposeModel } from './load-model.ts';
 import { checkSegmentMemory } from './memory-check.ts';
 import { OrtNetwork } from './ort-network.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
@@ -23,7 +23,8 @@ if (!port) throw new Error('inference-worker must run in a worker thread');
 
 type Net = OrtNetwork & { model: SegmentNetwork['model'] };
 let net: Net | null = null;
-let loaded: LoadedModel | null = null;
+/** The loaded model, for its int8 graph (not its float32 graph bytes, which the session holds). */
+let loaded: Int8Source | null = null;
 let threads: number | undefined;
 /** Fast mode's int8 network on the CPU (int8-network.ts), made on the first fast run; a string is
  *  why it could not be made (fast mode then runs the float32 network). */
@@ -78,7 +79,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const old = net;
       const fresh = await OrtNetwork.create(m.onnxBytes, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads });
       net = Object.assign(fresh, { model: m.info });
-      loaded = m;
+      loaded = { path: m.path, spec: m.spec, info: m.info, onnxCachePath: m.onnxCachePath, sourceHash: m.sourceHash };
       threads = msg.intraOpThreads;
       startPool();
       await old?.release();

@@ -28,6 +28,9 @@ import { segment } from '../../core/pipeline/segment.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { LoadedModel } from './load-model.ts';
 
+/** What the int8 graph is made from: a loaded model without its float32 graph bytes. */
+export type Int8Source = Pick<LoadedModel, 'path' | 'spec' | 'info' | 'onnxCachePath' | 'sourceHash'>;
+
 /** Part of the cache file name: a change of the calibration images or method changes it. */
 export const INT8_TAG = 'int8-v1';
 
@@ -117,7 +120,7 @@ class CalibratingRunner implements NetworkRunner {
 
 /** The activation ranges of a model's convolutions over the calibration images (float32 network,
  *  fast mode, each image at its own diameter). */
-export async function calibrateConvRanges(model: LoadedModel, tensors: Map<string, NdArray>, folder = calibrationFolder()): Promise<ConvActivationRange[]> {
+export async function calibrateConvRanges(model: Int8Source, tensors: Map<string, NdArray>, folder = calibrationFolder()): Promise<ConvActivationRange[]> {
   const calibBytes = buildCpnetOnnx(tensors, { calibration: true });
   const session = await ort.InferenceSession.create(calibBytes, { graphOptimizationLevel: 'all', executionProviders: ['cpu'], enableCpuMemArena: false });
   const nConv = session.outputNames.filter((n) => n.startsWith('calib_')).length / 4;
@@ -138,14 +141,14 @@ export async function calibrateConvRanges(model: LoadedModel, tensors: Map<strin
 }
 
 /** Measure a model's activation ranges on the calibration images and build its int8 graph. */
-export async function buildInt8Onnx(model: LoadedModel, folder = calibrationFolder()): Promise<Uint8Array> {
+export async function buildInt8Onnx(model: Int8Source, folder = calibrationFolder()): Promise<Uint8Array> {
   const tensors = readTorchStateDict(new Uint8Array(await readFile(model.path))).tensors;
   return buildCpnetOnnx(tensors, { int8Ranges: await calibrateConvRanges(model, tensors, folder) });
 }
 
 /** The int8 graph of a loaded model: from the cache beside its float32 graph when present, else
  *  calibrated now (4-9 s on 2 cores) and cached there. */
-export async function int8OnnxFor(model: LoadedModel): Promise<{ bytes: Uint8Array; cachePath?: string }> {
+export async function int8OnnxFor(model: Int8Source): Promise<{ bytes: Uint8Array; cachePath?: string }> {
   const cachePath = model.onnxCachePath ? join(dirname(model.onnxCachePath), `${basename(model.path)}.${model.sourceHash}.${INT8_TAG}.onnx`) : undefined;
   if (cachePath && existsSync(cachePath)) return { bytes: new Uint8Array(await readFile(cachePath)), cachePath };
   const bytes = await buildInt8Onnx(model);
