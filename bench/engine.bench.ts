@@ -86,10 +86,15 @@ interface Nets {
   release: () => Promise<void>;
 }
 
+/** Each model's int8 graph, calibrated once per bench run (openNet opens both models twice). */
+const int8Graphs = new Map<string, Promise<Uint8Array>>();
+
 async function openNet(modelPath: string): Promise<Nets> {
   const model = await loadCellposeModel(modelPath, { cacheDir: null });
   const net = Object.assign(await OrtNetwork.create(model.onnxBytes, model.spec), { model: model.info });
-  const fastNet = Object.assign(await OrtNetwork.create(await buildInt8Onnx(model), model.spec), { model: model.info });
+  let int8 = int8Graphs.get(modelPath);
+  if (!int8) int8Graphs.set(modelPath, (int8 = buildInt8Onnx(model)));
+  const fastNet = Object.assign(await OrtNetwork.create(await int8, model.spec), { model: model.info });
   return { net, fastNet, onnxBytes: model.onnxBytes, release: async () => void (await Promise.all([net.release(), fastNet.release()])) };
 }
 type Masks = SegmentResult['masks'];

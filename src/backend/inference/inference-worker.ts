@@ -79,7 +79,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const old = net;
       const fresh = await OrtNetwork.create(m.onnxBytes, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads });
       net = Object.assign(fresh, { model: m.info });
-      loaded = { path: m.path, spec: m.spec, info: m.info, onnxCachePath: m.onnxCachePath, sourceHash: m.sourceHash };
+      loaded = { path: m.path, spec: m.spec, info: m.info, onnxCachePath: m.onnxCachePath };
       threads = msg.intraOpThreads;
       startPool();
       await old?.release();

@@ -13,8 +13,7 @@
 // default mode at AP50 0.992, as float32 fast mode's did (2026-11-27; README, Performance).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import type { NdArray } from '../../core/array/ndarray.ts';
@@ -26,10 +25,11 @@ import { directDeps } from '../../core/pipeline/direct-masks.ts';
 import type { NetworkOutput, NetworkRunner } from '../../core/pipeline/network-runner.ts';
 import { segment } from '../../core/pipeline/segment.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { resourcesFolder } from '../io/resources-folder.ts';
 import type { LoadedModel } from './load-model.ts';
 
 /** What the int8 graph is made from: a loaded model without its float32 graph bytes. */
-export type Int8Source = Pick<LoadedModel, 'path' | 'spec' | 'info' | 'onnxCachePath' | 'sourceHash'>;
+export type Int8Source = Pick<LoadedModel, 'path' | 'spec' | 'info' | 'onnxCachePath'>;
 
 /** Part of the cache file name: a change of the calibration images or method changes it. */
 export const INT8_TAG = 'int8-v1';
@@ -37,12 +37,6 @@ export const INT8_TAG = 'int8-v1';
 interface CalibrationImage {
   file: string;
   diameterPx: number;
-}
-
-/** resources/calibration from src/backend/inference (tsx) or from out/cli and out/main (builds). */
-export function calibrationFolder(): string {
-  const candidates = ['../../../resources/calibration/', '../../resources/calibration/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
-  return candidates.find((dir) => existsSync(join(dir, 'calibration.json'))) ?? candidates[0];
 }
 
 async function calibrationImages(folder: string): Promise<{ image: ImageStack; diameterPx: number }[]> {
@@ -120,7 +114,7 @@ class CalibratingRunner implements NetworkRunner {
 
 /** The activation ranges of a model's convolutions over the calibration images (float32 network,
  *  fast mode, each image at its own diameter). */
-export async function calibrateConvRanges(model: Int8Source, tensors: Map<string, NdArray>, folder = calibrationFolder()): Promise<ConvActivationRange[]> {
+export async function calibrateConvRanges(model: Int8Source, tensors: Map<string, NdArray>, folder = resourcesFolder('calibration')): Promise<ConvActivationRange[]> {
   const calibBytes = buildCpnetOnnx(tensors, { calibration: true });
   const session = await ort.InferenceSession.create(calibBytes, { graphOptimizationLevel: 'all', executionProviders: ['cpu'], enableCpuMemArena: false });
   const nConv = session.outputNames.filter((n) => n.startsWith('calib_')).length / 4;
@@ -141,7 +135,7 @@ export async function calibrateConvRanges(model: Int8Source, tensors: Map<string
 }
 
 /** Measure a model's activation ranges on the calibration images and build its int8 graph. */
-export async function buildInt8Onnx(model: Int8Source, folder = calibrationFolder()): Promise<Uint8Array> {
+export async function buildInt8Onnx(model: Int8Source, folder = resourcesFolder('calibration')): Promise<Uint8Array> {
   const tensors = readTorchStateDict(new Uint8Array(await readFile(model.path))).tensors;
   return buildCpnetOnnx(tensors, { int8Ranges: await calibrateConvRanges(model, tensors, folder) });
 }
@@ -149,7 +143,8 @@ export async function buildInt8Onnx(model: Int8Source, folder = calibrationFolde
 /** The int8 graph of a loaded model: from the cache beside its float32 graph when present, else
  *  calibrated now (4-9 s on 2 cores) and cached there. */
 export async function int8OnnxFor(model: Int8Source): Promise<{ bytes: Uint8Array; cachePath?: string }> {
-  const cachePath = model.onnxCachePath ? join(dirname(model.onnxCachePath), `${basename(model.path)}.${model.sourceHash}.${INT8_TAG}.onnx`) : undefined;
+  // beside the float32 graph, under its name: <model>.<hash>.onnx -> <model>.<hash>.int8-v1.onnx
+  const cachePath = model.onnxCachePath?.replace(/\.onnx$/, `.${INT8_TAG}.onnx`);
   if (cachePath && existsSync(cachePath)) return { bytes: new Uint8Array(await readFile(cachePath)), cachePath };
   const bytes = await buildInt8Onnx(model);
   if (!cachePath) return { bytes };

@@ -21,8 +21,6 @@ export interface LoadedModel {
   info: ModelInfo;
   /** Where the ONNX cache is (undefined when it could not be written). */
   onnxCachePath?: string;
-  /** First 16 hex digits of the checkpoint's sha256 (the cache files' key). */
-  sourceHash: string;
   warnings: string[];
 }
 
@@ -116,5 +114,5 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
       warnings.push(`size model ${sizeModelPath} could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { path, onnxBytes, spec, info: { name, diamMeanPx, diamLabelsPx, sizeModel, sizeModelPath }, onnxCachePath, sourceHash: hash, warnings };
+  return { path, onnxBytes, spec, info: { name, diamMeanPx, diamLabelsPx, sizeModel, sizeModelPath }, onnxCachePath, warnings };
 }

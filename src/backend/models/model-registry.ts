@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ModelInfoDto } from '../../shared/contract.ts';
 import { copyFileAtomic } from '../io/atomic-write.ts';
+import { resourcesFolder } from '../io/resources-folder.ts';
 import { ModelDownloadError, type DownloadOptions, type DownloadProgress } from './download-file.ts';
 import { readModelMetadata, type ModelFileMetadata } from './model-metadata.ts';
 import { addGuiModel, defaultModelsFolder, ensureFolder, readGuiModels } from './models-folder.ts';
@@ -65,12 +65,6 @@ export interface ResolvedModel {
   warnings: string[];
 }
 
-/** <repo>/resources/models from src/backend/models (tsx) or from out/cli (the bundled CLI). */
-function repoBundledFolder(): string {
-  const candidates = ['../../../resources/models/', '../../resources/models/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0];
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -93,7 +87,7 @@ export class ModelZoo {
     const env = opts.env ?? process.env;
     this.modelsFolder = opts.modelsFolder ?? defaultModelsFolder(env);
     this.baseUrl = opts.baseUrl ?? (env.CELLPOSE_STUDIO_MODEL_BASE_URL || DEFAULT_MODEL_BASE_URL);
-    this.bundledFolder = opts.bundledFolder ?? (env.CELLPOSE_STUDIO_BUNDLED_MODELS || repoBundledFolder());
+    this.bundledFolder = opts.bundledFolder ?? (env.CELLPOSE_STUDIO_BUNDLED_MODELS || resourcesFolder('models'));
     this.downloadOptions = opts.download;
   }
 

@@ -64,8 +64,6 @@ class CpnetGraph {
   convCount = 0;
   /** Calibration outputs added so far. */
   readonly calibOutputs: string[] = [];
-  /** Dequantized copies of tensors already quantized (a tensor feeding two convolutions). */
-  private readonly dequantized = new Map<string, string>();
 
   constructor(
     private readonly g: OnnxGraphWriter,
@@ -96,24 +94,20 @@ class CpnetGraph {
     return y;
   }
 
-  /** QuantizeLinear -> DequantizeLinear of an activation over [lo, hi] (uint8, per tensor). */
-  private fakeQuant(x: string, lo: number, hi: number): string {
+  /** QuantizeLinear -> DequantizeLinear of an activation over [lo, hi] (uint8, per tensor): the
+   *  dequantized value's name and the scale. */
+  private fakeQuant(x: string, lo: number, hi: number): { name: string; scale: number } {
     const { scale, zeroPoint } = uint8Params(lo, hi);
     const s = this.g.initializerF32(this.g.name(`${x}_scale`), [], new Float32Array([scale]));
     const z = this.g.initializerInt(this.g.name(`${x}_zero`), [], new Uint8Array([zeroPoint]));
     const q = this.g.node('QuantizeLinear', [x, s, z], 1)[0];
-    return this.g.node('DequantizeLinear', [q, s, z], 1)[0];
+    return { name: this.g.node('DequantizeLinear', [q, s, z], 1)[0], scale };
   }
 
   private quantizedConv(x: string, wName: string, wShape: readonly number[], w: Float32Array, b: Float32Array, r: ConvActivationRange, attrs: Record<string, number[]>): string {
     const nOut = wShape[0];
     const per = w.length / nOut;
-    let xd = this.dequantized.get(x);
-    if (xd === undefined) {
-      xd = this.fakeQuant(x, r.inLo, r.inHi);
-      this.dequantized.set(x, xd);
-    }
-    const xScale = uint8Params(r.inLo, r.inHi).scale;
+    const xd = this.fakeQuant(x, r.inLo, r.inHi);
     const wScale = new Float32Array(nOut);
     const wq = new Int8Array(w.length);
     const bScale = new Float32Array(nOut);
@@ -125,7 +119,7 @@ class CpnetGraph {
       wScale[o] = s;
       for (let i = 0; i < per; i++) wq[o * per + i] = Math.max(-127, Math.min(127, Math.round(w[o * per + i] / s)));
       // the bias is added in the int32 accumulator, so its scale is input scale x weight scale
-      bScale[o] = Math.fround(xScale * s);
+      bScale[o] = Math.fround(xd.scale * s);
       bq[o] = Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(b[o] / bScale[o])));
     }
     const dq = (data: Int8Array | Int32Array, shape: readonly number[], scale: Float32Array, tag: string): string => {
@@ -134,8 +128,8 @@ class CpnetGraph {
       const z = this.g.initializerInt(`${wName}.${tag}_zero`, [nOut], data instanceof Int8Array ? new Int8Array(nOut) : new Int32Array(nOut));
       return this.g.node('DequantizeLinear', [q, s, z], 1, { axis: 0 })[0];
     };
-    const yRaw = this.g.node('Conv', [xd, dq(wq, wShape, wScale, 'int8'), dq(bq, [nOut], bScale, 'bias_int32')], 1, attrs)[0];
-    return this.fakeQuant(yRaw, r.outLo, r.outHi);
+    const yRaw = this.g.node('Conv', [xd.name, dq(wq, wShape, wScale, 'int8'), dq(bq, [nOut], bScale, 'bias_int32')], 1, attrs)[0];
+    return this.fakeQuant(yRaw, r.outLo, r.outHi).name;
   }
 
   private weight(key: string, rank: number): NdArray {
