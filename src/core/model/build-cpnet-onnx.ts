@@ -24,6 +24,9 @@ export interface ConvActivationRange {
   inHi: number;
   outLo: number;
   outHi: number;
+  /** The max of the input per input channel (calibChannelOutputName): when present, an int8 build
+   *  equalizes the input channels of a BN -> ReLU -> conv before quantizing it (equalizationScales). */
+  inChannelHi?: ArrayLike<number>;
 }
 
 export interface CpnetBuildOptions {
@@ -38,13 +41,42 @@ export interface CpnetBuildOptions {
    *  first level (full resolution, nbase[1] channels) and the output conv stay float32: quantizing
    *  them too costs far more accuracy (fast-vs-default mask AP50 0.926) and gains no speed
    *  (onnxruntime's int8 kernels are no faster than float32 at 32 channels). One range per
-   *  convolution, in calibration order. */
+   *  convolution, in calibration order. A range with inChannelHi equalizes the input channels of
+   *  its convolution first (equalizationScales), when that input comes out of a BN -> ReLU of its
+   *  own (every conv but the 1x1 projections, whose input is shared). */
   int8Ranges?: readonly ConvActivationRange[];
 }
 
 /** Names of the calibration outputs of convolution k: input min, input max, output min, output max. */
 export function calibOutputNames(k: number): [string, string, string, string] {
   return [`calib_${k}_in_min`, `calib_${k}_in_max`, `calib_${k}_out_min`, `calib_${k}_out_max`];
+}
+
+/** Name of the calibration output of convolution k that holds its input's max per channel ([C]). */
+export function calibChannelOutputName(k: number): string {
+  return `calib_${k}_in_channel_max`;
+}
+
+/** Per-input-channel scales s_c of a convolution whose input comes out of its own BN -> ReLU:
+ *  dividing that BN's output channel c by s_c (so the ReLU's, as s_c > 0) and multiplying the
+ *  convolution's input channel c by s_c leaves the float function unchanged (zero padding stays
+ *  zero), but evens out the channels' ranges before the input is quantized per tensor. Without it
+ *  a few wide channels set the one uint8 scale and the narrow ones keep only a few levels. The split
+ *  s_c = sqrt(xmax_c / wmax_c) (SmoothQuant's alpha 0.5; Xiao et al. 2023) leaves channel c's input
+ *  max and its largest weight both at sqrt(xmax_c * wmax_c), so the per-output-channel int8 weights
+ *  take half of the equalization. A channel that is never positive, or has no weight, keeps s_c = 1. */
+export function equalizationScales(w: Float32Array, wShape: readonly number[], inChannelHi: ArrayLike<number>): Float64Array {
+  const [nOut, nIn] = wShape;
+  const per = w.length / (nOut * nIn);
+  if (inChannelHi.length !== nIn) throw new Error(`int8 build: ${inChannelHi.length} channel ranges for a convolution of ${nIn} input channels`);
+  const s = new Float64Array(nIn);
+  for (let c = 0; c < nIn; c++) {
+    let wMax = 0;
+    for (let o = 0; o < nOut; o++) for (let i = 0; i < per; i++) wMax = Math.max(wMax, Math.abs(w[(o * nIn + c) * per + i]));
+    const xMax = inChannelHi[c];
+    s[c] = xMax > 0 && wMax > 0 ? Math.sqrt(xMax / wMax) : 1;
+  }
+  return s;
 }
 
 /** uint8 affine quantization of [lo, hi] (widened to hold 0, as ONNX requires 0 to be exact). */
@@ -63,7 +95,7 @@ class CpnetGraph {
   /** Convolutions emitted so far (the index of calibration outputs and int8 ranges). */
   convCount = 0;
   /** Calibration outputs added so far. */
-  readonly calibOutputs: string[] = [];
+  readonly calibOutputs: { name: string; dims: number[] }[] = [];
 
   constructor(
     private readonly g: OnnxGraphWriter,
@@ -74,12 +106,12 @@ class CpnetGraph {
   ) {}
 
   /** One Conv node, with the calibration outputs or the int8 form that the build asks for. */
-  private emitConv(x: string, wName: string, wShape: readonly number[], w: Float32Array, bName: string, b: Float32Array): string {
+  private emitConv(x: string, wName: string, wShape: readonly number[], w: Float32Array, bName: string, b: Float32Array, equalizedRange?: ConvActivationRange): string {
     const k = this.convCount++;
     const [nOut, , kh] = wShape;
     const p = Math.floor(kh / 2);
     const attrs = { kernel_shape: [kh, kh], pads: [p, p, p, p], strides: [1, 1] };
-    const range = this.opts.int8Ranges?.[k];
+    const range = equalizedRange ?? this.opts.int8Ranges?.[k];
     let y: string;
     if (range && nOut > this.firstLevelChannels) y = this.quantizedConv(x, wName, wShape, w, b, range, attrs);
     else y = this.g.node('Conv', [x, this.g.initializerF32(wName, wShape, w), this.g.initializerF32(bName, [nOut], b)], 1, attrs)[0];
@@ -89,7 +121,9 @@ class CpnetGraph {
       // per channel first (over H and W), then over batch and channels: onnxruntime's reduction of
       // a whole tensor in one op is several times slower
       stats.forEach(([t, op], i) => this.g.node(op, [this.g.node(op, [t], 1, { axes: [2, 3], keepdims: 0 })[0]], 1, { keepdims: 0 }, [names[i]]));
-      this.calibOutputs.push(...names);
+      const channelMax = calibChannelOutputName(k);
+      this.g.node('ReduceMax', [this.g.node('ReduceMax', [x], 1, { axes: [2, 3], keepdims: 0 })[0]], 1, { axes: [0], keepdims: 0 }, [channelMax]);
+      this.calibOutputs.push(...names.map((name) => ({ name, dims: [] })), { name: channelMax, dims: [wShape[1]] });
     }
     return y;
   }
@@ -136,10 +170,14 @@ class CpnetGraph {
     return requireTensor(this.tensors, key, rank);
   }
 
-  private bn(prefix: string, x: string): string {
+  /** BatchNormalization; with channelScale, output channel c divided by channelScale[c] (its weight
+   *  and bias are, so the op stays one BN). */
+  private bn(prefix: string, x: string, channelScale?: Float64Array): string {
     const names = ['weight', 'bias', 'running_mean', 'running_var'].map((s) => {
       const t = this.weight(`${prefix}.${s}`, 1);
-      return this.g.initializerF32(`${prefix}.${s}`, t.shape, f32(t));
+      let v = f32(t);
+      if (channelScale && (s === 'weight' || s === 'bias')) v = v.map((a, c) => a / channelScale[c]);
+      return this.g.initializerF32(`${prefix}.${s}`, t.shape, v);
     });
     return this.g.node('BatchNormalization', [x, ...names], 1, { epsilon: { float: BN_EPS } })[0];
   }
@@ -153,8 +191,24 @@ class CpnetGraph {
   /** bc: BN -> ReLU -> conv (pre-activation, keys .0 and .2). BN cannot be folded: ReLU and the
    *  conv's zero padding sit between them (1.12). */
   bc(prefix: string, x: string): string {
-    const r = this.g.node('Relu', [this.bn(`${prefix}.0`, x)], 1)[0];
-    return this.conv(`${prefix}.2`, r);
+    const wT = this.weight(`${prefix}.2.weight`, 4);
+    const range = this.opts.int8Ranges?.[this.convCount];
+    if (!range?.inChannelHi || wT.shape[0] <= this.firstLevelChannels) {
+      const r = this.g.node('Relu', [this.bn(`${prefix}.0`, x)], 1)[0];
+      return this.conv(`${prefix}.2`, r);
+    }
+    // int8 with equalized input channels (equalizationScales): BN output / s_c, weights x s_c
+    const w = f32(wT);
+    const s = equalizationScales(w, wT.shape, range.inChannelHi);
+    const [nOut, nIn] = wT.shape;
+    const per = w.length / (nOut * nIn);
+    const ws = w.map((v, i) => v * s[Math.floor(i / per) % nIn]);
+    let inHi = 0;
+    for (let c = 0; c < nIn; c++) inHi = Math.max(inHi, range.inChannelHi[c] / s[c]);
+    const r = this.g.node('Relu', [this.bn(`${prefix}.0`, x, s)], 1)[0];
+    const b = f32(this.weight(`${prefix}.2.bias`, 1));
+    // the input is a ReLU output: its range starts at 0
+    return this.emitConv(r, `${prefix}.2.weight`, wT.shape, ws, `${prefix}.2.bias`, b, { ...range, inLo: 0, inHi });
   }
 
   /** bc0: BN -> 1x1 conv, folded exactly into one 1x1 conv: W' = W·a, b' = c + W·β with
@@ -270,7 +324,7 @@ export function buildCpnetOnnx(tensors: Map<string, NdArray>, opts: CpnetBuildOp
     outputs: [
       { name: CPNET_OUTPUT_FLOWS, dims: ['N', spec.nout, 'H', 'W'] },
       { name: CPNET_OUTPUT_STYLE, dims: ['N', spec.styleDim] },
-      ...net.calibOutputs.map((name) => ({ name, dims: [] })),
+      ...net.calibOutputs,
     ],
     docString: `Cellpose 3 CPnet nbase [${spec.nbase.join(',')}] nout ${spec.nout}; diam_mean ${spec.diamMeanPx ?? 'none'}; diam_labels ${spec.diamLabelsPx ?? 'none'}`,
   });

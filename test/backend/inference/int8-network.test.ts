@@ -34,7 +34,7 @@ describe('int8 fast network', () => {
     const m = await loadCellposeModel(model);
     const first = await int8OnnxFor(m);
     expect(first.cachePath).toBe(join(dir, `cp3_nuclei_dsb2018.${basename(m.onnxCachePath as string).split('.')[1]}.${INT8_TAG}.onnx`));
-    expect(first.cachePath).toMatch(/cp3_nuclei_dsb2018\.[0-9a-f]{16}\.int8-v1\.onnx$/);
+    expect(first.cachePath).toMatch(/cp3_nuclei_dsb2018\.[0-9a-f]{16}\.int8-v2\.onnx$/);
     expect(Buffer.from(readFileSync(first.cachePath as string)).equals(Buffer.from(first.bytes))).toBe(true);
     // deterministic: the calibration images and the code fix the graph
     expect(Buffer.from(await buildInt8Onnx(m)).equals(Buffer.from(first.bytes))).toBe(true);
@@ -45,7 +45,7 @@ describe('int8 fast network', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   }, 120_000);
 
-  it('gives the float32 network masks on a real 512² image in fast mode (AP50 >= 0.98), flows within a few percent', async () => {
+  it('gives the float32 network masks on a real 512² image in fast mode (AP50 >= 0.98), flows within 1.5 %', async () => {
     const m = await loadCellposeModel(model, { cacheDir: null });
     const f32 = Object.assign(await OrtNetwork.create(m.onnxBytes, m.spec, { intraOpThreads: 2 }), { model: m.info });
     const i8 = Object.assign(await OrtNetwork.create((await int8OnnxFor(m)).bytes, m.spec, { intraOpThreads: 2 }), { model: m.info });
@@ -58,14 +58,15 @@ describe('int8 fast network', () => {
       const masksB = Uint32Array.from(b.masks);
       expect(maxLabel(masksA)).toBeGreaterThan(50);
       expect(ap50(masksA, masksB)).toBeGreaterThanOrEqual(0.98);
-      // dY, dX (x5) inside the cells: mean |difference| small against their mean magnitude
+      // dY, dX (x5): mean |difference| small against their mean magnitude (0.0075 measured with the
+      // averaged ranges and equalized channels; 0.030 with the extremes over all calibration images)
       let diff = 0;
       let mag = 0;
       for (let i = 0; i < a.dP.length; i++) {
         diff += Math.abs(a.dP[i] - b.dP[i]);
         mag += Math.abs(a.dP[i]);
       }
-      expect(diff / mag).toBeLessThan(0.05);
+      expect(diff / mag).toBeLessThan(0.015);
       // but it is a different network: not the float32 one run twice
       expect(diff).toBeGreaterThan(0);
     } finally {

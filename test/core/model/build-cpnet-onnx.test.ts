@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
-import { buildCpnetOnnx, calibOutputNames, type ConvActivationRange } from '../../../src/core/model/build-cpnet-onnx.ts';
+import { buildCpnetOnnx, calibChannelOutputName, calibOutputNames, equalizationScales, type ConvActivationRange } from '../../../src/core/model/build-cpnet-onnx.ts';
 import { describeCpnet } from '../../../src/core/model/cpnet-spec.ts';
 import { loadWeightsViaTorch, maxAbsDiff, maxScaledDiff, runTorchCpnet } from './torch-reference.ts';
 import { loadRealTile } from './real-tile.ts';
@@ -66,7 +66,7 @@ describe('buildCpnetOnnx', () => {
     expect(() => buildCpnetOnnx(w)).toThrow(/res_up_2\.conv\.conv_1\.full\.weight/);
   });
 
-  it('calibration graph: four scalar range outputs per convolution; the first conv\'s input range is the input\'s', async () => {
+  it('calibration graph: four scalar range outputs and a per-channel input max per convolution; the first conv\'s are the input\'s', async () => {
     const w = loadWeightsViaTorch(TINY1);
     const plain = buildCpnetOnnx(w);
     const calib = buildCpnetOnnx(w, { calibration: true });
@@ -74,13 +74,22 @@ describe('buildCpnetOnnx', () => {
     const session = await ort.InferenceSession.create(calib);
     const names = session.outputNames.filter((n) => n.startsWith('calib_'));
     // nbase [1,8,16,32,32]: 4 levels x (4 convs + 1 projection) down and up = 40 convolutions
-    expect(names).toHaveLength(4 * 40);
+    expect(names).toHaveLength(5 * 40);
     const r = await session.run({ input: new ort.Tensor('float32', x, shape) });
     const [inMin, inMax, outMin, outMax] = calibOutputNames(0).map((n) => (r[n].data as Float32Array)[0]);
     expect(r[calibOutputNames(0)[0]].dims).toEqual([]);
     expect(inMin).toBe(x.reduce((a, b) => Math.min(a, b)));
     expect(inMax).toBe(x.reduce((a, b) => Math.max(a, b)));
     expect(outMin).toBeLessThan(outMax);
+    // the per-channel max of the input, over the batch and the pixels
+    const [nb, nc, ny, nx] = shape;
+    const channelMax = r[calibChannelOutputName(0)];
+    expect(channelMax.dims).toEqual([nc]);
+    for (let c = 0; c < nc; c++) {
+      let m = -Infinity;
+      for (let b = 0; b < nb; b++) for (let i = 0; i < ny * nx; i++) m = Math.max(m, x[(b * nc + c) * ny * nx + i]);
+      expect((channelMax.data as Float32Array)[c]).toBe(m);
+    }
     // the network's own outputs are unchanged by the extra outputs (up to float32 rounding: the
     // extra consumers change which operators onnxruntime fuses)
     const base = await runOnnx(plain, x, shape);
@@ -106,5 +115,63 @@ describe('buildCpnetOnnx', () => {
     expect(count('QuantizeLinear')).toBeGreaterThanOrEqual(2 * 30 - 4);
     expect(count('QuantizeLinear')).toBeLessThanOrEqual(2 * 30);
     expect(() => buildCpnetOnnx(w, { int8Ranges: ranges.slice(1) })).toThrow(/39 activation ranges for 40 convolutions/);
+  });
+
+  it('int8 graph with per-channel input maxima: each BN -> ReLU -> conv below the first level is equalized without changing its float function', () => {
+    const w = loadWeightsViaTorch(REAL);
+    const prefix = 'downsample.down.res_down_1.conv.conv_1';
+    const wConv = w.get(`${prefix}.2.weight`);
+    if (!wConv) throw new Error('no conv weight');
+    const [nOut, nIn] = wConv.shape;
+    const wf = Float32Array.from(wConv.data as ArrayLike<number>);
+    // channels whose calibrated maxima span 1000x, and a channel that is never positive
+    const channelHi = Array.from({ length: nIn }, (_, c) => (c === 5 ? 0 : 0.01 * 1000 ** (c / (nIn - 1))));
+    const s = equalizationScales(wf, wConv.shape, channelHi);
+    expect(s[5]).toBe(1);
+    const per = wf.length / (nOut * nIn);
+    for (const c of [0, 17, nIn - 1]) {
+      let wMax = 0;
+      for (let o = 0; o < nOut; o++) for (let i = 0; i < per; i++) wMax = Math.max(wMax, Math.abs(wf[(o * nIn + c) * per + i]));
+      // after scaling, channel c's input max and largest weight meet at sqrt(xmax * wmax)
+      expect(channelHi[c] / s[c]).toBeCloseTo(Math.sqrt(channelHi[c] * wMax), 10);
+      expect(wMax * s[c]).toBeCloseTo(Math.sqrt(channelHi[c] * wMax), 10);
+    }
+    expect(() => equalizationScales(wf, wConv.shape, channelHi.slice(1))).toThrow(/channel ranges/);
+
+    const nConv = 40;
+    // conv 7 is res_down_1's conv_1 (level 0: proj, conv_0..3 = 0-4; level 1: proj 5, conv_0 6, conv_1 7)
+    const ranges: ConvActivationRange[] = Array.from({ length: nConv }, (_, k) => ({ inLo: 0, inHi: 10, outLo: -50, outHi: 50, ...(k === 7 ? { inChannelHi: channelHi } : {}) }));
+    const model = onnxProto.onnx.ModelProto.decode(buildCpnetOnnx(w, { int8Ranges: ranges }));
+    const init = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
+    const floats = (name: string): Float32Array => {
+      const t = init.get(name);
+      if (!t?.rawData) throw new Error(`no initializer ${name}`);
+      const b = t.rawData;
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    const gamma = Float32Array.from(w.get(`${prefix}.0.weight`)?.data as ArrayLike<number>);
+    const beta = Float32Array.from(w.get(`${prefix}.0.bias`)?.data as ArrayLike<number>);
+    const gammaEq = floats(`${prefix}.0.weight`);
+    const betaEq = floats(`${prefix}.0.bias`);
+    for (let c = 0; c < nIn; c++) {
+      expect(gammaEq[c]).toBeCloseTo(gamma[c] / s[c], 6);
+      expect(betaEq[c]).toBeCloseTo(beta[c] / s[c], 6);
+    }
+    // the int8 weights hold W x s (to half a quantization step of each output channel)
+    const q = init.get(`${prefix}.2.weight.int8`)?.rawData;
+    if (!q) throw new Error('no int8 weights');
+    const wq = new Int8Array(q.buffer.slice(q.byteOffset, q.byteOffset + q.byteLength));
+    const wScale = floats(`${prefix}.2.weight.int8_scale`);
+    for (let o = 0; o < nOut; o++) {
+      for (let c = 0; c < nIn; c++) {
+        for (let i = 0; i < per; i++) {
+          const j = (o * nIn + c) * per + i;
+          expect(Math.abs(wq[j] * wScale[o] - wf[j] * s[c])).toBeLessThanOrEqual(wScale[o] * 0.5001);
+        }
+      }
+    }
+    // a conv without channel maxima keeps its BN as it is
+    const other = 'downsample.down.res_down_1.conv.conv_2';
+    expect(floats(`${other}.0.weight`)).toEqual(Float32Array.from(w.get(`${other}.0.weight`)?.data as ArrayLike<number>));
   });
 });
