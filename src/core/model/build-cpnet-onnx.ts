@@ -32,7 +32,8 @@ export interface ConvActivationRange {
 export interface CpnetBuildOptions {
   /** A calibration graph: for every convolution k (graph order, the final 1x1 output conv not
    *  counted) four more scalar outputs, calibOutputNames(k), the min and max of its input and
-   *  output over the whole batch. */
+   *  output over the whole batch, and one of its input's max per channel,
+   *  calibChannelOutputName(k). */
   calibration?: boolean;
   /** The int8 graph of fast mode on the CPU: every convolution below the first level (more output
    *  channels than nbase[1]) runs as a quantized convolution (QuantizeLinear / DequantizeLinear
@@ -117,12 +118,15 @@ class CpnetGraph {
     else y = this.g.node('Conv', [x, this.g.initializerF32(wName, wShape, w), this.g.initializerF32(bName, [nOut], b)], 1, attrs)[0];
     if (this.opts.calibration) {
       const names = calibOutputNames(k);
-      const stats: [string, string][] = [[x, 'ReduceMin'], [x, 'ReduceMax'], [y, 'ReduceMin'], [y, 'ReduceMax']];
       // per channel first (over H and W), then over batch and channels: onnxruntime's reduction of
       // a whole tensor in one op is several times slower
-      stats.forEach(([t, op], i) => this.g.node(op, [this.g.node(op, [t], 1, { axes: [2, 3], keepdims: 0 })[0]], 1, { keepdims: 0 }, [names[i]]));
+      const perChannel = (t: string, op: string): string => this.g.node(op, [t], 1, { axes: [2, 3], keepdims: 0 })[0];
+      const inMax = perChannel(x, 'ReduceMax');
+      const stats: [string, string][] = [[perChannel(x, 'ReduceMin'), 'ReduceMin'], [inMax, 'ReduceMax'], [perChannel(y, 'ReduceMin'), 'ReduceMin'], [perChannel(y, 'ReduceMax'), 'ReduceMax']];
+      stats.forEach(([t, op], i) => this.g.node(op, [t], 1, { keepdims: 0 }, [names[i]]));
+      // the input's max per channel: the same per-(image, channel) maxima, reduced over the batch
       const channelMax = calibChannelOutputName(k);
-      this.g.node('ReduceMax', [this.g.node('ReduceMax', [x], 1, { axes: [2, 3], keepdims: 0 })[0]], 1, { axes: [0], keepdims: 0 }, [channelMax]);
+      this.g.node('ReduceMax', [inMax], 1, { axes: [0], keepdims: 0 }, [channelMax]);
       this.calibOutputs.push(...names.map((name) => ({ name, dims: [] })), { name: channelMax, dims: [wShape[1]] });
     }
     return y;
@@ -182,33 +186,28 @@ class CpnetGraph {
     return this.g.node('BatchNormalization', [x, ...names], 1, { epsilon: { float: BN_EPS } })[0];
   }
 
-  private conv(prefix: string, x: string): string {
-    const w = this.weight(`${prefix}.weight`, 4);
-    const b = this.weight(`${prefix}.bias`, 1);
-    return this.emitConv(x, `${prefix}.weight`, w.shape, f32(w), `${prefix}.bias`, f32(b));
-  }
-
   /** bc: BN -> ReLU -> conv (pre-activation, keys .0 and .2). BN cannot be folded: ReLU and the
-   *  conv's zero padding sit between them (1.12). */
+   *  conv's zero padding sit between them (1.12). In an int8 build with channel maxima for this
+   *  conv (below the first level), its input channels are equalized (equalizationScales): BN
+   *  output channel c / s_c, the conv's weights of input channel c x s_c. */
   bc(prefix: string, x: string): string {
     const wT = this.weight(`${prefix}.2.weight`, 4);
+    let w = f32(wT);
     const range = this.opts.int8Ranges?.[this.convCount];
-    if (!range?.inChannelHi || wT.shape[0] <= this.firstLevelChannels) {
-      const r = this.g.node('Relu', [this.bn(`${prefix}.0`, x)], 1)[0];
-      return this.conv(`${prefix}.2`, r);
+    let s: Float64Array | undefined;
+    let equalizedRange: ConvActivationRange | undefined;
+    if (range?.inChannelHi && wT.shape[0] > this.firstLevelChannels) {
+      const channelHi = range.inChannelHi;
+      const scales = equalizationScales(w, wT.shape, channelHi);
+      const [nOut, nIn] = wT.shape;
+      const per = w.length / (nOut * nIn);
+      w = w.map((v, i) => v * scales[Math.floor(i / per) % nIn]);
+      // the input is a ReLU output: its range starts at 0
+      equalizedRange = { ...range, inLo: 0, inHi: Math.max(0, ...Array.from(scales, (sc, c) => channelHi[c] / sc)) };
+      s = scales;
     }
-    // int8 with equalized input channels (equalizationScales): BN output / s_c, weights x s_c
-    const w = f32(wT);
-    const s = equalizationScales(w, wT.shape, range.inChannelHi);
-    const [nOut, nIn] = wT.shape;
-    const per = w.length / (nOut * nIn);
-    const ws = w.map((v, i) => v * s[Math.floor(i / per) % nIn]);
-    let inHi = 0;
-    for (let c = 0; c < nIn; c++) inHi = Math.max(inHi, range.inChannelHi[c] / s[c]);
     const r = this.g.node('Relu', [this.bn(`${prefix}.0`, x, s)], 1)[0];
-    const b = f32(this.weight(`${prefix}.2.bias`, 1));
-    // the input is a ReLU output: its range starts at 0
-    return this.emitConv(r, `${prefix}.2.weight`, wT.shape, ws, `${prefix}.2.bias`, b, { ...range, inLo: 0, inHi });
+    return this.emitConv(r, `${prefix}.2.weight`, wT.shape, w, `${prefix}.2.bias`, f32(this.weight(`${prefix}.2.bias`, 1)), equalizedRange);
   }
 
   /** bc0: BN -> 1x1 conv, folded exactly into one 1x1 conv: W' = W·a, b' = c + W·β with
