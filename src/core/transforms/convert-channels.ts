@@ -12,6 +12,10 @@ export type ChannelPair = readonly [number, number];
  * - channels given: [0,0] -> [mean over all channels, zeros]; [c,0] -> [img[c-1], zeros];
  *   [c,n] -> [img[c-1], img[n-1]]. That makes 2 channels; a model with another nchan gets the first
  *   nchan of those (zero-filled above 2), as Cellpose pads/crops to nchan.
+ * - a one-channel image is [gray, zeros] whatever channels are given: Cellpose 3.1's
+ *   transforms.reshape checks the channel count before it looks at `channels`, so a script that
+ *   runs `--chan 2 --chan2 1` over a folder segments its gray images as gray instead of failing.
+ *   An index beyond a multi-channel image is an error (Cellpose fails there with an IndexError).
  * - channels null (CellposeModel default): the first nchan image channels, zero-filled.
  */
 export function convertChannels(image: ImageStack, channels: ChannelPair | null, nchan: number): Float32Array {
@@ -29,11 +33,12 @@ export function convertChannels(image: ImageStack, channels: ChannelPair | null,
   if (channels) {
     const [c1, c2] = channels;
     for (const c of [c1, c2]) {
-      if (!Number.isInteger(c) || c < 0 || c > nChannels) {
+      if (!Number.isInteger(c) || c < 0 || (c > nChannels && nChannels > 1)) {
         throw new RangeError(`channel ${c} is out of range: the image has ${nChannels} channel(s) (use 0 for gray/none)`);
       }
     }
-    pick.push(c1 === 0 ? (nChannels === 1 ? 0 : -2) : c1 - 1, c2 === 0 ? -1 : c2 - 1);
+    if (nChannels === 1) pick.push(0, -1);
+    else pick.push(c1 === 0 ? -2 : c1 - 1, c2 === 0 ? -1 : c2 - 1);
   } else {
     for (let k = 0; k < Math.min(nchan, nChannels); k++) pick.push(k);
   }

@@ -96,7 +96,12 @@ describe('convertChannels', () => {
     const gray = stack(new Uint16Array([5, 6]), 1, 1, 2, 1);
     expect([...convertChannels(gray, null, 2)]).toEqual([5, 0, 6, 0]);
   });
-  it('rejects a channel index beyond the image', () => {
+  it('rejects a channel index beyond a multi-channel image', () => {
     expect(() => convertChannels(img, [4, 0], 2)).toThrow(/channel 4 is out of range: the image has 3/);
+    expect(() => convertChannels(img, [1, -1], 2)).toThrow(/channel -1 is out of range/);
+  });
+  it('a one-channel image is gray with zeros whatever channels are given (Cellpose 3.1 reshape)', () => {
+    const gray = stack(new Uint16Array([5, 6]), 1, 1, 2, 1);
+    for (const ch of [[0, 0], [1, 0], [2, 1], [3, 3]] as const) expect([...convertChannels(gray, ch, 2)]).toEqual([5, 0, 6, 0]);
   });
 });
