@@ -28,6 +28,10 @@ chw = np.stack([a[:h, :w], np.zeros((h, w), np.uint8), b[:h, :w]]).astype(np.uin
 tifffile.imwrite(f'{out}/chw3.tif', chw)
 stack = tifffile.imread(f'{shared}/fixtures/cellpose/cli3d/stack3d.tif')
 tifffile.imwrite(f'{out}/stack3d.tif', stack)
+# odd, non-square sizes (padding on both sides), and an image smaller than one 224 tile
+tifffile.imwrite(f'{out}/odd.tif', img2d[:453, 5:420])
+tifffile.imwrite(f'{out}/tiny.tif', img2d[200:300, 100:160])
+tifffile.imwrite(f'{out}/odd3d.tif', stack[:13, :91, 3:80])
 zc = np.stack([stack, stack // 2], axis=1).astype(np.uint16) * 100
 tifffile.imwrite(f'{out}/zcyx.tif', zc, imagej=True, metadata={'axes': 'ZCYX'})
 for k in (3, 40, 77):
