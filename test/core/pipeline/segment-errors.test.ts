@@ -29,7 +29,8 @@ describe('segment input checks', () => {
     img[3] = NaN;
     await expect(segment(stack(img, 1, 8, 8, 1), {}, net, noMasks)).rejects.toThrow(/NaN/);
     const ok = stack(Float32Array.from({ length: 64 }, (_, i) => i), 1, 8, 8, 1);
-    await expect(segment(ok, { channels: [2, 0] }, net, noMasks)).rejects.toThrow(/channel 2 is out of range: the image has 1/);
+    const twoChannels = stack(Float32Array.from({ length: 64 }, (_, i) => i), 1, 8, 4, 2);
+    await expect(segment(twoChannels, { channels: [3, 0] }, net, noMasks)).rejects.toThrow(/channel 3 is out of range: the image has 2/);
     await expect(segment(ok, { do3D: true }, net, noMasks)).rejects.toThrow(/do_3D needs a z-stack/);
     await expect(segment(ok, { batchSize: 0 }, net, noMasks)).rejects.toThrow(/batch_size/);
     await expect(segment(ok, { diameterPx: -3 }, net, noMasks)).rejects.toThrow(/diameter/);
