@@ -32,6 +32,9 @@ tifffile.imwrite(f'{out}/stack3d.tif', stack)
 tifffile.imwrite(f'{out}/odd.tif', img2d[:453, 5:420])
 tifffile.imwrite(f'{out}/tiny.tif', img2d[200:300, 100:160])
 tifffile.imwrite(f'{out}/odd3d.tif', stack[:13, :91, 3:80])
+# few planes without axis metadata: 4 are channels, 7 are Z for Cellpose 3.1's CLI (smallest dim > 5)
+tifffile.imwrite(f'{out}/planes4.tif', stack[:4])
+tifffile.imwrite(f'{out}/planes7.tif', stack[:7])
 zc = np.stack([stack, stack // 2], axis=1).astype(np.uint16) * 100
 tifffile.imwrite(f'{out}/zcyx.tif', zc, imagej=True, metadata={'axes': 'ZCYX'})
 for k in (3, 40, 77):

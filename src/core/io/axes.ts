@@ -11,9 +11,15 @@ export interface AxisHints {
   samplesPerPixel?: number;
 }
 
-/** Below this size the smallest axis of a 3-D image is read as channels (Cellpose 3.x
- *  convert_image: "moved last when its size is < 10"). */
-const MAX_GUESSED_CHANNELS = 9;
+/** Up to this size the smallest axis of a 3-D image is read as channels. Cellpose 3.1's
+ *  convert_image, as its CLI and the GUI's model run call it (with `channels` given, always [0, 0]
+ *  at least), first takes a smallest dimension > 5 as Z; only then does move_min_dim read one < 10
+ *  as channels. So a stack of 6-9 planes is Z there (checked against Cellpose 3.1.1.3's CLI,
+ *  tools/cellpose-parity case planes7); quirk #30's "<= 9 planes are channels" holds only for an
+ *  API call with channels=None. */
+const MAX_GUESSED_CHANNELS = 5;
+/** A smallest axis up to this size could as well be the other kind (quirk #30): the GUI asks. */
+const MAX_AMBIGUOUS_AXIS = 9;
 
 function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
@@ -147,11 +153,13 @@ export function assignAxes(rawShape: readonly number[], hints: AxisHints = {}, o
     for (let j = 1; j < 3; j++) if (shape[ns[j]] < shape[ns[k]]) k = j;
     if (shape[ns[k]] <= MAX_GUESSED_CHANNELS) {
       letters[ns[k]] = 'C';
-      // Quirk #30: a Z-stack of <= 9 planes is read as channels. We keep Cellpose's guess, but a
-      // small axis that is not last could as well be Z, so the GUI asks.
+      // A Z-stack of <= 5 planes is read as channels, as by Cellpose. We keep its guess, but a small
+      // axis that is not last could as well be Z, so the GUI asks.
       ambiguous = k !== 2;
     } else {
       letters[ns[k]] = 'Z';
+      // 6-9 planes: Z for Cellpose's CLI, channels for its channels=None API path; the GUI asks.
+      ambiguous = shape[ns[k]] <= MAX_AMBIGUOUS_AXIS;
     }
   } else if (m === 4) {
     const s = ns.map((i) => shape[i]);

@@ -111,7 +111,9 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = 
     if (tIndex >= 0 && assignment.axes[tIndex] === 'Z') warnings.push(`time axis (T=${raw.shape[tIndex]}) is read as Z, as Cellpose would`);
   }
   if (assignment.ambiguous) {
-    warnings.push(`axes guessed as ${assignment.description}; a stack of few planes may be Z rather than channels (set the axes explicitly if so)`);
+    const zOnly = assignment.axes.includes('Z') && !assignment.axes.includes('C');
+    const doubt = zOnly ? 'these few planes may be channels rather than Z' : 'a stack of few planes may be Z rather than channels';
+    warnings.push(`axes guessed as ${assignment.description}; ${doubt} (set the axes explicitly if so)`);
   }
   const data = reorderToZYXC(raw, assignment);
   const [nZ, height, width, nChannels] = data.shape;

@@ -20,9 +20,13 @@ describe('assignAxes guesses like Cellpose 3.x', () => {
     const a = assignAxes([5, 64, 80]);
     expect([a.axes.join(''), a.ambiguous, a.description]).toEqual(['CYX', true, 'C=5, 64x80']);
   });
-  it('3-D: a smallest axis >= 10 is Z', () => {
+  it('3-D: a smallest axis > 5 is Z, as in Cellpose 3.1 CLI; 6-9 planes are flagged ambiguous', () => {
     const a = assignAxes([16, 96, 96]);
     expect([a.axes.join(''), a.ambiguous, a.description]).toEqual(['ZYX', false, 'Z=16, 96x96']);
+    const b = assignAxes([7, 96, 96]);
+    expect([b.axes.join(''), b.ambiguous, b.description]).toEqual(['ZYX', true, 'Z=7, 96x96']);
+    expect(letters([96, 96, 6])).toBe('YXZ');
+    expect(letters([96, 9, 96])).toBe('YZX');
   });
   it('4-D: Z,C,Y,X unless axis 0 is < 4, the smallest, and smaller than axis 1', () => {
     expect(letters([24, 2, 512, 512])).toBe('ZCYX');
