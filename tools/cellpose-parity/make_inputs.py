@@ -35,6 +35,12 @@ tifffile.imwrite(f'{out}/odd3d.tif', stack[:13, :91, 3:80])
 # few planes without axis metadata: 4 are channels, 7 are Z for Cellpose 3.1's CLI (smallest dim > 5)
 tifffile.imwrite(f'{out}/planes4.tif', stack[:4])
 tifffile.imwrite(f'{out}/planes7.tif', stack[:7])
+# 4-D and 5-D stacks without ImageJ axes (tifffile's own shape metadata only)
+zc_plain = np.stack([stack, stack[:, ::-1] // 2], axis=1)
+tifffile.imwrite(f'{out}/zcyx_plain.tif', zc_plain)
+tifffile.imwrite(f'{out}/czyx_plain.tif', np.ascontiguousarray(zc_plain.transpose(1, 0, 2, 3)))
+tifffile.imwrite(f'{out}/zyxc3.tif', np.ascontiguousarray(np.stack([stack, stack // 2, stack[:, ::-1]], -1)))
+tifffile.imwrite(f'{out}/squeeze5d.tif', stack[None, :, None])
 zc = np.stack([stack, stack // 2], axis=1).astype(np.uint16) * 100
 tifffile.imwrite(f'{out}/zcyx.tif', zc, imagej=True, metadata={'axes': 'ZCYX'})
 for k in (3, 40, 77):
