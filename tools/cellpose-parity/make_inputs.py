@@ -41,6 +41,11 @@ tifffile.imwrite(f'{out}/zcyx_plain.tif', zc_plain)
 tifffile.imwrite(f'{out}/czyx_plain.tif', np.ascontiguousarray(zc_plain.transpose(1, 0, 2, 3)))
 tifffile.imwrite(f'{out}/zyxc3.tif', np.ascontiguousarray(np.stack([stack, stack // 2, stack[:, ::-1]], -1)))
 tifffile.imwrite(f'{out}/squeeze5d.tif', stack[None, :, None])
+# other sample types: int32, float64, uint32, float16
+tifffile.imwrite(f'{out}/t_i32.tif', img2d.astype(np.int32) - 3000)
+tifffile.imwrite(f'{out}/t_f64.tif', img2d.astype(np.float64) / 3.3)
+tifffile.imwrite(f'{out}/t_u32.tif', img2d.astype(np.uint32) * 70000)
+tifffile.imwrite(f'{out}/t_f16.tif', (img2d / 100).astype(np.float16))
 zc = np.stack([stack, stack // 2], axis=1).astype(np.uint16) * 100
 tifffile.imwrite(f'{out}/zcyx.tif', zc, imagej=True, metadata={'axes': 'ZCYX'})
 for k in (3, 40, 77):
