@@ -48,6 +48,9 @@ MIN_TRAIN_MASKS = 5
 TILE = 224  # overridden by --tile (module-level so the augmentation sees it)
 WARMUP_FRAC = 0.03
 DECAY_FRAC = 0.20
+# random_rotate_and_resize's scale_range in training (--scale-range): Cellpose's train_seg uses 0.5
+# (scales 0.75-1.25 around the rescale to DIAM_MEAN)
+SCALE_RANGE = 0.5
 
 
 def log(msg: str) -> None:
@@ -188,7 +191,7 @@ class DeviceAugmenter:
     def batch(self, items, idx, rng):
         imgs, lbls = [], []
         for i in idx:
-            im, lb, _s = self.one(i, items[i][2], rng)
+            im, lb, _s = self.one(i, items[i][2], rng, scale_range=SCALE_RANGE)
             imgs.append(im)
             lbls.append(lb)
         return torch.stack(imgs), torch.stack(lbls)
@@ -226,7 +229,7 @@ def make_batch(items, idx, rng):
     """Image and label tiles of items[idx], as numpy arrays (workers return them by pickle)."""
     imgs, lbls = [], []
     for i in idx:
-        im, lb, _s = random_rotate_and_resize(items[i][0], items[i][1], items[i][2], rng)
+        im, lb, _s = random_rotate_and_resize(items[i][0], items[i][1], items[i][2], rng, scale_range=SCALE_RANGE)
         imgs.append(im)
         lbls.append(lb)
     return np.stack(imgs), np.stack(lbls)
@@ -262,7 +265,7 @@ def epoch_batches(items, perm, batch_size: int, epoch: int, rng, pool, augmenter
 
 
 def main() -> None:
-    global TILE, WARMUP_FRAC, DECAY_FRAC, _ITEMS
+    global TILE, WARMUP_FRAC, DECAY_FRAC, SCALE_RANGE, _ITEMS
     ap = argparse.ArgumentParser()
     ap.add_argument("--end-utc", default="", help="HH:MM UTC (the next one from now): stop training and save by then")
     ap.add_argument("--train-s", type=float, default=0.0,
@@ -289,6 +292,8 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (timing runs)")
     ap.add_argument("--init", default="", help="start from this checkpoint (a Cellpose state_dict) instead of a random "
                     "initialisation: continues a previous run with a fresh optimizer and schedule")
+    ap.add_argument("--scale-range", type=float, default=SCALE_RANGE,
+                    help="augmentation scale range: scales 1 - r/2 .. 1 + r/2 around the rescale to diam_mean (Cellpose: 0.5)")
     ap.add_argument("--warmup-frac", type=float, default=WARMUP_FRAC)
     ap.add_argument("--decay-frac", type=float, default=DECAY_FRAC)
     ap.add_argument("--first-epoch", type=int, default=0,
@@ -298,6 +303,7 @@ def main() -> None:
     TILE = args.tile
     WARMUP_FRAC = args.warmup_frac
     DECAY_FRAC = args.decay_frac
+    SCALE_RANGE = args.scale_range
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.cache, exist_ok=True)
@@ -393,7 +399,7 @@ def main() -> None:
         raise SystemExit(f"--end-utc {args.end_utc} / --train-s {args.train_s}: no time left to train after the data prep and the minute kept "
                          f"for saving ({budget_s:.0f} s); give a later time")
     until = f" until {args.end_utc} UTC (minus 60s)" if end is not None else ""
-    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}: training for {budget_s:.0f}s{until}"
+    log(f"tile {TILE}, batch {args.batch_size}, lr {args.lr}, scale range {SCALE_RANGE}: training for {budget_s:.0f}s{until}"
         + (f" on {args.device}, {args.workers} batch workers" if args.device != "cpu" or args.workers else "")
         + (", tiles warped on the device" if augmenter is not None else ""))
     curve = []

@@ -27,7 +27,7 @@ beforeAll(() => {
 describe('decodeImage on tifffile/libtiff-written TIFFs', () => {
   it('generates the expected set of layouts', () => {
     expect(cases.map((c) => c.name)).toContain('imagej_zcyx');
-    expect(cases.length).toBe(35);
+    expect(cases.length).toBe(36);
   });
 
   // One test per layout keeps failures readable; the list is fixed by make_tiffs.py.
@@ -36,7 +36,7 @@ describe('decodeImage on tifffile/libtiff-written TIFFs', () => {
     'u16_predictor_zlib', 'u16_bigendian', 'f32_bigendian_tiled', 'u16_bigtiff', 'u16_packbits_pillow',
     'i64_labels', 'i64_negative_zlib', 'u64_bigendian', 'bool_tifffile', 'bool_stack_tifffile', 'bool_packbits_pillow',
     'f16', 'f16_bigendian_zlib',
-    'z12_shaped', 'z12_tiled_zlib', 'z5_as_channels', 'imagej_zcyx', 'imagej_tcyx', 'ome_zcyx', 'ome_czyx',
+    'z12_shaped', 'z12_tiled_zlib', 'z5_as_channels', 'z7_as_z', 'imagej_zcyx', 'imagej_tcyx', 'ome_zcyx', 'ome_czyx',
     'ome_zyx_zlib', 'rgb_contig', 'rgb_planar', 'rgb_lzw_pillow', 'u8_lzw_pillow', 'u16_lzw_pillow', 'rgb_stack',
   ];
   for (const name of names) {
@@ -88,6 +88,13 @@ describe('decodeImage on tifffile/libtiff-written TIFFs', () => {
     expect(img.warnings.join(' ')).toMatch(/Z rather than channels/);
     const asZ = await decodeImage(fileBytes(join(dir, 'z5_as_channels.tif')), { axes: { zAxis: 0, channelAxis: null } });
     expect([asZ.nZ, asZ.nChannels, asZ.assignment.source]).toEqual([5, 1, 'override']);
+  });
+  it('a 7-plane stack is read as 7 Z planes (Cellpose 3.1 CLI: a smallest axis > 5 is Z), flagged ambiguous', async () => {
+    const img = await decodeImage(fileBytes(join(dir, 'z7_as_z.tif')));
+    expect([img.nZ, img.nChannels]).toEqual([7, 1]);
+    expect(img.warnings.join(' ')).toMatch(/axes guessed as Z=7, 64x80; these few planes may be channels rather than Z/);
+    const asC = await decodeImage(fileBytes(join(dir, 'z7_as_z.tif')), { axes: { channelAxis: 0, zAxis: null } });
+    expect([asC.nZ, asC.nChannels, asC.assignment.source]).toEqual([1, 7, 'override']);
   });
 });
 

@@ -89,6 +89,7 @@ stack = np.stack([img[100 + 3 * z:164 + 3 * z, 200:280] for z in range(12)]).ast
 add("z12_shaped", stack, "ZYX")
 add("z12_tiled_zlib", stack, "ZYX", tile=(32, 32), compression="zlib")
 add("z5_as_channels", stack[:5], "CYX", ambiguous=True)
+add("z7_as_z", stack[:7], "ZYX", ambiguous=True)  # > 5 planes: Z, as Cellpose 3.1's CLI reads them
 # ImageJ hyperstacks and OME-TIFF: axes come from the metadata.
 zc = np.stack([stack[:6], stack[6:12] // 2], axis=1)  # (6, 2, 64, 80)
 add("imagej_zcyx", zc, "ZCYX", source="metadata", imagej=True, metadata={"axes": "ZCYX"})
