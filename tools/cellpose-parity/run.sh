@@ -17,8 +17,8 @@ sed -i 's/    M1 = M1\[tuple(pt)\]/    M1 = M1[tuple(pt.long())]/' "$work/cellpo
 cp "$repo/resources/models/cpsd_nuclei_v1" "$work/models/nucleitorch_0"
 cp "$repo/resources/models/cpsd_nuclei_v1_size.npy" "$work/models/size_nucleitorch_0.npy"
 # (re)make the inputs when a case's image is missing (a work folder from an older cases.txt)
-if grep -v '^#' "$cases" | cut -d'|' -f2 | grep . | while read -r f; do [ -f "$work/in/$f" ] || exit 1; done; then :
-else $py "$here/make_inputs.py" "$shared" "$work/in"; fi
+missing=$(grep -v '^#' "$cases" | cut -d'|' -f2 | grep . | while read -r f; do [ -f "$work/in/$f" ] || echo "$f"; done)
+[ -z "$missing" ] || $py "$here/make_inputs.py" "$shared" "$work/in"
 export CELLPOSE_LOCAL_MODELS_PATH="$work/models"
 grep -v '^#' "$cases" | while IFS='|' read -r name img flags; do
   [ -z "$name" ] && continue
