@@ -8,6 +8,9 @@ torch, numpy 1.x, scipy and Pillow; the data in ../shared or CELLPOSE_STUDIO_SHA
 2. `train_size.py --resave` turns a size model that numpy 2 wrote (`numpy._core` in its pickle;
    the fixture came from the GPU machine's numpy 2.5.2) into one that this numpy's np.load reads,
    with the same values.
+3. `average_weights.py` averages snapshots tensor by tensor (each float tensor is the mean of the
+   snapshots', num_batches_tracked the last one's), and its precise BN replaces the running
+   statistics with finite ones measured on training tiles while leaving every weight as it was.
 
 Usage: /usr/bin/python3 tools/train/check_tools.py --numpy2-size-model FILE
 Prints one "ok ..." line per check; exits non-zero with the reason otherwise.
@@ -24,6 +27,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_cpnet as tc  # noqa: E402
 import train_size as ts  # noqa: E402
+import average_weights as aw  # noqa: E402
+import cpnet  # noqa: E402
 
 N_IMAGES = 6
 SEEDS = (0, 1, 2)
@@ -84,6 +89,39 @@ def check_resave(numpy2_file: str, work: str) -> None:
           f"{'refused' if numpy2_unreadable else 'also readable'}), A, smean, diam_mean, ymean unchanged")
 
 
+def check_average(cache: str, work: str) -> None:
+    snaps = []
+    for seed in (1, 2, 3):
+        torch.manual_seed(seed)
+        net = cpnet.CPnet()
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):  # running statistics that differ per snapshot
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+        path = os.path.join(work, f"snap{seed}")
+        tc.save_state(net, path)
+        snaps.append(torch.load(path))
+    avg = aw.average([os.path.join(work, f"snap{s}") for s in (1, 2, 3)])
+    for k, v in avg.items():
+        want = (snaps[0][k].double() + snaps[1][k].double() + snaps[2][k].double()) / 3 if v.is_floating_point() else snaps[2][k]
+        if v.dtype != snaps[2][k].dtype or not torch.allclose(v.double(), want.double(), rtol=0, atol=1e-6):
+            raise SystemExit(f"average: {k} is not the snapshots' mean")
+    net = cpnet.CPnet()
+    net.load_state_dict(avg, strict=True)
+    aw.precise_bn(net, 1, cache, 1, max_items=8)
+    after = net.state_dict()
+    n_bn = 0
+    for k, v in after.items():
+        if k.endswith("running_mean") or k.endswith("running_var"):
+            n_bn += 1
+            if not torch.isfinite(v).all() or torch.equal(v, avg[k]):
+                raise SystemExit(f"precise BN: {k} was not re-measured")
+        elif v.is_floating_point() and not torch.equal(v, avg[k]):
+            raise SystemExit(f"precise BN changed the weight {k}")
+    print(f"ok average: {len(avg)} tensors of 3 snapshots; precise BN re-measured {n_bn} running statistics "
+          f"on 8 training images, weights unchanged")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--numpy2-size-model", required=True)
@@ -93,6 +131,7 @@ def main() -> None:
     try:
         check_augment(work)
         check_resave(args.numpy2_size_model, work)
+        check_average(work, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
