@@ -44,14 +44,7 @@ def average(paths: list[str]) -> dict[str, torch.Tensor]:
 
 def precise_bn(net: cpnet.CPnet, epochs: int, cache: str, threads: int, max_items: int | None = None) -> None:
     torch.set_num_threads(threads)
-    split = tc.make_split(0, 50, 12)
-    items = []
-    for ds, name in split["train"]:
-        img, flows, diam, n_masks = tc.load_item(ds, name, cache)
-        if n_masks >= tc.MIN_TRAIN_MASKS:
-            items.append((img, flows, diam, ds))
-        if max_items is not None and len(items) >= max_items:
-            break
+    items = tc.training_items(cache, max_items=max_items)
     for m in net.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.reset_running_stats()

@@ -240,6 +240,20 @@ def make_batch(items, idx, rng):
 _ITEMS: list = []
 
 
+def training_items(cache: str, seed: int = 0, max_items: int | None = None) -> list:
+    """The training split's images with at least MIN_TRAIN_MASKS masks, loaded one by one from the
+    flow cache, as (image, flows, diameter, dataset): what train_size.py and average_weights.py
+    train or measure on (main() loads the same ones, in a pool when --workers is given)."""
+    items = []
+    for ds, name in make_split(seed, 50, 12)["train"]:
+        img, flows, diam, nmask = load_item(ds, name, cache)
+        if nmask >= MIN_TRAIN_MASKS:
+            items.append((img, flows, diam, ds))
+        if max_items is not None and len(items) >= max_items:
+            break
+    return items
+
+
 def _load_job(job):
     ds, name, cache = job
     return load_item(ds, name, cache)

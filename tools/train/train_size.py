@@ -93,12 +93,7 @@ def main() -> None:
     tc.TILE = args.tile
     torch.set_num_threads(args.threads)
 
-    split = tc.make_split(args.seed, 50, 12)  # the training split of train_cpnet.py (same seed)
-    items = []
-    for ds, name in split["train"]:
-        img, flows, diam, nmask = tc.load_item(ds, name, args.cache)
-        if nmask >= tc.MIN_TRAIN_MASKS:
-            items.append((img, flows, diam))
+    items = tc.training_items(args.cache, args.seed)  # the training split of train_cpnet.py (same seed)
     net = cpnet.CPnet(diam_mean=tc.DIAM_MEAN)
     net.load_state_dict(torch.load(args.model), strict=True)
     device = torch.device(args.device)
@@ -114,7 +109,7 @@ def main() -> None:
         for b in range(0, len(items), args.batch_size):
             batch, yb = [], []
             for i in range(b, min(b + args.batch_size, len(items))):
-                img, flows, diam = items[i]
+                img, flows, diam, _ds = items[i]
                 if augmenter is None:
                     im, _lb, s = tc.random_rotate_and_resize(img, flows, diam, rng, scale_range=1.0, rescale=False)
                     im = torch.from_numpy(im)
