@@ -11,7 +11,7 @@
 // 553 ms with int8 below the first level (onnxruntime's QLinearConv, 2.0-2.9x faster than float32
 // at 64-256 channels); over the 67 fluorescence images >= 512² its fast-mode masks agreed with
 // default mode at AP50 0.992, as float32 fast mode's did, and 0.993 with the second calibration
-// (CalibratingRunner; 2026-11-27; README, Performance).
+// (CalibratingRunner; 2026-11-27; docs/PERFORMANCE.md).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
