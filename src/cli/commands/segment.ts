@@ -419,7 +419,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         const written = await saveOutputs({ file, r, masks, nMasks: n, args, modelPath: resolved.path, opts, warn: (m) => io.err(`warning: ${basename(file)}: ${m}`) });
         const s = (ms: number): string => (ms / 1000).toFixed(2);
         io.out(
-          `${basename(file)}: ${n} masks, diameter ${r.diameterUsedPx.toFixed(1)} px, preprocess ${s(r.timings.preprocessMs)} s, network ${s(r.timings.networkMs)} s, ` +
+          `${basename(file)}: ${n} masks, diameter ${r.diameterUsedPx.toFixed(1)} px, ` +
+            (r.timings.diameterMs > 0 ? `size model ${s(r.timings.diameterMs)} s, ` : '') +
+            `preprocess ${s(r.timings.preprocessMs)} s, network ${s(r.timings.networkMs)} s, ` +
             `dynamics ${s(r.timings.dynamicsMs)} s, total ${s(Date.now() - t0)} s`,
         );
         if (verbose && r.int8Network) io.err('  network: int8 below the first level (fast mode on the CPU)');

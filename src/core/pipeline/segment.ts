@@ -91,7 +91,9 @@ export interface SegmentResult {
   diameterStylePx?: number;
   rescale: number;
   niterUsed: number;
-  timings: { preprocessMs: number; networkMs: number; dynamicsMs: number; totalMs: number };
+  /** diameterMs: the size model's estimate and its refinement pass (diameter 0; 0 otherwise), not
+   *  counted in preprocessMs. */
+  timings: { diameterMs: number; preprocessMs: number; networkMs: number; dynamicsMs: number; totalMs: number };
   warnings: string[];
 }
 
@@ -199,6 +201,8 @@ export async function segment(
     diameterPx = est.diameterPx;
     diameterStylePx = est.diameterStylePx;
   }
+  // the size model's passes (diameter 0) are their own stage; otherwise preprocessing starts at t0
+  const tDiameter = o.diameterPx === 0 ? nowMs() : t0;
 
   report(0, 'preprocessing');
   const nchan = net.nchan;
@@ -287,7 +291,7 @@ export async function segment(
     diameterStylePx,
     rescale,
     niterUsed: niter,
-    timings: { preprocessMs: t1 - t0, networkMs: t2 - t1, dynamicsMs: t3 - t2, totalMs: t3 - t0 },
+    timings: { diameterMs: tDiameter - t0, preprocessMs: t1 - tDiameter, networkMs: t2 - t1, dynamicsMs: t3 - t2, totalMs: t3 - t0 },
     warnings,
   };
 }

@@ -36,7 +36,8 @@ describe('zoo size model found under Cellpose file names', () => {
     const code = await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', 'nuclei', '--diameter', '0'], io);
     expect(code).toBe(0);
     expect(err.join('\n')).not.toMatch(/no size model/);
-    expect(out[0]).toMatch(/^img2d\.tif: 115 masks, diameter 25\.7 px/);
+    // the size model's two passes are a stage of their own in the summary, not part of preprocess
+    expect(out[0]).toMatch(/^img2d\.tif: 115 masks, diameter 25\.7 px, size model [\d.]+ s, preprocess [\d.]+ s, network/);
     const diameter = segArray(join(dir, 'img2d_seg.npy'), "d['diameter']").data[0];
     expect(Math.abs(diameter - 25.706238744770385)).toBeLessThan(1e-3);
   });
