@@ -105,7 +105,19 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = 
     warnings.push(...r.warnings);
   }
 
-  const assignment = assignAxes(raw.shape, { fromMetadata: metadataLetters, samplesPerPixel }, opts.axes);
+  // Cellpose moves a given channel_axis or z_axis only in arrays of more than two dimensions: a 2-D
+  // (Y, X) image gets a trailing channel axis whatever the flags say (transforms.convert_image,
+  // ALGORITHMS 2.1 step 3), so a script that passes --channel_axis -1 over a folder of gray and RGB
+  // images segments the gray ones too. Applied here, the flag would make X the channel axis.
+  let axesOverride = opts.axes;
+  if (axesOverride && raw.shape.length === 2) {
+    const given = [axesOverride.channelAxis != null ? `channel axis ${axesOverride.channelAxis}` : '', axesOverride.zAxis != null ? `z axis ${axesOverride.zAxis}` : ''].filter(Boolean);
+    if (given.length > 0) {
+      warnings.push(`image is 2-D (${raw.shape.join(' x ')}): the ${given.join(' and ')} given is ignored, as Cellpose ignores these flags for 2-D images`);
+      axesOverride = undefined;
+    }
+  }
+  const assignment = assignAxes(raw.shape, { fromMetadata: metadataLetters, samplesPerPixel }, axesOverride);
   if (assignment.source === 'metadata' && metadataLetters) {
     const tIndex = metadataLetters.indexOf('T');
     if (tIndex >= 0 && assignment.axes[tIndex] === 'Z') warnings.push(`time axis (T=${raw.shape[tIndex]}) is read as Z, as Cellpose would`);

@@ -22,6 +22,23 @@ describe('segment CLI', () => {
     expect(() => optionsFromArgs(parseSegmentArgs(['--diameter', 'abc']))).toThrow(/--diameter must be a number/);
   });
 
+  it('--channel_axis -1 on a 2-D image is ignored with a warning, as by Cellpose: the same 105 masks as its cli2d run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-axis-'));
+    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
+    const c = captureCliIo();
+    const code = await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', REAL_MODEL, '--diameter', '24', '--channel_axis', '-1'], c.io);
+    expect(code).toBe(0);
+    expect(c.err.join('\n')).toMatch(/img2d\.tif: image is 2-D \(512 x 512\): the channel axis -1 given is ignored/);
+    expect(c.out[0]).toMatch(/^img2d\.tif: 105 masks, diameter 24\.0 px/);
+    const same = execFileSync(PYTHON, ['-c', `
+import numpy as np
+a = np.load('${join(dir, 'img2d_seg.npy')}', allow_pickle=True).item()
+b = np.load('${FIXTURES}/cli2d/img2d_seg.npy', allow_pickle=True).item()
+print((a['masks'] == b['masks']).all())
+`]).toString().trim();
+    expect(same).toBe('True');
+  });
+
   it('writes <stem>_seg.npy in the CLI layout with the same masks as Cellpose 3.1 (cli2d, diameter 24)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segment-cli-'));
     copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));

@@ -29,8 +29,15 @@ describe('info command', () => {
     expect(await infoCommand.run([IMG2D, '--z_axis', 'two'], d.io)).toBe(1);
     expect(d.err[0]).toBe(`cellpose-studio info: --z_axis must be an integer axis index or "none", got 'two'`);
     const e = captureCliIo();
-    expect(await infoCommand.run([IMG2D, '--z_axis', '5'], e.io)).toBe(1);
-    expect(e.err[0]).toMatch(/z axis 5 is out of range for an image with 2 axes/);
+    expect(await infoCommand.run([`${FIXTURES}/cli3d/stack3d.tif`, '--z_axis', '5'], e.io)).toBe(1);
+    expect(e.err[0]).toMatch(/z axis 5 is out of range for an image with 3 axes/);
+  });
+
+  it('a 2-D image ignores --z_axis / --channel_axis, with a warning (Cellpose moves axes only in arrays of more than 2 dims)', async () => {
+    const c = captureCliIo();
+    expect(await infoCommand.run([IMG2D, '--channel_axis', '-1'], c.io)).toBe(0);
+    expect(c.out).toContain('axes:      YX (guess) -> 512x512');
+    expect(c.out.join('\n')).toMatch(/image is 2-D \(512 x 512\): the channel axis -1 given is ignored/);
   });
 
   it('is registered with the CLI entry point (process exit code 1 on a missing file)', () => {

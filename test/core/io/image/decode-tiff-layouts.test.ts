@@ -96,6 +96,16 @@ describe('decodeImage on tifffile/libtiff-written TIFFs', () => {
     const asC = await decodeImage(fileBytes(join(dir, 'z7_as_z.tif')), { axes: { channelAxis: 0, zAxis: null } });
     expect([asC.nZ, asC.nChannels, asC.assignment.source]).toEqual([1, 7, 'override']);
   });
+  it('a 2-D image ignores a given channel or z axis, as Cellpose does (convert_image moves axes only with more than 2 dims)', async () => {
+    const plain = await decodeImage(fileBytes(IMG2D));
+    for (const axes of [{ channelAxis: -1 }, { channelAxis: 0 }, { zAxis: 0 }, { zAxis: 1, channelAxis: 0 }]) {
+      const img = await decodeImage(fileBytes(IMG2D), { axes });
+      expect([img.nZ, img.height, img.width, img.nChannels]).toEqual([1, 512, 512, 1]);
+      expect(img.assignment.source).toBe('guess');
+      expect(firstDifference(bytesOf(img.data), bytesOf(plain.data))).toBe(-1);
+      expect(img.warnings.join(' ')).toMatch(/image is 2-D \(512 x 512\): the (channel|z) axis .* is ignored, as Cellpose ignores these flags for 2-D images/);
+    }
+  });
 });
 
 describe('our fast strip/tile path agrees with geotiff', () => {
