@@ -47,7 +47,14 @@ for line in open(cases):
     for k in a:
         if k in ('flows', 'masks', 'outlines', 'filename') or k not in b:
             continue
-        if not np.array_equal(np.asarray(a[k]), np.asarray(b[k])):
+        x, y = np.asarray(a[k]), np.asarray(b[k])
+        if k == 'diameter' and x.shape == y.shape and np.allclose(x, y, rtol=1e-14, atol=0):
+            # an estimated diameter may differ in its last bit (float64 rounding of the median
+            # and the sqrt(pi)/2 factor); the masks it leads to are compared above
+            if not np.array_equal(x, y):
+                notes.append(f'diameter within 1e-14 ({float(x)!r} vs {float(y)!r})')
+            continue
+        if not np.array_equal(x, y):
             notes.append(f'{k} differs')
     if ma.shape == mb.shape and not (a['outlines'] == b['outlines']).all() and (ma == mb).all():
         notes.append('outlines differ')

@@ -178,7 +178,11 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
     percentile: pct ? [Number(pct[0]), Number(pct[1])] : [1, 99],
     lowhigh: null,
     norm3D: true,
-    invert: args.flags.has('invert'),
+    // Cellpose 3.1 applies its invert argument only when normalize is a bool: with --norm_percentile
+    // normalize is a dict without 'invert', and CellposeModel.eval merges it with the defaults
+    // (invert False), so --invert is ignored (checked against Cellpose 3.1.1.3: the same masks and
+    // estimated diameter with and without it). run() warns.
+    invert: args.flags.has('invert') && pct === undefined,
     tileNormBlocksize: 0,
   };
   return o;
@@ -380,6 +384,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = args.values.get('dir')?.[0];
   if (!imagePath && !dir) throw new Error('give --image_path FILE or --dir DIR');
   const opts = optionsFromArgs(args);
+  if (args.flags.has('invert') && args.values.has('norm_percentile')) {
+    io.err('warning: --invert is ignored together with --norm_percentile, as Cellpose 3.1 ignores it (its percentile options replace the invert flag)');
+  }
   const files = imagePath ? [imagePath] : await listImages(dir as string, args);
   if (files.length === 0) throw new Error(`no images found in ${dir}`);
   const savedir = args.values.get('savedir')?.[0];

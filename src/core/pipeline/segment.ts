@@ -194,15 +194,22 @@ export async function segment(
 
   let diameterPx = o.diameterPx;
   let diameterStylePx: number | undefined;
+  if (diameterPx === 0 && o.do3D) {
+    // Cellpose 3.1's wrapper (models.Cellpose.eval) does not estimate in 3-D: it warns "could not
+    // estimate diameter, does not work on non-2D images" and runs at the model's diam_mean.
+    diameterPx = net.model.diamMeanPx;
+    warnings.push(`diameter 0: the size model does not work on 3-D input; using the model's diam_mean, ${diameterPx} px, as Cellpose does`);
+  }
   if (diameterPx === 0) {
-    if (o.do3D || nZ > 1) throw new RangeError('diameter estimation (diameter 0) works on 2-D images only; give a diameter for stacks');
+    // A stack without do_3D: Cellpose 3.1 stops with a ValueError in SizeModel.eval; say why.
+    if (nZ > 1) throw new RangeError('diameter estimation (diameter 0) works on 2-D images only; give a diameter for stacks');
     const { estimateDiameter } = await import('./estimate-diameter.ts');
     const est = await estimateDiameter(image, o, net, deps, signal, (f) => report(0.3 * f, 'estimating diameter'));
     diameterPx = est.diameterPx;
     diameterStylePx = est.diameterStylePx;
   }
   // the size model's passes (diameter 0) are their own stage; otherwise preprocessing starts at t0
-  const tDiameter = o.diameterPx === 0 ? nowMs() : t0;
+  const tDiameter = diameterStylePx !== undefined ? nowMs() : t0;
 
   report(0, 'preprocessing');
   const nchan = net.nchan;

@@ -44,5 +44,16 @@ np.save('${model}_size.npy', {'A': np.zeros(256), 'smean': np.zeros(256, np.floa
     let n = 0;
     for (const v of r.masks) n = Math.max(n, v);
     expect(n).toBeGreaterThan(20);
+
+    // As Cellpose's wrapper, the estimate uses only the channels, normalization and batch size of
+    // the run: the user's thresholds, min_size and augment do not move it (parity cases size0_aug
+    // and size0_thresholds against Cellpose 3.1.1.3)
+    const r2 = await svc.segment(`${FIXTURES}/gui2d/crop2d.tif`, { diameterPx: 0, augment: true, flowThreshold: 0.9, cellprobThreshold: -2, minSize: 60, tileOverlap: 0.3 });
+    expect(r2.diameterUsedPx).toBe(r.diameterUsedPx);
+
+    // 3-D: no estimate (Cellpose warns and runs at diam_mean)
+    const r3 = await svc.segment(`${FIXTURES}/cli3d/stack3d.tif`, { diameterPx: 0, do3D: true });
+    expect(r3.diameterUsedPx).toBe(17);
+    expect(r3.warnings.join(' ')).toMatch(/size model does not work on 3-D input; using the model's diam_mean, 17 px/);
   });
 });

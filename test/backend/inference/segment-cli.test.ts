@@ -18,6 +18,9 @@ describe('segment CLI', () => {
     expect(optionsFromArgs(parseSegmentArgs(['--no_norm'])).normalize).toMatchObject({ normalize: false, percentile: [1, 99] });
     expect(optionsFromArgs(parseSegmentArgs(['--no_norm', '--norm_percentile', '2', '98'])).normalize).toMatchObject({ normalize: true, percentile: [2, 98] });
     expect(optionsFromArgs(parseSegmentArgs(['--no_interp', '--exclude_on_edges'])).interp).toBe(false);
+    // Cellpose 3.1 drops --invert when --norm_percentile makes normalize a dict (parity case invert_pct)
+    expect(optionsFromArgs(parseSegmentArgs(['--invert'])).normalize).toMatchObject({ invert: true });
+    expect(optionsFromArgs(parseSegmentArgs(['--invert', '--norm_percentile', '2', '98'])).normalize).toMatchObject({ invert: false, percentile: [2, 98] });
     expect(() => parseSegmentArgs(['--flow_treshold', '1'])).toThrow(/unknown option '--flow_treshold'/);
     expect(() => optionsFromArgs(parseSegmentArgs(['--diameter', 'abc']))).toThrow(/--diameter must be a number/);
   });
