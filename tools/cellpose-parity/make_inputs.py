@@ -64,3 +64,11 @@ tifffile.imwrite(f'{out}/t_yx2.tif', np.stack([c16 * 100, c16[::-1] * 50], -1))
 tifffile.imwrite(f'{out}/t_2yx.tif', np.stack([c16 * 100, c16[::-1] * 50], 0))
 tifffile.imwrite(f'{out}/t_f32.tif', crop.astype(np.float32) / 7.0 - 3)
 tifffile.imwrite(f'{out}/t_rgb.tif', np.stack([crop, crop // 2, crop[::-1]], -1).astype(np.uint8), photometric='rgb')
+# edge cases: an image smaller than one padded tile, one only 8 px high, an empty and a constant
+# image, a binary one, and a 16-bit RGB TIFF
+tifffile.imwrite(f'{out}/small24.tif', img2d[100:124, 200:224])
+tifffile.imwrite(f'{out}/thin.tif', img2d[:8, :300])
+tifffile.imwrite(f'{out}/zeros.tif', np.zeros((128, 128), np.uint16))
+tifffile.imwrite(f'{out}/const.tif', np.full((128, 128), 100, np.uint16))
+tifffile.imwrite(f'{out}/binary.tif', ((img2d > np.percentile(img2d, 80)) * 255).astype(np.uint8))
+tifffile.imwrite(f'{out}/rgb16.tif', np.stack([img2d, img2d // 2, img2d[::-1]], -1).astype(np.uint16), photometric='rgb')
