@@ -198,7 +198,8 @@ export async function segment(
     // Cellpose 3.1's wrapper (models.Cellpose.eval) does not estimate in 3-D: it warns "could not
     // estimate diameter, does not work on non-2D images" and runs at the model's diam_mean.
     diameterPx = net.model.diamMeanPx;
-    warnings.push(`diameter 0: the size model does not work on 3-D input; using the model's diam_mean, ${diameterPx} px, as Cellpose does`);
+    const why = net.model.sizeModel ? 'the size model does not work on 3-D input' : `model ${net.model.name} has no size model`;
+    warnings.push(`diameter 0: ${why}; using the model's diam_mean, ${diameterPx} px, as Cellpose does`);
   }
   if (diameterPx === 0) {
     // A stack without do_3D: Cellpose 3.1 stops with a ValueError in SizeModel.eval; say why.
