@@ -34,7 +34,7 @@ function findObjectsDense(masks: LabelImage, lz: number, ly: number, lx: number,
   const n1 = max + 1;
   const z0 = new Int32Array(n1);
   const z1 = new Int32Array(n1);
-  const y0 = new Int32Array(n1);
+  const y0 = new Int32Array(n1).fill(ly);
   const y1 = new Int32Array(n1);
   const x0 = new Int32Array(n1).fill(lx);
   const x1 = new Int32Array(n1);
@@ -45,13 +45,12 @@ function findObjectsDense(masks: LabelImage, lz: number, ly: number, lx: number,
       for (let x = 0; x < lx; x++, i++) {
         const v = masks[i];
         if (v <= 0) continue;
-        // raster order: the first pixel of a label has its smallest z and y, the latest its largest
-        if (count[v] === 0) {
-          z0[v] = z;
-          y0[v] = y;
-        }
+        // raster order: the first voxel of a label has its smallest z and the latest its largest;
+        // y is ordered only within a plane, so in 3-D it needs its own min and max
+        if (count[v] === 0) z0[v] = z;
         z1[v] = z + 1;
-        y1[v] = y + 1;
+        if (y < y0[v]) y0[v] = y;
+        if (y >= y1[v]) y1[v] = y + 1;
         if (x < x0[v]) x0[v] = x;
         if (x >= x1[v]) x1[v] = x + 1;
         count[v]++;

@@ -22,6 +22,28 @@ function undoRedoRoundTrip(doc: LabelDocument, before: ReturnType<typeof snapsho
   checkInvariants(doc);
 }
 
+describe('LabelDocument on a 3-D label volume', () => {
+  it('deletes and merges whole masks whose first voxel (raster order) is not at their smallest y', () => {
+    // mask 1 starts at z 0 in row 4 and reaches rows 1-2 only in later planes; its box once missed
+    // those rows (findObjects took y from the first and last voxels), so deleting it left voxels
+    const [nz, ny, nx] = [4, 6, 6];
+    const labels = new Uint16Array(nz * ny * nx);
+    const at = (z: number, y: number, x: number): number => (z * ny + y) * nx + x;
+    labels[at(0, 4, 2)] = 1;
+    for (let z = 1; z < 4; z++) for (let y = 1; y < 3; y++) labels[at(z, y, 2)] = 1;
+    labels[at(0, 0, 5)] = 2;
+    labels[at(3, 5, 5)] = 2;
+    const doc = new LabelDocument({ labels, shape: [nz, ny, nx] });
+    expect(doc.boxOf(1)).toEqual([0, 4, 1, 5, 2, 3]);
+    expect(doc.boxOf(2)).toEqual([0, 4, 0, 6, 5, 6]);
+    expect(doc.mergeMasks(2, 1).ok).toBe(true);
+    expect(doc.labels.filter((v) => v === 2).length).toBe(0);
+    expect(doc.labels.filter((v) => v === 1).length).toBe(9);
+    expect(doc.deleteMask(1).ok).toBe(true);
+    expect(doc.labels.every((v) => v === 0)).toBe(true);
+  });
+});
+
 describe('LabelDocument on a real DSB2018 mask (256 x 256, 27 nuclei)', () => {
   it('loads with contiguous ids, areas and an outline image equal to masks_to_outlines', () => {
     const { doc, original } = freshDoc();

@@ -3,6 +3,7 @@ import { stitch3D } from '../../../src/core/dynamics/stitch3d.ts';
 import { averagePrecision } from '../../../src/core/masks/average-precision.ts';
 import { diameters } from '../../../src/core/masks/diameters.ts';
 import { fillHolesAndRemoveSmallMasks } from '../../../src/core/masks/fill-holes.ts';
+import { findObjects } from '../../../src/core/masks/find-objects.ts';
 import { relabelSequential, renumber } from '../../../src/core/masks/renumber.ts';
 import { D1_LABELS, parseGrid } from '../dynamics/appendix-d.ts';
 
@@ -108,6 +109,27 @@ describe('fillHolesAndRemoveSmallMasks (5.5)', () => {
     const tunnel = new Uint16Array(27).fill(1);
     tunnel[4] = tunnel[13] = tunnel[22] = 0;
     expect(fillHolesAndRemoveSmallMasks(tunnel, [3, 3, 3], 0)[13]).toBe(0);
+  });
+
+  it('3-D: a hole in a mask whose first voxel (raster order) is not at its smallest y is filled', () => {
+    // mask 1 starts at z 0 in row 3 but reaches row 1 in z 1..3; the hole at (2, 2, 2) is enclosed.
+    // The bounding box once took y from the first and last voxels only, which is right in 2-D but
+    // not in 3-D: the box missed rows 1-2 and the hole stayed open (a 3-D parity case against
+    // Cellpose 3.1 lost 8 voxels this way).
+    const [lz, ly, lx] = [5, 6, 5];
+    const m = new Uint16Array(lz * ly * lx);
+    const at = (z: number, y: number, x: number): number => (z * ly + y) * lx + x;
+    m[at(0, 3, 2)] = 1;
+    for (let z = 1; z <= 3; z++) for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) m[at(z, y, x)] = 1;
+    m[at(2, 2, 2)] = 0;
+    const filled = fillHolesAndRemoveSmallMasks(m, [lz, ly, lx], 0);
+    expect(filled[at(2, 2, 2)]).toBe(1);
+    const boxes3 = findObjects(m, [lz, ly, lx]);
+    expect([boxes3.z0[0], boxes3.z1[0], boxes3.y0[0], boxes3.y1[0], boxes3.x0[0], boxes3.x1[0]]).toEqual([0, 4, 1, 4, 1, 4]);
+    // the same box from the sparse path (label values far above the voxel count)
+    const sparse = Uint32Array.from(m, (v) => (v ? 5_000_000 : 0));
+    const b2 = findObjects(sparse, [lz, ly, lx]);
+    expect([b2.z0[0], b2.z1[0], b2.y0[0], b2.y1[0], b2.x0[0], b2.x1[0]]).toEqual([0, 4, 1, 4, 1, 4]);
   });
 });
 
