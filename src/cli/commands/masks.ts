@@ -30,7 +30,9 @@ Masks from saved Cellpose flows (float32 .npy, Cellpose's axis order), without t
   --do_3D                    3-D dynamics on (3,Lz,Ly,Lx) flows (implied by such a dP)
   --stitch_threshold T       per-plane 2-D masks stitched into 3-D by IoU >= T
   --dynamics P               v3-cpu (default, Cellpose 3 on CPU), v3-gpu, or v4
-  --max_size_fraction X      masks larger than this fraction of the image are removed (default 0.4)`;
+  --max_size_fraction X      masks larger than this fraction of the image are removed (default 0.4)
+  --v31_small_masks          Cellpose 3.1's min_size removal (it can drop the wrong masks after the
+                             flow QC; the default is the fixed rule of Cellpose 4.0.8+), as in segment`;
 
 interface MasksArgs {
   dP: string;
@@ -44,6 +46,7 @@ interface MasksArgs {
   stitchThreshold: number;
   profile: DynamicsProfile;
   maxSizeFraction: number;
+  legacyV31MinSize: boolean;
 }
 
 function num(flag: string, v: string | undefined): number {
@@ -66,6 +69,7 @@ function parseArgs(argv: string[]): MasksArgs {
     stitchThreshold: 0,
     profile: 'v3-cpu',
     maxSizeFraction: 0.4,
+    legacyV31MinSize: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split('=', 2) : [argv[i], undefined];
@@ -100,6 +104,9 @@ function parseArgs(argv: string[]): MasksArgs {
         break;
       case '--stitch_threshold':
         r.stitchThreshold = num(flag, val());
+        break;
+      case '--v31_small_masks':
+        r.legacyV31MinSize = true;
         break;
       case '--max_size_fraction':
         r.maxSizeFraction = num(flag, val());
@@ -177,6 +184,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     flowThreshold: args.flowThreshold,
     maxSizeFraction: args.maxSizeFraction,
     profile: args.profile,
+    legacyV31MinSize: args.legacyV31MinSize,
   };
   const pool = new DynamicsPool();
   let masks: Uint16Array | Uint32Array;
@@ -204,7 +212,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         stack.set(m, z * plane);
         io.progress((z + 1) / lz, 'planes');
       }
-      masks = args.stitchThreshold > 0 ? finishMasks(stitch3D(stack, [lz, ly, lx], args.stitchThreshold), spatial, { minSize: args.minSize }) : toMask(stack);
+      masks = args.stitchThreshold > 0 ? finishMasks(stitch3D(stack, [lz, ly, lx], args.stitchThreshold), spatial, { minSize: args.minSize, legacyV31MinSize: args.legacyV31MinSize }) : toMask(stack);
     } else {
       throw new Error(`3-D flows need dP (3, Lz, Ly, Lx) (or (2, Lz, Ly, Lx) per plane), got ${nComp} components`);
     }

@@ -41,6 +41,23 @@ describe('cellpose-studio masks', () => {
     expect(Array.from(m.data as Uint16Array)).toEqual(Array.from(parseGrid(D4_FINAL).data));
   });
 
+  it('--v31_small_masks applies Cellpose 3.1\'s min_size removal, as segment does', async () => {
+    // Appendix D.4's flow QC leaves a gap in the labels; at min_size 30 the fixed rule keeps the
+    // 34 and 48 px masks, while 3.1's rule (list positions taken as labels) drops the 48 px one
+    const inp = join(dir, 'flows-v31.npy');
+    writeFileSync(inp, writeNpy({ data: d4Stack(), shape: [3, 16, 22], dtype: 'float32' }));
+    const sizes = async (extra: string[]): Promise<number[]> => {
+      const out = join(dir, `v31-${extra.length}.npy`);
+      expect(await main(['masks', '--dP', inp, '--min_size', '30', ...extra, '--out', out])).toBe(0);
+      const m = readNpy(new Uint8Array(readFileSync(out))) as NdArray;
+      const counts: number[] = [];
+      for (const v of m.data as Uint16Array) if (v > 0) counts[v - 1] = (counts[v - 1] ?? 0) + 1;
+      return counts;
+    };
+    expect(await sizes([])).toEqual([34, 48]);
+    expect(await sizes(['--v31_small_masks'])).toEqual([34]);
+  });
+
   it('separate dP/cellprob with --flow_threshold 0 keeps the holed mask; bad input is named', async () => {
     const f = d4Stack();
     const plane = 16 * 22;
