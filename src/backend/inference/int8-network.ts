@@ -81,7 +81,8 @@ function centreCrop(img: ImageStack, side: number): ImageStack {
  *  activations hundreds of times larger than its calibrated ranges. */
 export function int8Applies(options: Partial<SegmentOptions>): boolean {
   const channels = options.channels === undefined ? [0, 0] : options.channels;
-  return channels !== null && channels[1] === 0;
+  // gray (chan 0) leaves the second channel empty whatever chan2 says (convertChannels)
+  return channels !== null && (channels[1] === 0 || channels[0] === 0);
 }
 
 /** A NetworkRunner over the calibration graph that records each convolution's activation extremes

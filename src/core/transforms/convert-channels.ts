@@ -9,7 +9,7 @@ export type ChannelPair = readonly [number, number];
 
 /**
  * Returns float32 (nZ, Y, X, nchan).
- * - channels given: [0,0] -> [mean over all channels, zeros]; [c,0] -> [img[c-1], zeros];
+ * - channels given: [0,n] -> [mean over all channels, zeros] for any n; [c,0] -> [img[c-1], zeros];
  *   [c,n] -> [img[c-1], img[n-1]]. That makes 2 channels; a model with another nchan gets the first
  *   nchan of those (zero-filled above 2), as Cellpose pads/crops to nchan.
  * - a one-channel image is [gray, zeros] whatever channels are given: Cellpose 3.1's
@@ -33,12 +33,17 @@ export function convertChannels(image: ImageStack, channels: ChannelPair | null,
   if (channels) {
     const [c1, c2] = channels;
     for (const c of [c1, c2]) {
-      if (!Number.isInteger(c) || c < 0 || (c > nChannels && nChannels > 1)) {
+      // chan2 is not used with gray (below), so only its form is checked then
+      const used = c === c1 || c1 > 0;
+      if (!Number.isInteger(c) || c < 0 || (used && c > nChannels && nChannels > 1)) {
         throw new RangeError(`channel ${c} is out of range: the image has ${nChannels} channel(s) (use 0 for gray/none)`);
       }
     }
     if (nChannels === 1) pick.push(0, -1);
-    else pick.push(c1 === 0 ? -2 : c1 - 1, c2 === 0 ? -1 : c2 - 1);
+    // gray (chan 0) ignores chan2: Cellpose 3.1's reshape takes the mean and appends zeros whatever
+    // the second entry says (parity case rgb_gray_chan2, --chan 0 --chan2 1 on RGB)
+    else if (c1 === 0) pick.push(-2, -1);
+    else pick.push(c1 - 1, c2 === 0 ? -1 : c2 - 1);
   } else {
     for (let k = 0; k < Math.min(nchan, nChannels); k++) pick.push(k);
   }

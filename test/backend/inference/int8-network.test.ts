@@ -79,6 +79,8 @@ describe('int8 fast network', () => {
     expect(int8Applies({})).toBe(true);
     expect(int8Applies({ channels: [2, 0] })).toBe(true);
     expect(int8Applies({ channels: [2, 1] })).toBe(false);
+    // gray ignores chan2, so the second channel is empty
+    expect(int8Applies({ channels: [0, 1] })).toBe(true);
     expect(int8Applies({ channels: null })).toBe(false);
   });
 

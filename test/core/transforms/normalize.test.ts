@@ -87,6 +87,12 @@ describe('convertChannels', () => {
   it('[0,0] on RGB: mean of all channels, zeros', () => {
     expect([...convertChannels(img, [0, 0], 2)]).toEqual([2, 0, 20, 0]);
   });
+  it('[0,n]: gray ignores chan2, as Cellpose 3.1\'s reshape does (mean of all channels, zeros)', () => {
+    expect([...convertChannels(img, [0, 1], 2)]).toEqual([2, 0, 20, 0]);
+    expect([...convertChannels(img, [0, 3], 2)]).toEqual([2, 0, 20, 0]);
+    // not used, so not range-checked (Cellpose never indexes it)
+    expect([...convertChannels(img, [0, 5], 2)]).toEqual([2, 0, 20, 0]);
+  });
   it('[2,3]: green cytoplasm, blue nuclei; [1,0]: red, zeros', () => {
     expect([...convertChannels(img, [2, 3], 2)]).toEqual([2, 3, 20, 30]);
     expect([...convertChannels(img, [1, 0], 2)]).toEqual([1, 0, 10, 0]);
