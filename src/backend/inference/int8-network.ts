@@ -25,6 +25,7 @@ import { buildCpnetOnnx, calibChannelOutputName, calibOutputNames, CPNET_INPUT, 
 import { directDeps } from '../../core/pipeline/direct-masks.ts';
 import type { NetworkOutput, NetworkRunner } from '../../core/pipeline/network-runner.ts';
 import { segment } from '../../core/pipeline/segment.ts';
+import { usesSecondChannel, type ChannelPair } from '../../core/transforms/convert-channels.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { resourcesFolder } from '../io/resources-folder.ts';
 import type { LoadedModel } from './load-model.ts';
@@ -76,13 +77,13 @@ function centreCrop(img: ImageStack, side: number): ImageStack {
 
 /** Whether a run's channels allow the int8 network: it is calibrated with the second input channel
  *  empty (Cellpose's [chan, 0], and every nuclei model's only use), so a run with a second channel
- *  (chan2 > 0, or all channels as they are: channels null) keeps the float32 network in fast mode.
+ *  (usesSecondChannel: chan and chan2 > 0; or all channels as they are: channels null) keeps the
+ *  float32 network in fast mode.
  *  A nuclei model fed a non-empty second channel, which it never saw in training, makes
  *  activations hundreds of times larger than its calibrated ranges. */
 export function int8Applies(options: Partial<SegmentOptions>): boolean {
-  const channels = options.channels === undefined ? [0, 0] : options.channels;
-  // gray (chan 0) leaves the second channel empty whatever chan2 says (convertChannels)
-  return channels !== null && (channels[1] === 0 || channels[0] === 0);
+  const channels: ChannelPair | null = options.channels === undefined ? [0, 0] : options.channels;
+  return channels !== null && !usesSecondChannel(channels);
 }
 
 /** A NetworkRunner over the calibration graph that records each convolution's activation extremes

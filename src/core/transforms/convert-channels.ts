@@ -18,6 +18,14 @@ export type ChannelPair = readonly [number, number];
  *   An index beyond a multi-channel image is an error (Cellpose fails there with an IndexError).
  * - channels null (CellposeModel default): the first nchan image channels, zero-filled.
  */
+/** Whether a [chan, chan2] pair puts an image channel into the network's second input: only with
+ *  chan2 > 0 and chan > 0. Gray (chan 0) ignores chan2, as Cellpose 3.1's reshape takes the mean of
+ *  all channels and appends zeros whatever chan2 says (parity case rgb_gray_chan2, --chan 0 --chan2
+ *  1 on RGB). A one-channel image never fills it either (convertChannels). */
+export function usesSecondChannel(channels: ChannelPair): boolean {
+  return channels[0] > 0 && channels[1] > 0;
+}
+
 export function convertChannels(image: ImageStack, channels: ChannelPair | null, nchan: number): Float32Array {
   const { nZ, height, width, nChannels } = image;
   const nPix = nZ * height * width;
@@ -32,18 +40,15 @@ export function convertChannels(image: ImageStack, channels: ChannelPair | null,
   const pick: number[] = [];
   if (channels) {
     const [c1, c2] = channels;
-    for (const c of [c1, c2]) {
-      // chan2 is not used with gray (below), so only its form is checked then
-      const used = c === c1 || c1 > 0;
-      if (!Number.isInteger(c) || c < 0 || (used && c > nChannels && nChannels > 1)) {
+    const second = usesSecondChannel(channels);
+    // an unused chan2 (with gray) is checked for its form only: Cellpose never indexes it
+    for (const [c, indexed] of [[c1, true], [c2, second]] as const) {
+      if (!Number.isInteger(c) || c < 0 || (indexed && c > nChannels && nChannels > 1)) {
         throw new RangeError(`channel ${c} is out of range: the image has ${nChannels} channel(s) (use 0 for gray/none)`);
       }
     }
     if (nChannels === 1) pick.push(0, -1);
-    // gray (chan 0) ignores chan2: Cellpose 3.1's reshape takes the mean and appends zeros whatever
-    // the second entry says (parity case rgb_gray_chan2, --chan 0 --chan2 1 on RGB)
-    else if (c1 === 0) pick.push(-2, -1);
-    else pick.push(c1 - 1, c2 === 0 ? -1 : c2 - 1);
+    else pick.push(c1 === 0 ? -2 : c1 - 1, second ? c2 - 1 : -1);
   } else {
     for (let k = 0; k < Math.min(nchan, nChannels); k++) pick.push(k);
   }
