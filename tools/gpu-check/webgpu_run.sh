@@ -38,7 +38,7 @@ DEFAULT_COMPARE=$(for size in $SIZES; do echo "$size cpu webgpu"; echo "$size cp
 PLAN=${PLAN:-$DEFAULT_PLAN}
 COMPARE=${COMPARE:-$DEFAULT_COMPARE}
 CELLPOSE_SIZES=${CELLPOSE_SIZES:-$SIZES}
-python3 tools/gpu-check/make_images.py $W/img2d.tif $W/in $(echo "$PLAN" | awk '{print $2}' | sort -un)
+python3 tools/gpu-check/make_images.py $W/img2d.tif $W/in $(echo "$PLAN" | awk '{print $2}' | sort -u)
 while read -r name size flags; do
   [ -n "$name" ] && segment "$name" "$size" $flags
 done <<< "$PLAN"
