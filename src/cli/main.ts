@@ -1,4 +1,7 @@
 // `cellpose-studio <command> [flags]`: the command line host of the engine.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
 import { commands } from './commands/index.ts';
 import type { CliIo } from './command.ts';
 
@@ -23,12 +26,37 @@ function makeIo(): CliIo {
 function usage(io: CliIo): void {
   io.out('usage: cellpose-studio <command> [options]\n\ncommands:');
   for (const c of commands) io.out(`  ${c.name.padEnd(10)} ${c.summary}`);
-  io.out('\nRun `cellpose-studio <command> --help` for the options of one command.');
+  io.out('\nRun `cellpose-studio <command> --help` for the options of one command, `cellpose-studio --version` for the versions.');
+}
+
+/** The `version` field of a package.json, or 'unknown' when it cannot be read. */
+function packageVersion(read: () => string): string {
+  try {
+    const v: unknown = (JSON.parse(read()) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** What `python -m cellpose --version` prints, for this program: its own version, then the
+ *  platform and the runtimes the engine runs on (Node instead of Python, onnxruntime-node instead
+ *  of torch). Both the TypeScript entry (src/cli) and the bundle (out/cli) sit two folders below
+ *  the package root. */
+export function versionLines(): string[] {
+  const app = packageVersion(() => readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const require = createRequire(import.meta.url);
+  const ort = packageVersion(() => readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8'));
+  return [`cellpose-studio version: \t${app}`, `platform:       \t${platform()} ${arch()}`, `node version:   \t${process.versions.node}`, `onnxruntime-node version: \t${ort}`];
 }
 
 export async function main(argv: string[]): Promise<number> {
   const io = makeIo();
   const [name, ...rest] = argv;
+  if (name === '--version' || name === 'version') {
+    for (const line of versionLines()) io.out(line);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     usage(io);
     return name ? 0 : 1;

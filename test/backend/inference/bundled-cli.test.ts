@@ -38,6 +38,17 @@ describe('bundled CLI (out/cli)', () => {
     expect(out).not.toMatch(/cpsd_nuclei_v1[^\n]*(missing|not found)/i);
   }, 60_000);
 
+  it('--version names the package version and onnxruntime-node\'s, from the bundle and from the sources', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const ort = JSON.parse(readFileSync(join(REPO, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string };
+    for (const argv of [['out/cli/main.js', '--version'], ['--import', 'tsx', 'src/cli/main.ts', '--version']]) {
+      const out = execFileSync(NODE, argv, { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, CELLPOSE_STUDIO_CLI: '1' } });
+      expect(out).toMatch(new RegExp(`^cellpose-studio version: \\t${pkg.version.replace(/\./g, '\\.')}\n`));
+      expect(out).toContain(`onnxruntime-node version: \t${ort.version}\n`);
+      expect(out).toContain(`node version:   \t${process.versions.node}\n`);
+    }
+  }, 60_000);
+
   it('bin/ runs the bundle only while it is newer than every source file', () => {
     const bundle = 'out/cli/main.js';
     const now = new Date();
