@@ -17,9 +17,15 @@ for line in open(cases):
         continue
     name, img, _ = line.split('|')
     stem = os.path.splitext(img)[0]
+    real_seg, ours_seg = f'{work}/real/{name}/{stem}_seg.npy', f'{work}/ours/{name}/{stem}_seg.npy'
+    if not os.path.exists(real_seg) and not os.path.exists(ours_seg):
+        # a case that both programs refuse (their logs say why): agreement, as long as ours says why
+        last = open(f'{work}/ours/{name}/log.txt').read().strip().splitlines()[-1:]
+        print(f'{name:14s} no output from either (ours: {last[0] if last else "no message"})')
+        continue
     try:
-        a = np.load(f'{work}/real/{name}/{stem}_seg.npy', allow_pickle=True).item()
-        b = np.load(f'{work}/ours/{name}/{stem}_seg.npy', allow_pickle=True).item()
+        a = np.load(real_seg, allow_pickle=True).item()
+        b = np.load(ours_seg, allow_pickle=True).item()
     except OSError as e:
         print(f'{name:14s} missing output: {e}')
         continue

@@ -62,6 +62,8 @@ Image.fromarray(np.stack([g8, g8 // 2, 255 - g8, np.full_like(g8, 200)], -1), 'R
 c16 = crop.astype(np.uint16)
 tifffile.imwrite(f'{out}/t_yx2.tif', np.stack([c16 * 100, c16[::-1] * 50], -1))
 tifffile.imwrite(f'{out}/t_2yx.tif', np.stack([c16 * 100, c16[::-1] * 50], 0))
+# two channels, the second empty: what a gray-trained model expects of channels=None (--all_channels)
+tifffile.imwrite(f'{out}/t_yx2z.tif', np.stack([c16 * 100, np.zeros_like(c16)], -1))
 tifffile.imwrite(f'{out}/t_f32.tif', crop.astype(np.float32) / 7.0 - 3)
 tifffile.imwrite(f'{out}/t_rgb.tif', np.stack([crop, crop // 2, crop[::-1]], -1).astype(np.uint8), photometric='rgb')
 # edge cases: an image smaller than one padded tile, one only 8 px high, an empty and a constant

@@ -9,7 +9,8 @@ import { createInferenceService } from '../../backend/inference/inference-servic
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../backend/inference/ort-network.ts';
 import { writeFileAtomic } from '../../backend/io/atomic-write.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
-import { BUNDLED_MODEL_NAME, resolveModel } from '../../backend/models/index.ts';
+import { BUNDLED_MODEL_NAME, resolveModel, zooSizeModelBasename, type ResolvedModel } from '../../backend/models/index.ts';
+import { readImageFile } from '../../backend/io/read-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { encodePng16, encodePng8 } from '../../core/io/png-write.ts';
 import { encodeTiff } from '../../core/io/tiff-write.ts';
@@ -53,7 +54,8 @@ model
   --gpu NAME               execution provider: cpu, gpu (as --use_gpu), cuda, webgpu, dml, coreml
 channels and axes
   --chan N  --chan2 N      1-based channels to segment / nuclei (0 = gray / none); default 0 0
-  --all_channels           use the image's first nchan channels as they are (channels=None)
+  --all_channels           with your own model: the image's channels as they are (channels=None); their count
+                           must be the model's; ignored with the built-in models, as in Cellpose 3.1
   --channel_axis N  --z_axis N   raw axes of the image (override the reader's guess)
   --invert                 invert the image after normalization
   --norm_percentile LO HI  percentiles for normalization (default 1 99)
@@ -208,6 +210,43 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
   }
   // natsorted over the whole paths, as Cellpose orders them
   return out.sort(naturalCompare);
+}
+
+/**
+ * --all_channels as Cellpose 3.1's __main__.py applies it. With the built-in models that have a
+ * size model (cyto, cyto2, cyto3, nuclei; and the bundled model, which stands in for Cellpose's
+ * default cyto3) it builds models.Cellpose and never looks at the flag: --chan/--chan2 stay in
+ * force (checked against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives the gray
+ * result). With any other model it sets nchan from the first image, as io.imread reads it (1 for a
+ * 2-D array, the smallest axis of a 3-D one), and builds the network for that many channels, so a
+ * checkpoint with another number of input channels fails to load (a size mismatch in
+ * load_state_dict). Ours stops with that reason before anything runs. For arrays of 4 or more
+ * dimensions Cellpose 3.1 stops with an UnboundLocalError (nchan is never set); ours runs them with
+ * the model's first nchan channels, which is what channels=None means everywhere else.
+ * Returns the channels to use and a warning, or throws.
+ */
+async function allChannelsChoice(
+  args: SegmentArgs,
+  resolved: ResolvedModel,
+  modelChannels: number,
+  firstImage: string,
+): Promise<{ channels: [number, number] | null; warning: string | null }> {
+  const builtinSize = resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null);
+  if (builtinSize) {
+    return {
+      channels: [num(args, 'chan') ?? 0, num(args, 'chan2') ?? 0],
+      warning: `--all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`,
+    };
+  }
+  const raw = (await readImageFile(firstImage)).assignment.rawShape;
+  const imageChannels = raw.length === 2 ? 1 : raw.length === 3 ? Math.min(...raw) : null;
+  if (imageChannels !== null && imageChannels !== modelChannels) {
+    throw new Error(
+      `--all_channels: ${firstImage} (shape ${raw.join('x')}) counts as ${imageChannels} channel${imageChannels === 1 ? '' : 's'} (Cellpose 3.1 takes 1 for a 2-D image, ` +
+        `else the smallest axis), but model ${resolved.name} takes ${modelChannels}; Cellpose 3.1 cannot load the model for that either. Use --chan/--chan2 instead`,
+    );
+  }
+  return { channels: null, warning: null };
 }
 
 /** --gpu NAME picks one provider; --use_gpu (Cellpose's flag) takes the first GPU provider that
@@ -408,6 +447,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       // Cellpose's CLI: a model without a size model cannot estimate; it uses diam_labels
       io.err(`warning: model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
       opts.diameterPx = model.diamLabelsPx;
+    }
+    if (args.flags.has('all_channels')) {
+      const choice = await allChannelsChoice(args, resolved, model.nbase[0], files[0]);
+      opts.channels = choice.channels;
+      if (choice.warning) io.err(`warning: ${choice.warning}`);
     }
     if (verbose) io.err(`model ${model.name}: nbase [${model.nbase.join(',')}], diam_mean ${model.diamMeanPx}, provider ${model.providerUsed}`);
     for (const file of files) {

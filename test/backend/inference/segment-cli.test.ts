@@ -78,6 +78,32 @@ print(sorted(a) == sorted(b), a['masks'].dtype, (a['masks'] == b['masks']).mean(
     expect(rel(await listImages(dir, parseSegmentArgs(['--look_one_level_down'])))).toEqual(['img2.tif', 'img2_lbl.tif', 'img10.tif', 'sub/deep1.tif']);
   });
 
+  it('--all_channels with a custom model: the image\'s channels as they are when their count is the model\'s, else an error, as in Cellpose 3.1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-allch-'));
+    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, join(dir, 'img2d.tif'));
+    // (Y, X, 2): the real image and an empty second channel, what this gray-trained model expects
+    execFileSync(PYTHON, ['-c', `
+import numpy as np, tifffile
+a = tifffile.imread('${FIXTURES}/cli2d/img2d.tif')
+tifffile.imwrite('${join(dir, 'yx2.tif')}', np.stack([a, np.zeros_like(a)], -1))
+`]);
+    const run = async (extra: string[]): Promise<string> => {
+      const c = captureCliIo();
+      expect(await segmentCommand.run(['--image_path', join(dir, 'yx2.tif'), '--pretrained_model', REAL_MODEL, '--diameter', '24', '--no_npy', ...extra], c.io)).toBe(0);
+      return c.out[0].split(',')[0];
+    };
+    // channels=None takes both channels as they are: the same input as --chan 1 (first) with no chan2
+    const all = await run(['--all_channels']);
+    expect(all).toMatch(/^yx2\.tif: \d+ masks/);
+    expect(all).toBe(await run(['--chan', '1']));
+    // a gray image counts as 1 channel and the checkpoint takes 2: Cellpose 3.1 fails to load the
+    // model (a size mismatch); ours says so before running (parity case allch_gray)
+    const c = captureCliIo();
+    await expect(segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', REAL_MODEL, '--all_channels'], c.io)).rejects.toThrow(
+      /--all_channels: .*img2d\.tif \(shape 512x512\) counts as 1 channel .* but model cp3_nuclei_dsb2018 takes 2/,
+    );
+  });
+
   it('fails with a message naming the problem for bad arguments and Cellpose flags it does not do', async () => {
     const c = captureCliIo();
     await expect(segmentCommand.run(['--image_path'], c.io)).rejects.toThrow(/--image_path needs a value/);

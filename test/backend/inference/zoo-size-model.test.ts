@@ -4,6 +4,7 @@
 // checkpoint and size model under the nuclei names; the reference diameter is what the real
 // Cellpose 3.1.1.3 CLI (`python -m cellpose --pretrained_model nuclei --diameter 0`, the same
 // folder as CELLPOSE_LOCAL_MODELS_PATH) estimated for img2d.tif: 25.706238744770385 px.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { captureCliIo } from '../../helpers/cli-io.ts';
 import { segmentCommand } from '../../../src/cli/commands/segment.ts';
 import { FIXTURES } from './cellpose-fixture.ts';
 import { segArray } from './cellpose-fixture.ts';
+import { PYTHON } from '../../core/model/torch-reference.ts';
 
 const BUNDLED = join(import.meta.dirname, '..', '..', '..', 'resources', 'models', 'cpsd_nuclei_v1');
 
@@ -40,5 +42,25 @@ describe('zoo size model found under Cellpose file names', () => {
     expect(out[0]).toMatch(/^img2d\.tif: 115 masks, diameter 25\.7 px, size model [\d.]+ s, preprocess [\d.]+ s, network/);
     const diameter = segArray(join(dir, 'img2d_seg.npy'), "d['diameter']").data[0];
     expect(Math.abs(diameter - 25.706238744770385)).toBeLessThan(1e-3);
+  });
+
+  it('--all_channels is ignored with a built-in model, as Cellpose 3.1 ignores it (parity case allch_nuclei_rgb)', async () => {
+    // an RGB image whose channels differ: channels=None would feed R and G to the network, while
+    // Cellpose's built-in path keeps --chan 0 (the mean of R, G and B)
+    execFileSync(PYTHON, ['-c', `
+import numpy as np, tifffile
+a = tifffile.imread('${FIXTURES}/cli2d/img2d.tif').astype(np.float32)
+rgb = np.stack([a, a[::-1] * 0.5, a[:, ::-1]], -1)
+tifffile.imwrite('${join(dir, 'rgb.tif')}', (rgb / rgb.max() * 255).astype(np.uint8), photometric='rgb')
+`]);
+    const run = async (extra: string[]): Promise<{ line: string; err: string }> => {
+      const { io, out, err } = captureCliIo();
+      expect(await segmentCommand.run(['--image_path', join(dir, 'rgb.tif'), '--pretrained_model', 'nuclei', '--diameter', '24', '--no_npy', ...extra], io)).toBe(0);
+      return { line: out[0].split(',')[0], err: err.join('\n') };
+    };
+    const all = await run(['--all_channels']);
+    expect(all.err).toMatch(/--all_channels is ignored with the built-in model nuclei/);
+    expect(all.line).toBe((await run([])).line);
+    expect(all.line).not.toBe((await run(['--chan', '1', '--chan2', '2'])).line);
   });
 });
