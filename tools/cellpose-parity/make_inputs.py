@@ -80,3 +80,8 @@ tifffile.imwrite(f'{out}/t_planar.tif', np.stack([g8full, g8full // 2, 255 - g8f
 f32 = img2d.astype(np.float32)
 tifffile.imwrite(f'{out}/t_frgb.tif', np.stack([f32, f32 / 2, f32.max() - f32], -1))
 tifffile.imwrite(f'{out}/t_3pages.tif', np.stack([g8full, g8full[::-1], g8full[:, ::-1]], 0))
+# JPEGs (Pillow, libjpeg-turbo): grey, colour with Pillow's default 4:2:0 chroma, and progressive
+# 4:2:2 colour made of the histology image
+Image.fromarray(g8full).save(f'{out}/j_grey.jpg', quality=92)
+Image.fromarray(np.stack([g8full, g8full[::-1] // 2, 255 - g8full[:, ::-1]], -1)).save(f'{out}/j_colour.jpg', quality=90)
+Image.open(hist[0]).convert('RGB').save(f'{out}/j_hist_prog.jpg', quality=85, progressive=True, subsampling=1)
