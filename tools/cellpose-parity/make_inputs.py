@@ -85,3 +85,6 @@ tifffile.imwrite(f'{out}/t_3pages.tif', np.stack([g8full, g8full[::-1], g8full[:
 Image.fromarray(g8full).save(f'{out}/j_grey.jpg', quality=92)
 Image.fromarray(np.stack([g8full, g8full[::-1] // 2, 255 - g8full[:, ::-1]], -1)).save(f'{out}/j_colour.jpg', quality=90)
 Image.open(hist[0]).convert('RGB').save(f'{out}/j_hist_prog.jpg', quality=85, progressive=True, subsampling=1)
+# a TIFF page of 6 samples per pixel: Cellpose reads (Y, X, 6) and guesses Z from the shape
+c6 = img2d[:200, :240]
+tifffile.imwrite(f'{out}/t_yx6.tif', np.stack([c6, c6[::-1], c6[:, ::-1], c6 // 2, c6[::-1, ::-1], c6], -1), planarconfig='contig', photometric='minisblack')

@@ -139,8 +139,12 @@ export function assignAxes(rawShape: readonly number[], hints: AxisHints = {}, o
   const letters: (AxisLetter | undefined)[] = new Array<AxisLetter | undefined>(n).fill(undefined);
   const ns = shape.flatMap((d, i) => (d > 1 ? [i] : []));
 
-  // 3. RGB(A) samples of a TIFF page are channels, whatever their count.
-  if ((hints.samplesPerPixel ?? 1) > 1 && shape[n - 1] === hints.samplesPerPixel) {
+  // 3. RGB(A) samples of a TIFF page are channels. Cellpose reads the page with tifffile and
+  // ignores that they are samples: it guesses from the shape (step 4), which makes 6 or more of
+  // them Z planes. The reference wins over the file's word, so from 6 samples on the guess below
+  // decides here too (parity case t_yx6).
+  const spp = hints.samplesPerPixel ?? 1;
+  if (spp > 1 && spp <= MAX_GUESSED_CHANNELS && shape[n - 1] === spp) {
     letters[n - 1] = 'C';
     labelRest(shape, letters, true, false);
     return done(letters as AxisLetter[], 'guess', false);

@@ -41,8 +41,12 @@ describe('assignAxes guesses like Cellpose 3.x', () => {
     expect(assignAxes([1, 16, 1, 96, 96]).description).toBe('Z=16, 96x96');
     expect(letters([1, 512])).toBe('YX');
   });
-  it('TIFF samples are channels even when there are many', () => {
+  it('TIFF samples are channels up to 5; from 6 the shape decides, as Cellpose reads the page with tifffile and guesses', () => {
     expect(letters([12, 64, 64, 3], { samplesPerPixel: 3 })).toBe('ZYXC');
+    expect(letters([64, 64, 5], { samplesPerPixel: 5 })).toBe('YXC');
+    // parity case t_yx6: Cellpose 3.1 segments the 6 samples as 6 planes
+    const six = assignAxes([200, 240, 6], { samplesPerPixel: 6 });
+    expect([six.axes.join(''), six.ambiguous]).toEqual(['YXZ', true]);
   });
   it('more than 4 non-singleton axes is a clear error', () => {
     expect(() => assignAxes([2, 3, 4, 64, 64])).toThrow(/image has 5 non-singleton axes \(shape \[2, 3, 4, 64, 64\]\)/);
