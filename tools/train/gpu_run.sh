@@ -12,6 +12,8 @@
 # (the device tool returns files of at most 16 MiB), size models as sizeA.npy / sizeB.npy, logs as
 # one tar.
 # RUNS=A (or B) trains that run alone, with the whole GPU and all cores (run 10A); default both.
+# EXTRA_B: more options for run B, after its own (argparse keeps the last of a repeated option),
+# e.g. EXTRA_B="--lr 0.001 --scale-range 1.0 --first-epoch 200" (run 13B).
 # Usage there: OUT=... bash tools/train/gpu_run.sh   (carry .gpu, made by pack_data.py)
 set -u -o pipefail
 shopt -s nullglob
@@ -45,7 +47,7 @@ if [[ " $RUNS " == *" A "* ]]; then
 fi
 if [[ " $RUNS " == *" B "* ]]; then
   $PY $T $COMMON --lr 0.002 --warmup-frac 0.02 --decay-frac 0.3 --first-epoch 21 \
-    --init resources/models/cpsd_nuclei_v1 --cache /tmp/cB --out /tmp/mB > "$OUT/trainB.log" 2>&1 &
+    --init resources/models/cpsd_nuclei_v1 ${EXTRA_B:-} --cache /tmp/cB --out /tmp/mB > "$OUT/trainB.log" 2>&1 &
   PIDS="$PIDS $!"
 fi
 for p in $PIDS; do wait "$p"; echo "run pid $p exit $?"; done
