@@ -136,9 +136,14 @@ export function resizeBilinearPlanes(
   return out;
 }
 
-/** INTER_NEAREST source index of one axis: floor(d · S/D), clamped (not the pixel-centre rule). */
+/** INTER_NEAREST source index of one axis: floor(d · S/D), clamped (not the pixel-centre rule).
+ *  The factor is computed as OpenCV's cv::resize does, 1 / (D / S) in doubles, not S / D: where
+ *  d · S/D is a whole number, 1 / (D / S) can fall one ulp short and the floor one pixel lower
+ *  (35 -> 360: OpenCV maps output 72 to input 6, S/D gives 7). Checked against cv2.resize for every
+ *  S up to 599 and 48 output sizes. The masks of a --no_resample run and the size model's
+ *  refinement pass, which Cellpose resizes this way, depend on it. */
 function nearestTaps(srcLen: number, dstLen: number): Int32Array {
-  const ratio = srcLen / dstLen;
+  const ratio = 1 / (dstLen / srcLen);
   const idx = new Int32Array(dstLen);
   for (let d = 0; d < dstLen; d++) idx[d] = Math.min(Math.floor(d * ratio), srcLen - 1);
   return idx;

@@ -42,3 +42,23 @@ describe(`resize vs cv2.resize (OpenCV ${manifest.opencv})`, () => {
     });
   }
 });
+
+describe('INTER_NEAREST where OpenCV\'s factor falls one ulp short', () => {
+  // cv2.resize(np.arange(S)[None].astype(np.float32), (D, 1), interpolation=cv2.INTER_NEAREST) with
+  // OpenCV 4.6: at these outputs d·S/D is a whole number, and OpenCV, which scales by 1 / (D / S),
+  // takes the pixel before it. Everywhere else it agrees with floor(d·S/D). 117 -> 360 is the
+  // size model's refinement pass on a 360 px image with 52 px nuclei (parity case size0_fluo40).
+  const cases: Array<[number, number, Array<[number, number]>]> = [
+    [35, 360, [[72, 6], [144, 13], [216, 20], [288, 27]]],
+    [27, 333, [[37, 2], [74, 5], [111, 8], [148, 11], [185, 14], [222, 17], [259, 20], [296, 23]]],
+    [117, 360, [[40, 12], [80, 25], [120, 38], [160, 51], [200, 64], [240, 77], [280, 90], [320, 103]]],
+  ];
+  for (const [s, d, special] of cases) {
+    it(`${s} -> ${d}`, () => {
+      const row = resizeNearest(Uint16Array.from({ length: s }, (_, i) => i), [1, s], 1, d);
+      const want = Array.from({ length: d }, (_, x) => Math.min(Math.floor((x * s) / d), s - 1));
+      for (const [x, v] of special) want[x] = v;
+      expect(Array.from(row)).toEqual(want);
+    });
+  }
+});
