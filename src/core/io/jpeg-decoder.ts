@@ -747,13 +747,14 @@ export function decodeJpegPixels(bytes: Uint8Array, maxDecodedBytes: number): De
   }
   if (!frame || scans === 0) throw new FormatError('JPEG is truncated or corrupt: no image data');
   const f = frame;
+  // libjpeg refuses these too ("fractional sampling not implemented")
+  if (f.components.some((c) => f.hMax % c.h !== 0 || f.vMax % c.v !== 0)) throw new FormatError('JPEG uses sampling factors that do not divide the largest one, which is not supported');
   const planes = f.components.map((c) => {
     const q = quant[c.tq];
     if (!q) throw new FormatError('JPEG is corrupt: a component uses a quantisation table that was not defined');
     const p = componentPlane(c, f, q);
     return upsample(p, f.hMax / c.h, f.vMax / c.v, f.width, f.height);
   });
-  if (f.components.some((c) => f.hMax % c.h !== 0 || f.vMax % c.v !== 0)) throw new FormatError('JPEG uses sampling factors that do not divide the largest one, which is not supported');
   const n = f.width * f.height;
   if (planes.length === 1) return { width: f.width, height: f.height, channels: 1, data: planes[0] };
   const out = new Uint8Array(n * 3);
