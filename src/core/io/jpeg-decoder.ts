@@ -378,9 +378,62 @@ const IDCT_LIMIT = (() => {
   return t;
 })();
 
-/** One 8x8 block: dequantise, inverse DCT, write 8 rows of 8 samples at `out[at]`, `stride` apart. */
-function idctBlock(coef: Int16Array, c0: number, q: Uint16Array, ws: Float64Array, out: Uint8Array, at: number, stride: number): void {
-  // pass 1: columns, into the work array (scaled up by 2^PASS1_BITS)
+/** The 1-D islow transform of v[0..7] (dequantised), before descaling: r[k] = output k · 2^13. */
+function idct1d(v: Float64Array, r: Float64Array): void {
+  // even part
+  let z1 = (v[2] + v[6]) * F_0_541;
+  let tmp2 = z1 - v[6] * F_1_847;
+  let tmp3 = z1 + v[2] * F_0_765;
+  let tmp0 = (v[0] + v[4]) * 8192;
+  let tmp1 = (v[0] - v[4]) * 8192;
+  const tmp10 = tmp0 + tmp3;
+  const tmp13 = tmp0 - tmp3;
+  const tmp11 = tmp1 + tmp2;
+  const tmp12 = tmp1 - tmp2;
+  // odd part
+  tmp0 = v[7];
+  tmp1 = v[5];
+  tmp2 = v[3];
+  tmp3 = v[1];
+  z1 = tmp0 + tmp3;
+  let z2 = tmp1 + tmp2;
+  let z3 = tmp0 + tmp2;
+  let z4 = tmp1 + tmp3;
+  const z5 = (z3 + z4) * F_1_175;
+  tmp0 *= F_0_298;
+  tmp1 *= F_2_053;
+  tmp2 *= F_3_072;
+  tmp3 *= F_1_501;
+  z1 *= -F_0_899;
+  z2 *= -F_2_562;
+  z3 = z3 * -F_1_961 + z5;
+  z4 = z4 * -F_0_390 + z5;
+  tmp0 += z1 + z3;
+  tmp1 += z2 + z4;
+  tmp2 += z2 + z3;
+  tmp3 += z1 + z4;
+  r[0] = tmp10 + tmp3;
+  r[7] = tmp10 - tmp3;
+  r[1] = tmp11 + tmp2;
+  r[6] = tmp11 - tmp2;
+  r[2] = tmp12 + tmp1;
+  r[5] = tmp12 - tmp1;
+  r[3] = tmp13 + tmp0;
+  r[4] = tmp13 - tmp0;
+}
+
+/** Scratch arrays of idctBlock: the work array (64), one column or row (8) and its transform (8). */
+interface IdctScratch {
+  ws: Float64Array;
+  v: Float64Array;
+  r: Float64Array;
+}
+
+/** One 8x8 block: dequantise, inverse DCT, write 8 rows of 8 samples at `out[at]`, `stride` apart.
+ *  Pass 1 (columns) keeps PASS1_BITS extra bits; a column or row whose AC terms are all zero takes
+ *  libjpeg's shortcut, which gives the same values. */
+function idctBlock(coef: Int16Array, c0: number, q: Uint16Array, s: IdctScratch, out: Uint8Array, at: number, stride: number): void {
+  const { ws, v, r } = s;
   for (let col = 0; col < 8; col++) {
     const i = c0 + col;
     if (coef[i + 8] === 0 && coef[i + 16] === 0 && coef[i + 24] === 0 && coef[i + 32] === 0 && coef[i + 40] === 0 && coef[i + 48] === 0 && coef[i + 56] === 0) {
@@ -388,100 +441,21 @@ function idctBlock(coef: Int16Array, c0: number, q: Uint16Array, ws: Float64Arra
       for (let row = 0; row < 8; row++) ws[row * 8 + col] = dc;
       continue;
     }
-    let z2 = coef[i + 16] * q[col + 16];
-    let z3 = coef[i + 48] * q[col + 48];
-    let z1 = (z2 + z3) * F_0_541;
-    let tmp2 = z1 - z3 * F_1_847;
-    let tmp3 = z1 + z2 * F_0_765;
-    z2 = coef[i] * q[col];
-    z3 = coef[i + 32] * q[col + 32];
-    let tmp0 = (z2 + z3) * 8192;
-    let tmp1 = (z2 - z3) * 8192;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
-    tmp0 = coef[i + 56] * q[col + 56];
-    tmp1 = coef[i + 40] * q[col + 40];
-    tmp2 = coef[i + 24] * q[col + 24];
-    tmp3 = coef[i + 8] * q[col + 8];
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * F_1_175;
-    tmp0 *= F_0_298;
-    tmp1 *= F_2_053;
-    tmp2 *= F_3_072;
-    tmp3 *= F_1_501;
-    z1 *= -F_0_899;
-    z2 *= -F_2_562;
-    z3 = z3 * -F_1_961 + z5;
-    z4 = z4 * -F_0_390 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    const n = CONST_BITS - PASS1_BITS;
-    ws[col] = descale(tmp10 + tmp3, n);
-    ws[56 + col] = descale(tmp10 - tmp3, n);
-    ws[8 + col] = descale(tmp11 + tmp2, n);
-    ws[48 + col] = descale(tmp11 - tmp2, n);
-    ws[16 + col] = descale(tmp12 + tmp1, n);
-    ws[40 + col] = descale(tmp12 - tmp1, n);
-    ws[24 + col] = descale(tmp13 + tmp0, n);
-    ws[32 + col] = descale(tmp13 - tmp0, n);
+    for (let k = 0; k < 8; k++) v[k] = coef[i + 8 * k] * q[col + 8 * k];
+    idct1d(v, r);
+    for (let k = 0; k < 8; k++) ws[k * 8 + col] = descale(r[k], CONST_BITS - PASS1_BITS);
   }
-  // pass 2: rows, to samples
   const n2 = CONST_BITS + PASS1_BITS + 3;
   for (let row = 0; row < 8; row++) {
     const w = row * 8;
     const o = at + row * stride;
     if (ws[w + 1] === 0 && ws[w + 2] === 0 && ws[w + 3] === 0 && ws[w + 4] === 0 && ws[w + 5] === 0 && ws[w + 6] === 0 && ws[w + 7] === 0) {
-      const v = IDCT_LIMIT[descale(ws[w], PASS1_BITS + 3) & 1023];
-      for (let k = 0; k < 8; k++) out[o + k] = v;
+      out.fill(IDCT_LIMIT[descale(ws[w], PASS1_BITS + 3) & 1023], o, o + 8);
       continue;
     }
-    let z2 = ws[w + 2];
-    let z3 = ws[w + 6];
-    let z1 = (z2 + z3) * F_0_541;
-    let tmp2 = z1 - z3 * F_1_847;
-    let tmp3 = z1 + z2 * F_0_765;
-    let tmp0 = (ws[w] + ws[w + 4]) * 8192;
-    let tmp1 = (ws[w] - ws[w + 4]) * 8192;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
-    tmp0 = ws[w + 7];
-    tmp1 = ws[w + 5];
-    tmp2 = ws[w + 3];
-    tmp3 = ws[w + 1];
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * F_1_175;
-    tmp0 *= F_0_298;
-    tmp1 *= F_2_053;
-    tmp2 *= F_3_072;
-    tmp3 *= F_1_501;
-    z1 *= -F_0_899;
-    z2 *= -F_2_562;
-    z3 = z3 * -F_1_961 + z5;
-    z4 = z4 * -F_0_390 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    out[o] = IDCT_LIMIT[descale(tmp10 + tmp3, n2) & 1023];
-    out[o + 7] = IDCT_LIMIT[descale(tmp10 - tmp3, n2) & 1023];
-    out[o + 1] = IDCT_LIMIT[descale(tmp11 + tmp2, n2) & 1023];
-    out[o + 6] = IDCT_LIMIT[descale(tmp11 - tmp2, n2) & 1023];
-    out[o + 2] = IDCT_LIMIT[descale(tmp12 + tmp1, n2) & 1023];
-    out[o + 5] = IDCT_LIMIT[descale(tmp12 - tmp1, n2) & 1023];
-    out[o + 3] = IDCT_LIMIT[descale(tmp13 + tmp0, n2) & 1023];
-    out[o + 4] = IDCT_LIMIT[descale(tmp13 - tmp0, n2) & 1023];
+    for (let k = 0; k < 8; k++) v[k] = ws[w + k];
+    idct1d(v, r);
+    for (let k = 0; k < 8; k++) out[o + k] = IDCT_LIMIT[descale(r[k], n2) & 1023];
   }
 }
 
@@ -495,9 +469,9 @@ interface Plane {
 function componentPlane(c: Component, frame: Frame, quant: Uint16Array): Plane {
   const fullW = c.stride * 8;
   const buf = new Uint8Array(fullW * c.rows * 8);
-  const ws = new Float64Array(64);
+  const scratch: IdctScratch = { ws: new Float64Array(64), v: new Float64Array(8), r: new Float64Array(8) };
   for (let by = 0; by < c.blocksHigh; by++) {
-    for (let bx = 0; bx < c.blocksWide; bx++) idctBlock(c.coefs, (by * c.stride + bx) * 64, quant, ws, buf, by * 8 * fullW + bx * 8, fullW);
+    for (let bx = 0; bx < c.blocksWide; bx++) idctBlock(c.coefs, (by * c.stride + bx) * 64, quant, scratch, buf, by * 8 * fullW + bx * 8, fullW);
   }
   // libjpeg's downsampled size: ceil(image size * factor / largest factor)
   const width = Math.ceil((frame.width * c.h) / frame.hMax);
