@@ -461,7 +461,9 @@ function idctBlock(coef: Int16Array, c0: number, q: Uint16Array, s: IdctScratch,
 
 /** A component's samples at its own (downsampled) size: width x height, row-major. */
 interface Plane {
+  /** Whole decoded blocks, `stride` samples per row; only width x height of them are the image's. */
   data: Uint8Array;
+  stride: number;
   width: number;
   height: number;
 }
@@ -476,9 +478,7 @@ function componentPlane(c: Component, frame: Frame, quant: Uint16Array): Plane {
   // libjpeg's downsampled size: ceil(image size * factor / largest factor)
   const width = Math.ceil((frame.width * c.h) / frame.hMax);
   const height = Math.ceil((frame.height * c.v) / frame.vMax);
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) data.set(buf.subarray(y * fullW, y * fullW + width), y * width);
-  return { data, width, height };
+  return { data: buf, stride: fullW, width, height };
 }
 
 /** libjpeg-turbo's upsampling of one component to the full image size (jdsample.c): the triangle
@@ -486,27 +486,27 @@ function componentPlane(c: Component, frame: Frame, quant: Uint16Array): Plane {
  *  the last repeat them; plain replication for other factors. */
 function upsample(p: Plane, hf: number, vf: number, outW: number, outH: number): Uint8Array {
   const out = new Uint8Array(outW * outH);
-  const { data, width: w, height: h } = p;
+  const { data, stride, width: w, height: h } = p;
   const put = (y: number, row: Uint8Array): void => {
     if (y < outH) out.set(row.subarray(0, outW), y * outW);
   };
   const wide = new Uint8Array(Math.max(w * hf, outW) + 2);
   if (hf === 1 && vf === 1) {
-    for (let y = 0; y < outH; y++) out.set(data.subarray(y * w, y * w + outW), y * outW);
+    for (let y = 0; y < outH; y++) out.set(data.subarray(y * stride, y * stride + outW), y * outW);
     return out;
   }
   if (hf === 2 && vf === 1 && w > 2) {
     for (let y = 0; y < h; y++) {
-      fancyRow(data, y * w, w, wide);
+      fancyRow(data, y * stride, w, wide);
       put(y, wide);
     }
     return out;
   }
   if (hf === 2 && vf === 2 && w > 2) {
     for (let y = 0; y < h; y++) {
-      const near = y * w;
+      const near = y * stride;
       for (let v = 0; v < 2; v++) {
-        const far = (v === 0 ? Math.max(0, y - 1) : Math.min(h - 1, y + 1)) * w;
+        const far = (v === 0 ? Math.max(0, y - 1) : Math.min(h - 1, y + 1)) * stride;
         let thisSum = data[near] * 3 + data[far];
         let nextSum = data[near + 1] * 3 + data[far + 1];
         let lastSum: number;
@@ -532,9 +532,9 @@ function upsample(p: Plane, hf: number, vf: number, outW: number, outH: number):
   if (hf === 1 && vf === 2) {
     for (let y = 0; y < h; y++) {
       for (let v = 0; v < 2; v++) {
-        const far = (v === 0 ? Math.max(0, y - 1) : Math.min(h - 1, y + 1)) * w;
+        const far = (v === 0 ? Math.max(0, y - 1) : Math.min(h - 1, y + 1)) * stride;
         const bias = v === 0 ? 1 : 2;
-        for (let x = 0; x < w; x++) wide[x] = (data[y * w + x] * 3 + data[far + x] + bias) >> 2;
+        for (let x = 0; x < w; x++) wide[x] = (data[y * stride + x] * 3 + data[far + x] + bias) >> 2;
         put(2 * y + v, wide);
       }
     }
@@ -542,7 +542,7 @@ function upsample(p: Plane, hf: number, vf: number, outW: number, outH: number):
   }
   // replication (also 2x when the component is at most 2 samples wide, as libjpeg-turbo does)
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) wide.fill(data[y * w + x], x * hf, x * hf + hf);
+    for (let x = 0; x < w; x++) wide.fill(data[y * stride + x], x * hf, x * hf + hf);
     for (let v = 0; v < vf; v++) put(y * vf + v, wide);
   }
   return out;
