@@ -148,8 +148,8 @@ export function optionsFromArgs(args: SegmentArgs): Partial<SegmentOptions> {
   o.diameterPx = num(args, 'diameter') ?? 30;
   const chan = num(args, 'chan') ?? 0;
   const chan2 = num(args, 'chan2') ?? 0;
-  // --all_channels: channels=None, the model's first nchan image channels (2.1)
-  o.channels = args.flags.has('all_channels') ? null : [chan, chan2];
+  // --all_channels (channels=None) depends on the model, so run() decides it: allChannelsApplies
+  o.channels = [chan, chan2];
   const set = <K extends keyof SegmentOptions>(k: K, v: SegmentOptions[K] | undefined): void => {
     if (v !== undefined) o[k] = v;
   };
@@ -217,27 +217,15 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
  * size model (cyto, cyto2, cyto3, nuclei; and the bundled model, which stands in for Cellpose's
  * default cyto3) it builds models.Cellpose and never looks at the flag: --chan/--chan2 stay in
  * force (checked against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives the gray
- * result). With any other model it sets nchan from the first image, as io.imread reads it (1 for a
- * 2-D array, the smallest axis of a 3-D one), and builds the network for that many channels, so a
- * checkpoint with another number of input channels fails to load (a size mismatch in
- * load_state_dict). Ours stops with that reason before anything runs. For arrays of 4 or more
- * dimensions Cellpose 3.1 stops with an UnboundLocalError (nchan is never set); ours runs them with
- * the model's first nchan channels, which is what channels=None means everywhere else.
- * Returns the channels to use and a warning, or throws.
+ * result); then this returns false. With any other model it sets nchan from the first image, as
+ * io.imread reads it (1 for a 2-D array, the smallest axis of a 3-D one), and builds the network
+ * for that many channels, so a checkpoint with another number of input channels fails to load (a
+ * size mismatch in load_state_dict). Ours throws that reason before anything runs. For arrays of 4
+ * or more dimensions Cellpose 3.1 stops with an UnboundLocalError (nchan is never set); ours runs
+ * them with the model's first nchan channels, which is what channels=None means everywhere else.
  */
-async function allChannelsChoice(
-  args: SegmentArgs,
-  resolved: ResolvedModel,
-  modelChannels: number,
-  firstImage: string,
-): Promise<{ channels: [number, number] | null; warning: string | null }> {
-  const builtinSize = resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null);
-  if (builtinSize) {
-    return {
-      channels: [num(args, 'chan') ?? 0, num(args, 'chan2') ?? 0],
-      warning: `--all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`,
-    };
-  }
+async function allChannelsApplies(resolved: ResolvedModel, modelChannels: number, firstImage: string): Promise<boolean> {
+  if (resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null)) return false;
   const raw = (await readImageFile(firstImage)).assignment.rawShape;
   const imageChannels = raw.length === 2 ? 1 : raw.length === 3 ? Math.min(...raw) : null;
   if (imageChannels !== null && imageChannels !== modelChannels) {
@@ -246,7 +234,7 @@ async function allChannelsChoice(
         `else the smallest axis), but model ${resolved.name} takes ${modelChannels}; Cellpose 3.1 cannot load the model for that either. Use --chan/--chan2 instead`,
     );
   }
-  return { channels: null, warning: null };
+  return true;
 }
 
 /** --gpu NAME picks one provider; --use_gpu (Cellpose's flag) takes the first GPU provider that
@@ -449,9 +437,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       opts.diameterPx = model.diamLabelsPx;
     }
     if (args.flags.has('all_channels')) {
-      const choice = await allChannelsChoice(args, resolved, model.nbase[0], files[0]);
-      opts.channels = choice.channels;
-      if (choice.warning) io.err(`warning: ${choice.warning}`);
+      if (await allChannelsApplies(resolved, model.nbase[0], files[0])) opts.channels = null;
+      else io.err(`warning: --all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`);
     }
     if (verbose) io.err(`model ${model.name}: nbase [${model.nbase.join(',')}], diam_mean ${model.diamMeanPx}, provider ${model.providerUsed}`);
     for (const file of files) {
