@@ -88,3 +88,16 @@ Image.open(hist[0]).convert('RGB').save(f'{out}/j_hist_prog.jpg', quality=85, pr
 # a TIFF page of 6 samples per pixel: Cellpose reads (Y, X, 6) and guesses Z from the shape
 c6 = img2d[:200, :240]
 tifffile.imwrite(f'{out}/t_yx6.tif', np.stack([c6, c6[::-1], c6[:, ::-1], c6 // 2, c6[::-1, ::-1], c6], -1), planarconfig='contig', photometric='minisblack')
+# real data files as they are (PNG, 8-bit gray or RGB, sizes 256² to 1272 x 603): 16 drawn at
+# random (seed 23) from the two DSB sets, named <case>.png, so the decoders see the data unchanged
+real_ids = {
+    'fluorescence': ['f6b16c88', 'd32ea6d3', 'fadeb0ab', '4d09672b', 'eeb14234', 'dec1764c', '1609b1b8', '0402a81e', 'a102535b', '516a0e20'],
+    'brightfield-histology': ['65c8527c', '589f86de', '7f388855', '54793624', '1ec74a26', 'af576e8e'],
+}
+k = 0
+for kind, ids in real_ids.items():
+    for rid in ids:
+        src = glob.glob(f'{shared}/data/dsb2018-stage1-{kind}/images/{rid}*.png')[0]
+        with open(src, 'rb') as fi, open(f'{out}/{"f" if kind == "fluorescence" else "h"}{k}_{rid}.png', 'wb') as fo:
+            fo.write(fi.read())
+        k += 1
