@@ -43,7 +43,7 @@ async function networkFor(options: Partial<SegmentOptions>, main: Net, onStage: 
     try {
       onStage('preparing the int8 fast network (once per model)');
       const model = loaded;
-      const open = (bytes: Uint8Array): Promise<OrtNetwork> => OrtNetwork.create(bytes, model.spec, { provider: 'cpu', intraOpThreads: threads });
+      const open = (bytes: Uint8Array): Promise<OrtNetwork> => OrtNetwork.create(bytes, model.spec, { provider: 'cpu', intraOpThreads: threads, memPattern: false });
       const made = await int8OnnxFor(model);
       let session: OrtNetwork;
       try {

@@ -31,6 +31,12 @@ export interface SessionOptions {
    *  batch is run in pieces, at least one tile each (default CPU_PIXELS_PER_RUN). GPU providers
    *  take a whole batch of 224² tiles (see GPU_LARGE_TILE_PIXELS_PER_RUN). */
   cpuPixelsPerRun?: number;
+  /** onnxruntime's memory pattern (default on): it plans one block for a run's whole input shape on
+   *  the first run of that shape and allocates it on the second. For fast mode's large one-pass
+   *  inputs that block is faulted in afresh: on a 1040² int8 pass the second run took 2.2 s against
+   *  1.2 s for later ones, and the process grew from 1.6 to 2.1 GB. Without it, the arena's buffers
+   *  of the first run are reused from the second run on (2026-11-27, 2-core AMD EPYC). */
+  memPattern?: boolean;
   /** Makes the sessions (default ort.InferenceSession.create); tests stand in failing ones. */
   createSession?: SessionFactory;
 }
@@ -117,6 +123,7 @@ export class OrtNetwork implements NetworkRunner {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      enableMemPattern: opts.memPattern ?? true,
     };
     const createSession: SessionFactory = opts.createSession ?? ((bytes, o) => ort.InferenceSession.create(bytes, o));
     const cpuPixels = opts.cpuPixelsPerRun ?? CPU_PIXELS_PER_RUN;

@@ -101,6 +101,24 @@ describe('OrtNetwork providers', () => {
     await cpu.release();
   });
 
+  it('memPattern: false (fast mode\'s one-pass session) reaches onnxruntime and leaves the outputs as they are, run after run and across shapes', async () => {
+    const { spec, bytes } = tiny1();
+    const seen: (boolean | undefined)[] = [];
+    const createSession: SessionFactory = (b, o) => (seen.push(o.enableMemPattern), ort.InferenceSession.create(b, o));
+    const planned = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, createSession });
+    const unplanned = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, memPattern: false, createSession });
+    expect(seen).toEqual([true, false]);
+    for (const [h, w] of [[48, 64], [32, 48], [48, 64]]) {
+      const x = Float32Array.from({ length: h * w }, (_, i) => Math.sin(i * 0.13 + h));
+      const a = await planned.run(x, [1, 1, h, w]);
+      const b = await unplanned.run(x, [1, 1, h, w]);
+      expect(Array.from(b.flows)).toEqual(Array.from(a.flows));
+      expect(Array.from(b.style)).toEqual(Array.from(a.style));
+    }
+    await planned.release();
+    await unplanned.release();
+  });
+
   it('runs a CPU batch in pieces of at most cpuPixelsPerRun input pixels with the same outputs as one run', async () => {
     const { spec, bytes } = tiny1();
     const whole = await OrtNetwork.create(bytes, spec, { intraOpThreads: 1, cpuPixelsPerRun: Infinity });
