@@ -22,6 +22,10 @@ export interface InferenceServiceOptions {
   intraOpThreads?: number;
   /** Where converted .onnx files go: undefined = beside the model, null = no disk cache. */
   cacheDir?: string | null;
+  /** 'prestart' (default; the GUI, a CLI run of many images): the dynamics workers start with the
+   *  model, during the first network pass. 'lazy' (a CLI run of one image): they start only for an
+   *  image whose dynamics will repay their start-up (pool-masks.ts). */
+  dynamicsPool?: 'prestart' | 'lazy';
 }
 
 export interface SegmentInput {
@@ -96,7 +100,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
 
   return {
     async loadModel(path, o = {}) {
-      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, provider: o.provider ?? opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir });
+      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, provider: o.provider ?? opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir, prestartPool: opts.dynamicsPool !== 'lazy' });
       if (r.type !== 'loaded') throw new Error(`unexpected reply ${r.type}`);
       return r.model;
     },

@@ -81,7 +81,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       net = Object.assign(fresh, { model: m.info });
       loaded = { path: m.path, spec: m.spec, info: m.info, onnxCachePath: m.onnxCachePath };
       threads = msg.intraOpThreads;
-      startPool();
+      if (msg.prestartPool !== false) startPool();
       await old?.release();
       await releaseFastNet();
       post({

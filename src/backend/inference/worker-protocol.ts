@@ -20,7 +20,18 @@ export interface ModelSummary {
 }
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; path: string; builtinName?: string; sizeModelPath?: string; provider: ProviderChoice; intraOpThreads?: number; cacheDir?: string | null }
+  | {
+      type: 'load';
+      id: number;
+      path: string;
+      builtinName?: string;
+      sizeModelPath?: string;
+      provider: ProviderChoice;
+      intraOpThreads?: number;
+      cacheDir?: string | null;
+      /** false: the dynamics pool starts only where it pays (pool-masks.ts), not at load. */
+      prestartPool?: boolean;
+    }
   | {
       type: 'segment';
       id: number;

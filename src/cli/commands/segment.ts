@@ -426,7 +426,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const gpuDevice = args.values.get('gpu_device')?.[0];
   if (gpuDevice !== undefined && gpuDevice !== '0') io.err(`warning: --gpu_device ${gpuDevice}: the execution provider runs on its default device (0)`);
   for (const w of resolved.warnings) io.err(`warning: ${w}`);
-  const svc = createInferenceService({ provider: pickProvider(args), intraOpThreads: availableParallelism() });
+  const svc = createInferenceService({ provider: pickProvider(args), intraOpThreads: availableParallelism(), dynamicsPool: files.length > 1 ? 'prestart' : 'lazy' });
   let failures = 0;
   try {
     const model = await svc.loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath });
