@@ -67,8 +67,14 @@ export function convertChannels(image: ImageStack, channels: ChannelPair | null,
       for (let p = 0; p < nPix; p++) out[p * nchan + k] = val(p * nChannels + s);
     }
   }
+  // In Cellpose a NaN or infinite pixel makes the flows of every tile that holds it NaN (through
+  // the tile's style vector, a mean over the tile), and those tiles find no masks; here it is a
+  // clear error before any work starts
   for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i])) throw new RangeError('image contains NaN values');
+    if (!Number.isFinite(out[i])) {
+      if (Number.isNaN(out[i])) throw new RangeError('image contains NaN values');
+      throw new RangeError(`image contains infinite values (${out[i] > 0 ? '+' : '-'}inf at pixel ${Math.floor(i / nchan)})`);
+    }
   }
   return out;
 }

@@ -104,6 +104,25 @@ tifffile.imwrite('${join(dir, 'yx2.tif')}', np.stack([a, np.zeros_like(a)], -1))
     );
   });
 
+  it('an image with NaN or infinite pixels: an error naming the file and the problem, no output, and the next image still runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-cli-nonfinite-'));
+    execFileSync(PYTHON, ['-c', `
+import numpy as np, tifffile
+a = tifffile.imread('${FIXTURES}/cli2d/img2d.tif').astype(np.float32)
+b = a.copy(); b[10:20, 10:20] = np.nan; tifffile.imwrite('${join(dir, 'a_nan.tif')}', b)
+c = a.copy(); c[5, 7] = -np.inf; tifffile.imwrite('${join(dir, 'b_inf.tif')}', c)
+tifffile.imwrite('${join(dir, 'c_ok.tif')}', a[:128, :128])
+`]);
+    const c = captureCliIo();
+    expect(await segmentCommand.run(['--dir', dir, '--pretrained_model', REAL_MODEL, '--diameter', '24'], c.io)).not.toBe(0);
+    expect(c.err.join('\n')).toContain(`${join(dir, 'a_nan.tif')}: error: image contains NaN values`);
+    expect(c.err.join('\n')).toContain(`${join(dir, 'b_inf.tif')}: error: image contains infinite values (-inf at pixel ${5 * 512 + 7})`);
+    expect(existsSync(join(dir, 'a_nan_seg.npy'))).toBe(false);
+    expect(existsSync(join(dir, 'b_inf_seg.npy'))).toBe(false);
+    expect(c.out.join('\n')).toMatch(/c_ok\.tif: \d+ masks/);
+    expect(existsSync(join(dir, 'c_ok_seg.npy'))).toBe(true);
+  });
+
   it('fails with a message naming the problem for bad arguments and Cellpose flags it does not do', async () => {
     const c = captureCliIo();
     await expect(segmentCommand.run(['--image_path'], c.io)).rejects.toThrow(/--image_path needs a value/);
