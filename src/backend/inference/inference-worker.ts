@@ -2,11 +2,12 @@
 // segmentations (preprocessing, tiled network, dynamics) so the main thread never blocks on
 // numeric work. Cancellation is a shared flag, honoured between network batches and dynamics
 // stages.
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { decodeImage } from '../../core/io/decode-image.ts';
+import { inflateNative, readImageBytes } from '../io/read-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
@@ -114,8 +115,9 @@ async function handle(msg: WorkerRequest): Promise<void> {
       let image: ImageStack;
       let decoded = false;
       if ('path' in msg.image) {
-        const bytes = new Uint8Array(await readFile(msg.image.path));
-        image = await decodeImage(bytes, { nameHint: basename(msg.image.path), axes: msg.image.axes });
+        // the caller names the file (the CLI's "FILE: error:" line), so the messages leave it out
+        const bytes = await readImageBytes(msg.image.path);
+        image = await decodeImage(bytes, { nameHint: basename(msg.image.path), axes: msg.image.axes, inflate: inflateNative });
         decoded = true;
       } else {
         image = msg.image;

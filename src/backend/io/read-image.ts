@@ -33,20 +33,30 @@ function describeFsError(e: unknown): string {
   }
 }
 
+/** A file's bytes for decoding. A missing file, a folder, no permission, or a file too big to be
+ *  an image we would decode is an Error whose message says so without the file's name (callers put
+ *  it in front: readImageFile as FormatError.source, the CLI as its "FILE: error:" line). */
+export async function readImageBytes(path: string, maxDecodedBytes = DEFAULT_MAX_DECODED_BYTES): Promise<Uint8Array> {
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw new FormatError('is a folder, not an image file');
+    // A file bigger than the decode cap cannot be an image we would accept (compressed or not,
+    // its pixels need at least a tenth of the file); refuse it before reading it into memory.
+    if (s.size > maxDecodedBytes * 10) throw new FormatError(`file of ${s.size} bytes is over the size limit`);
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    throw new FormatError(describeFsError(e));
+  }
+}
+
 export async function readImageFile(path: string, opts: ReadImageOptions = {}): Promise<ImageStack> {
   let bytes: Uint8Array;
   try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw new FormatError('is a folder, not an image file', path);
-    // A file bigger than the decode cap cannot be an image we would accept (compressed or not,
-    // its pixels need at least a tenth of the file); refuse it before reading it into memory.
-    const cap = opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
-    if (s.size > cap * 10) throw new FormatError(`file of ${s.size} bytes is over the size limit`, path);
-    const b = await readFile(path);
-    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    bytes = await readImageBytes(path, opts.maxDecodedBytes);
   } catch (e) {
-    if (e instanceof FormatError) throw e;
-    throw new FormatError(describeFsError(e), path);
+    throw new FormatError(e instanceof Error ? e.message : String(e), path);
   }
   try {
     return await decodeImage(bytes, { nameHint: path, axes: opts.axes, maxDecodedBytes: opts.maxDecodedBytes, inflate: inflateNative });

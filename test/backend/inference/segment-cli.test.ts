@@ -104,7 +104,7 @@ tifffile.imwrite('${join(dir, 'yx2.tif')}', np.stack([a, np.zeros_like(a)], -1))
     );
   });
 
-  it('an image with NaN or infinite pixels: an error naming the file and the problem, no output, and the next image still runs', async () => {
+  it('an image with NaN or infinite pixels, a missing file, a folder: an error naming the file and the problem, no output, and the next image still runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segment-cli-nonfinite-'));
     execFileSync(PYTHON, ['-c', `
 import numpy as np, tifffile
@@ -121,6 +121,13 @@ tifffile.imwrite('${join(dir, 'c_ok.tif')}', a[:128, :128])
     expect(existsSync(join(dir, 'b_inf_seg.npy'))).toBe(false);
     expect(c.out.join('\n')).toMatch(/c_ok\.tif: \d+ masks/);
     expect(existsSync(join(dir, 'c_ok_seg.npy'))).toBe(true);
+    // a missing file and a folder given as --image_path: the same kind of line, without Node's codes
+    for (const [name, why] of [['gone.tif', 'file not found'], ['folder.tif', 'is a folder, not an image file']]) {
+      if (name === 'folder.tif') mkdirSync(join(dir, name));
+      const e = captureCliIo();
+      expect(await segmentCommand.run(['--image_path', join(dir, name), '--pretrained_model', REAL_MODEL, '--diameter', '24'], e.io)).not.toBe(0);
+      expect(e.err).toContain(`${join(dir, name)}: error: ${why}`);
+    }
   });
 
   it('fails with a message naming the problem for bad arguments and Cellpose flags it does not do', async () => {
