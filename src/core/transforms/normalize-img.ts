@@ -1,6 +1,7 @@
 // normalize_img (ALGORITHMS.md 2.2.2): the `normalize` options of Cellpose v3.1.
 import { normalize99Channel } from './normalize99.ts';
 import { normalize99Tile } from './normalize-tile.ts';
+import { smoothSharpen } from './smooth-sharpen.ts';
 
 export interface NormalizeOptions {
   /** Run percentile normalization (default true). */
@@ -17,6 +18,10 @@ export interface NormalizeOptions {
   tileNormBlocksize: number;
   /** z smoothing (σ, in tile rows as Cellpose applies it) of the tile percentiles with norm3D. */
   tileNormSmooth3D?: number;
+  /** > 0: Gaussian smoothing of each plane with this σ (pixels) before the percentiles. */
+  smoothRadius?: number;
+  /** > 0: subtract a Gaussian surround of this σ (pixels) before the percentiles. */
+  sharpenRadius?: number;
 }
 
 export const DEFAULT_NORMALIZE: NormalizeOptions = {
@@ -55,6 +60,8 @@ export function normalizeImg(data: Float32Array, shape: readonly [number, number
   } else {
     const [pl, ph] = opts.percentile;
     if (!(pl >= 0 && pl < ph && ph <= 100)) throw new RangeError(`percentile [${pl}, ${ph}] must satisfy 0 <= low < high <= 100`);
+    // smooth_radius / sharpen_radius: filtered first, then normalized (not with lowhigh)
+    smoothSharpen(data, shape, opts.smoothRadius ?? 0, opts.sharpenRadius ?? 0);
     if (opts.tileNormBlocksize > 0) {
       // v3.1 does not mark channels as normalized here, so invert is silently ignored (2.2.2)
       normalize99Tile(data, shape, opts.tileNormBlocksize, pl, ph, opts.norm3D, opts.tileNormSmooth3D ?? 1);
