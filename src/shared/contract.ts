@@ -83,6 +83,15 @@ export interface SegmentParams {
   normPercentile: [number, number];
   normalize: boolean;
   invert: boolean;
+  /** Cellpose's normalize_params beyond the percentiles ("custom filter settings", A.13;
+   *  ALGORITHMS 2.2.2). Absent = Cellpose's defaults: norm3D true, the others 0. */
+  norm3D?: boolean;
+  /** σ in pixels of a Gaussian smoothing before the percentiles (0 = off). */
+  smoothRadius?: number;
+  /** σ in pixels of a Gaussian surround subtracted before the percentiles (0 = off). */
+  sharpenRadius?: number;
+  /** Block size in pixels of tile-wise percentile normalization (0 = off). */
+  tileNormBlocksize?: number;
   augment: boolean;
   do3D: boolean;
   stitchThreshold: number;

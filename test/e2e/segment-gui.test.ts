@@ -11,7 +11,14 @@ import { promisify } from 'node:util';
 import { decode as decodePng } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCellposeModel } from '../../src/backend/inference/load-model.ts';
+import { OrtNetwork } from '../../src/backend/inference/ort-network.ts';
+import { readImageFile } from '../../src/backend/io/read-image.ts';
 import { createBackend, type BackendHandle } from '../../src/backend/services/backend.ts';
+import { maxLabel } from '../../src/core/masks/labels.ts';
+import { directDeps } from '../../src/core/pipeline/direct-masks.ts';
+import { segment } from '../../src/core/pipeline/segment.ts';
+import { DEFAULT_NORMALIZE } from '../../src/core/transforms/normalize-img.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { DIST_WEB, REPO, SHOTS, enterBrowsePath, launchChromium, openThroughBrowser, roiCount, stageFiles } from './browser.ts';
 import { sharedPath } from '../helpers/shared-data.ts';
@@ -315,4 +322,65 @@ print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.n
     await shot(page, '8-bad-seg');
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('smooth and sharpen radii (Cellpose\'s filter settings) reach the engine, and Ctrl+S records them in normalize_params with the panel\'s thresholds', async () => {
+    // what the engine makes of this image with these settings (the filter itself is checked
+    // against the formula in torch in test/core/transforms/smooth-sharpen.test.ts)
+    const model = await loadCellposeModel(MODEL_COPY, { cacheDir: null });
+    const net = await OrtNetwork.create(model.onnxBytes, model.spec);
+    const deps = { nchan: net.nchan, nout: net.nout, styleDim: net.styleDim, run: net.run.bind(net), model: model.info };
+    const image = await readImageFile(GUI_IMG);
+    const filtered = { ...DEFAULT_NORMALIZE, smoothRadius: 1.5, sharpenRadius: 8 };
+    const want = await segment(image, { diameterPx: 24, channels: [0, 0], normalize: filtered }, deps, directDeps);
+    const plain = await segment(image, { diameterPx: 24, channels: [0, 0] }, deps, directDeps);
+    await net.release();
+    const wantCount = maxLabel(want.masks);
+    const plainCount = maxLabel(plain.masks);
+    expect(wantCount).not.toBe(plainCount);
+
+    await openThroughBrowser(page, GUI_IMG);
+    await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(GUI_IMG);
+    await page.getByTestId('segment-model').selectOption(MODEL);
+    await page.getByTestId('segment-diameter').fill('24');
+    await page.getByTestId('segment-diameter').press('Tab');
+    const more = page.getByTestId('segment-more');
+    if ((await more.getAttribute('open')) === null) await more.locator('summary').click();
+    await page.getByTestId('segment-smooth-radius').fill('1.5');
+    await page.getByTestId('segment-smooth-radius').press('Tab');
+    await page.getByTestId('segment-sharpen-radius').fill('8');
+    await page.getByTestId('segment-sharpen-radius').press('Tab');
+    await page.getByTestId('segment-run').click();
+    await expect.poll(() => page.getByTestId('segment-run').isDisabled(), { timeout: 120_000, interval: 250 }).toBe(false);
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(wantCount);
+    await shot(page, '9-smooth-sharpen');
+    // a re-threshold before the save: the file records the panel's threshold, as Cellpose's GUI does
+    await dragRange(page, 'segment-cellprob-slider', [1]);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 100 }).not.toBe(wantCount);
+    await page.waitForTimeout(500);
+    const cp1Count = await roiCount(page);
+
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+    await page.keyboard.press('Control+s');
+    // the save is asynchronous: read the file until it holds this run (numpy, as Cellpose reads it)
+    const savedNow = (): string =>
+      execFileSync(
+        'python3',
+        ['-c', `
+import sys, numpy as np
+d = np.load(sys.argv[1], allow_pickle=True).item()
+n = d['normalize_params']
+print(int(d['masks'].max()), n['smooth_radius'], n['sharpen_radius'], n['tile_norm_blocksize'], list(n['percentile']), n['norm3D'], n['invert'], d['cellprob_threshold'], d['flow_threshold'])
+`, GUI_IMG.replace(/\.tif$/, '_seg.npy')],
+        { encoding: 'utf8', timeout: 30_000 },
+      ).trim();
+    await expect.poll(savedNow, { timeout: 20_000, interval: 500 }).toBe(`${cp1Count} 1.5 8.0 0 [1.0, 99.0] True False 1.0 0.4`);
+    // back to Cellpose's defaults for anything after this test
+    await dragRange(page, 'segment-cellprob-slider', [0]);
+    for (const id of ['segment-smooth-radius', 'segment-sharpen-radius']) {
+      await page.getByTestId(id).fill('0');
+      await page.getByTestId(id).press('Tab');
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

@@ -7,9 +7,11 @@ import { FormatError } from '../../core/errors.ts';
 import { renumber } from '../../core/masks/renumber.ts';
 import { toMaskDType } from '../../core/masks/labels.ts';
 import { readSeg } from '../../core/seg/parse-seg.ts';
+import type { PyDict } from '../../core/io/pickle/values.ts';
 import type { SegFile, SegFlows, ZDrawEntry } from '../../core/seg/seg-file.ts';
+import { DEFAULT_NORMALIZE } from '../../core/transforms/normalize-img.ts';
 import { cellprobToU8, dZToU8 } from '../../core/seg/seg-flows.ts';
-import { writeSeg, type SegWriteInput } from '../../core/seg/write-seg.ts';
+import { normalizeParamsOf, writeSeg, type SegWriteInput } from '../../core/seg/write-seg.ts';
 import type { ExportRequest, LoadSegResult, SaveSegRequest, WireArray } from '../../shared/contract.ts';
 import { readImageFile } from '../io/read-image.ts';
 import { exportSegOutputs } from '../seg/seg-exports.ts';
@@ -17,6 +19,7 @@ import { loadSeg, saveSeg, segPathForImage } from '../seg/seg-files.ts';
 import type { CachedFlows, FlowsCache } from './flows-cache.ts';
 import { toWireArray } from './opened-image.ts';
 import { BadRequestError, namingFile, requireString } from './service-errors.ts';
+import { toSegmentOptions } from './segment-params.ts';
 import { labelsAsNdArray, labelsFromWire, type Labels } from './wire-labels.ts';
 
 const EXPORT_KINDS = ['png', 'tif', 'txt', 'rois', 'flows'] as const;
@@ -56,6 +59,19 @@ function labelsToWire(a: NdArray): WireArray {
   return toWireArray({ data: a.data, shape, dtype: a.dtype });
 }
 
+/** normalize_params for a save: the request's segmentation settings, or Cellpose's defaults when
+ *  there are none or they do not parse (they are a record of the run, and a save must not fail
+ *  for them). */
+function normalizeParamsOfRequest(p: SaveSegRequest['params']): PyDict | null {
+  if (!p) return null;
+  try {
+    const n = toSegmentOptions('saveSeg', p).normalize;
+    return n ? normalizeParamsOf({ ...DEFAULT_NORMALIZE, ...n }) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function createSegService(flows: FlowsCache) {
   return {
     async saveSeg(req: SaveSegRequest): Promise<{ path: string }> {
@@ -77,10 +93,13 @@ export function createSegService(flows: FlowsCache) {
         // tries first (A.2).
         filename: imagePath,
         diameter: p?.diameterPx ?? cached?.diameterPx ?? null,
-        modelPath: p?.model ?? cached?.modelName ?? null,
+        // the model of the run that made the flows (Cellpose's current_model_path), else the panel's
+        modelPath: cached?.modelName ?? p?.model ?? null,
         flowThreshold: p?.flowThreshold ?? null,
         cellprobThreshold: p?.cellprobThreshold ?? null,
         chanChoose: p ? [p.chan, p.chan2] : null,
+        // the normalization of the run, as Cellpose's GUI records it (its training reads it back)
+        normalizeParams: normalizeParamsOfRequest(p),
       };
       const segPath = segPathForImage(imagePath);
       await namingFile(segPath, () => saveSeg(segPath, input, req.layout));

@@ -24,6 +24,9 @@ export function toSegmentOptions(method: string, params: unknown): Partial<Segme
     throw new BadRequestError(method, 'params.normPercentile must be [low, high]');
   }
   const [lo, hi] = pct as [number, number];
+  // optional (absent = Cellpose's defaults), as older settings files and API callers omit them
+  const opt = (key: string, def: number): number => (p[key] === undefined ? def : num(method, p, key, (v) => v >= 0, 'must be >= 0 (0 = off)'));
+  const norm3D = p.norm3D === undefined ? true : bool(method, p, 'norm3D');
   // Cellpose resets an invalid pair to (1, 99) in the GUI; from an API call it is an error.
   if (!(lo >= 0 && lo < hi && hi <= 100)) throw new BadRequestError(method, `params.normPercentile [${lo}, ${hi}] must satisfy 0 <= low < high <= 100`);
   return {
@@ -33,7 +36,16 @@ export function toSegmentOptions(method: string, params: unknown): Partial<Segme
     cellprobThreshold: num(method, p, 'cellprobThreshold', () => true, 'must be a number'),
     minSize: num(method, p, 'minSize', Number.isInteger, 'must be an integer'),
     niter: num(method, p, 'niter', (v) => Number.isInteger(v) && v >= 0, 'must be an integer >= 0 (0 = automatic)'),
-    normalize: { normalize: bool(method, p, 'normalize'), percentile: [lo, hi], lowhigh: null, norm3D: true, invert: bool(method, p, 'invert'), tileNormBlocksize: 0 },
+    normalize: {
+      normalize: bool(method, p, 'normalize'),
+      percentile: [lo, hi],
+      lowhigh: null,
+      norm3D,
+      invert: bool(method, p, 'invert'),
+      tileNormBlocksize: opt('tileNormBlocksize', 0),
+      smoothRadius: opt('smoothRadius', 0),
+      sharpenRadius: opt('sharpenRadius', 0),
+    },
     augment: bool(method, p, 'augment'),
     do3D: bool(method, p, 'do3D'),
     stitchThreshold: num(method, p, 'stitchThreshold', (v) => v >= 0, 'must be >= 0'),

@@ -6,6 +6,7 @@
 //         positions 3/4 (A.22), which its own saves never contain; the CLI list carries the raw
 //         float dP and cellprob there, so Cellpose's loaders and ours can re-threshold after a reload.
 import type { NdArray } from '../array/ndarray.ts';
+import type { NormalizeOptions } from '../transforms/normalize-img.ts';
 import { FormatError } from '../errors.ts';
 import { writeNpyPickled, writeNpyPickledParts } from '../io/npy.ts';
 import { NumpyScalar, PyDict, PyFloat, type PyValue } from '../io/pickle/values.ts';
@@ -52,6 +53,21 @@ export function defaultNormalizeParams(): PyDict {
   d.set('tile_norm_blocksize', 0);
   d.set('tile_norm_smooth3D', 1);
   d.set('invert', false);
+  return d;
+}
+
+/** The normalization a model run used, as Cellpose's GUI saves it (its get_normalize_params): the
+ *  defaults above with the run's settings; a setting left at its default keeps the default's type
+ *  (Cellpose writes the int 0 there, and a float where the user typed a value). */
+export function normalizeParamsOf(o: NormalizeOptions): PyDict {
+  const d = defaultNormalizeParams();
+  d.set('percentile', [new PyFloat(o.percentile[0]), new PyFloat(o.percentile[1])]);
+  d.set('normalize', o.normalize);
+  d.set('norm3D', o.norm3D);
+  if ((o.sharpenRadius ?? 0) !== 0) d.set('sharpen_radius', new PyFloat(o.sharpenRadius ?? 0));
+  if ((o.smoothRadius ?? 0) !== 0) d.set('smooth_radius', new PyFloat(o.smoothRadius ?? 0));
+  if (o.tileNormBlocksize !== 0) d.set('tile_norm_blocksize', new PyFloat(o.tileNormBlocksize));
+  d.set('invert', o.invert);
   return d;
 }
 

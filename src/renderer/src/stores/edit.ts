@@ -242,7 +242,9 @@ export const useEditStore = defineStore('edit', () => {
         ismanual: Array.from(d.ismanualArray(), (v) => v !== 0),
         zdraw: d.zdrawList().map((z) => (z ? Array.from(z) : null)),
         flowsId: labels.flowsId,
-        params: null,
+        // the panel's settings, as Cellpose's GUI saves its widgets' values: thresholds, channels,
+        // diameter and normalize_params (its training reads the normalization back)
+        params: segmentParamsFrom(settings.values.segmentParams),
         layout: 'gui',
       });
       saves.value++;
