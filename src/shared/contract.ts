@@ -172,6 +172,10 @@ export interface LoadSegResult {
   diameterPx: number | null;
   modelName: string | null;
   layout: string;
+  /** The file's `chan_choose` and `normalize_params['percentile']`, which Cellpose's GUI puts back
+   *  into its panel when it loads a _seg.npy (null when absent or not usable). */
+  chanChoose: [number, number] | null;
+  normPercentile: [number, number] | null;
 }
 
 export interface ExportRequest {

@@ -323,7 +323,7 @@ print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.n
     expect(problems).toEqual([]);
   }, 90_000);
 
-  it('smooth and sharpen radii (Cellpose\'s filter settings) reach the engine, and Ctrl+S records them in normalize_params with the panel\'s thresholds', async () => {
+  it('smooth and sharpen radii (Cellpose\'s filter settings) reach the engine, Ctrl+S records them in normalize_params with the panel\'s thresholds, and reopening gives the channels and percentiles back', async () => {
     // what the engine makes of this image with these settings (the filter itself is checked
     // against the formula in torch in test/core/transforms/smooth-sharpen.test.ts)
     const model = await loadCellposeModel(MODEL_COPY, { cacheDir: null });
@@ -375,6 +375,19 @@ print(int(d['masks'].max()), n['smooth_radius'], n['sharpen_radius'], n['tile_no
         { encoding: 'utf8', timeout: 30_000 },
       ).trim();
     await expect.poll(savedNow, { timeout: 20_000, interval: 500 }).toBe(`${cp1Count} 1.5 8.0 0 [1.0, 99.0] True False 1.0 0.4`);
+    // reopening the image loads its _seg.npy, whose channels and percentiles go back into the panel
+    // (Cellpose's _load_seg): change both first, then see them restored
+    await page.getByTestId('segment-norm-low').fill('5');
+    await page.getByTestId('segment-norm-low').press('Tab');
+    await page.getByTestId('segment-chan').selectOption('1');
+    await openThroughBrowser(page, CLI_IMG);
+    await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(CLI_IMG);
+    await openThroughBrowser(page, GUI_IMG);
+    await expect.poll(async () => (await page.getByTestId('status-file').getAttribute('title')) ?? '', { timeout: 20_000 }).toBe(GUI_IMG);
+    await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(cp1Count);
+    await expect.poll(() => page.getByTestId('segment-norm-low').inputValue(), { timeout: 10_000 }).toBe('1');
+    expect(await page.getByTestId('segment-chan').inputValue()).toBe('0');
+
     // back to Cellpose's defaults for anything after this test
     await dragRange(page, 'segment-cellprob-slider', [0]);
     for (const id of ['segment-smooth-radius', 'segment-sharpen-radius']) {

@@ -7,7 +7,7 @@ import { FormatError } from '../../core/errors.ts';
 import { renumber } from '../../core/masks/renumber.ts';
 import { toMaskDType } from '../../core/masks/labels.ts';
 import { readSeg } from '../../core/seg/parse-seg.ts';
-import type { PyDict } from '../../core/io/pickle/values.ts';
+import { PyFloat, type PyDict } from '../../core/io/pickle/values.ts';
 import type { SegFile, SegFlows, ZDrawEntry } from '../../core/seg/seg-file.ts';
 import { DEFAULT_NORMALIZE } from '../../core/transforms/normalize-img.ts';
 import { cellprobToU8, dZToU8 } from '../../core/seg/seg-flows.ts';
@@ -70,6 +70,17 @@ function normalizeParamsOfRequest(p: SaveSegRequest['params']): PyDict | null {
   } catch {
     return null;
   }
+}
+
+/** The panel settings a loaded file gives back (Cellpose's _load_seg: chan_choose, and the
+ *  normalization percentiles through set_normalize_params), when they are usable values. */
+function panelSettingsOf(seg: SegFile): Pick<LoadSegResult, 'chanChoose' | 'normPercentile'> {
+  const chan = seg.chanChoose;
+  const chanChoose = chan && chan.every((c) => Number.isInteger(c) && c >= 0 && c <= 3) ? chan : null;
+  const pct = seg.normalizeParams?.get('percentile');
+  const nums = Array.isArray(pct) ? pct.map((v) => (v instanceof PyFloat ? v.value : typeof v === 'number' ? v : NaN)) : [];
+  const normPercentile = nums.length === 2 && nums[0] >= 0 && nums[0] < nums[1] && nums[1] <= 100 ? ([nums[0], nums[1]] as [number, number]) : null;
+  return { chanChoose, normPercentile };
 }
 
 export function createSegService(flows: FlowsCache) {
@@ -143,6 +154,7 @@ export function createSegService(flows: FlowsCache) {
         diameterPx: seg.diameter,
         modelName: seg.modelPath,
         layout: seg.layout,
+        ...panelSettingsOf(seg),
       };
     },
 

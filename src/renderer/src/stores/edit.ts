@@ -350,6 +350,7 @@ export const useEditStore = defineStore('edit', () => {
         labels.flowsId = r.flowsId;
         labels.diameterPx = r.diameterPx;
         labels.modelName = r.modelName;
+        if (r.chanChoose || r.normPercentile) labels.restoredSettings = { chanChoose: r.chanChoose, normPercentile: r.normPercentile };
       } catch (e) {
         message.value = `${m.segPath}: ${errorMessage(e)}`;
       }

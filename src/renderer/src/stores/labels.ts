@@ -42,6 +42,9 @@ export const useLabelsStore = defineStore('labels', () => {
   const flowsId = ref<string | null>(null);
   const diameterPx = ref<number | null>(null);
   const modelName = ref<string | null>(null);
+  /** Panel settings that a loaded _seg.npy gives back (Cellpose's GUI sets its channel boxes and
+   *  percentiles from the file); the segmentation panel applies them when this changes. */
+  const restoredSettings = ref<{ chanChoose: [number, number] | null; normPercentile: [number, number] | null } | null>(null);
   /** The diameter box's value, drawn as the purple scale disk under the image (A.3). */
   const scaleDiameterPx = ref<number | null>(null);
 
@@ -94,5 +97,5 @@ export const useLabelsStore = defineStore('labels', () => {
     modelName.value = null;
   }
 
-  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, scaleDiameterPx, availability, setMasks, acceptSegmentation, clear };
+  return { layer, flows, nMasks, selected, flowsId, diameterPx, modelName, restoredSettings, scaleDiameterPx, availability, setMasks, acceptSegmentation, clear };
 });
