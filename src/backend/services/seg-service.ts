@@ -103,7 +103,8 @@ export function createSegService(flows: FlowsCache) {
         // Cellpose stores the image path as given; we store the absolute path, which its reader
         // tries first (A.2).
         filename: imagePath,
-        diameter: p?.diameterPx ?? cached?.diameterPx ?? null,
+        // the panel's diameter, as Cellpose's GUI saves its own; 0 (estimate) saves the run's
+        diameter: p && p.diameterPx > 0 ? p.diameterPx : (cached?.diameterPx ?? null),
         // the model of the run that made the flows (Cellpose's current_model_path), else the panel's
         modelPath: cached?.modelName ?? p?.model ?? null,
         flowThreshold: p?.flowThreshold ?? null,
