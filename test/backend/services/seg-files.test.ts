@@ -78,6 +78,37 @@ print(json.dumps({'same_masks': bool((d['masks'] == ref['masks']).all()), 'dtype
     expect(back.flowsId).not.toBeNull();
   });
 
+  it('saveSeg records the panel settings as Cellpose\'s GUI does; a diameter of 0 keeps the run\'s; bad settings still save; loadSeg gives channels and percentiles back', async () => {
+    const img = path.join(work, 'img2d.tif');
+    copyFileSync(`${FIXTURES}/cli2d/img2d.tif`, img);
+    const loaded = await backend.loadSeg({ path: `${FIXTURES}/cli2d/img2d_seg.npy` });
+    const params = {
+      model: 'cp3_nuclei_dsb2018', diameterPx: 0, chan: 2, chan2: 1, flowThreshold: 0.6, cellprobThreshold: -1, minSize: 15, niter: 0,
+      normPercentile: [2, 98] as [number, number], normalize: true, invert: true, norm3D: false, smoothRadius: 1.5, sharpenRadius: 0, tileNormBlocksize: 64,
+      augment: false, do3D: false, stitchThreshold: 0, anisotropy: 1, fast: false,
+    };
+    const read = (file: string): Record<string, unknown> =>
+      JSON.parse(
+        py(`
+import json, numpy as np
+d = np.load(${JSON.stringify(file)}, allow_pickle=True).item()
+n = d['normalize_params']
+print(json.dumps({'diameter': float(d['diameter']), 'flow': float(d['flow_threshold']), 'cellprob': float(d['cellprob_threshold']), 'chan': [int(c) for c in d['chan_choose']],
+  'percentile': [float(v) for v in n['percentile']], 'invert': bool(n['invert']), 'norm3D': bool(n['norm3D']), 'smooth': float(n['smooth_radius']), 'sharpen': float(n['sharpen_radius']),
+  'tile_norm': float(n['tile_norm_blocksize']), 'smooth_type': type(n['smooth_radius']).__name__, 'sharpen_type': type(n['sharpen_radius']).__name__}))`),
+      ) as Record<string, unknown>;
+    const saved = await backend.saveSeg({ imagePath: img, masks: loaded.masks, ismanual: loaded.ismanual, flowsId: loaded.flowsId, params, layout: 'gui' });
+    expect(read(saved.path)).toEqual({
+      diameter: 24, flow: 0.6, cellprob: -1, chan: [2, 1], percentile: [2, 98], invert: true, norm3D: false, smooth: 1.5, sharpen: 0, tile_norm: 64,
+      smooth_type: 'float', sharpen_type: 'int',
+    });
+    const back = await backend.loadSeg({ path: saved.path });
+    expect([back.chanChoose, back.normPercentile]).toEqual([[2, 1], [2, 98]]);
+    // settings that do not parse are a record only: the save goes through with Cellpose's defaults
+    const bad = await backend.saveSeg({ imagePath: img, masks: loaded.masks, ismanual: loaded.ismanual, flowsId: loaded.flowsId, params: { ...params, normPercentile: [50, 10] }, layout: 'gui' });
+    expect(read(bad.path)).toMatchObject({ percentile: [1, 99], invert: false, smooth: 0 });
+  });
+
   it('loadMasks renumbers a real label PNG by first appearance, as Cellpose does', async () => {
     const dir = sharedPath('data/dsb2018-stage1-fluorescence/masks');
     const name = py(`import os; print(sorted(os.listdir(${JSON.stringify(dir)}))[0])`).trim();
