@@ -92,6 +92,8 @@ export interface SegmentParams {
   sharpenRadius?: number;
   /** Block size in pixels of tile-wise percentile normalization (0 = off). */
   tileNormBlocksize?: number;
+  /** σ of the z smoothing of the tile percentiles of a stack with norm3D (default 1). */
+  tileNormSmooth3D?: number;
   augment: boolean;
   do3D: boolean;
   stitchThreshold: number;

@@ -43,6 +43,7 @@ export function toSegmentOptions(method: string, params: unknown): Partial<Segme
       norm3D,
       invert: bool(method, p, 'invert'),
       tileNormBlocksize: opt('tileNormBlocksize', 0),
+      tileNormSmooth3D: opt('tileNormSmooth3D', 1),
       smoothRadius: opt('smoothRadius', 0),
       sharpenRadius: opt('sharpenRadius', 0),
     },

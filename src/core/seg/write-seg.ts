@@ -67,6 +67,7 @@ export function normalizeParamsOf(o: NormalizeOptions): PyDict {
   if ((o.sharpenRadius ?? 0) !== 0) d.set('sharpen_radius', new PyFloat(o.sharpenRadius ?? 0));
   if ((o.smoothRadius ?? 0) !== 0) d.set('smooth_radius', new PyFloat(o.smoothRadius ?? 0));
   if (o.tileNormBlocksize !== 0) d.set('tile_norm_blocksize', new PyFloat(o.tileNormBlocksize));
+  if ((o.tileNormSmooth3D ?? 1) !== 1) d.set('tile_norm_smooth3D', new PyFloat(o.tileNormSmooth3D ?? 1));
   d.set('invert', o.invert);
   return d;
 }

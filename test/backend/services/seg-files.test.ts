@@ -84,7 +84,7 @@ print(json.dumps({'same_masks': bool((d['masks'] == ref['masks']).all()), 'dtype
     const loaded = await backend.loadSeg({ path: `${FIXTURES}/cli2d/img2d_seg.npy` });
     const params = {
       model: 'cp3_nuclei_dsb2018', diameterPx: 0, chan: 2, chan2: 1, flowThreshold: 0.6, cellprobThreshold: -1, minSize: 15, niter: 0,
-      normPercentile: [2, 98] as [number, number], normalize: true, invert: true, norm3D: false, smoothRadius: 1.5, sharpenRadius: 0, tileNormBlocksize: 64,
+      normPercentile: [2, 98] as [number, number], normalize: true, invert: true, norm3D: false, smoothRadius: 1.5, sharpenRadius: 0, tileNormBlocksize: 64, tileNormSmooth3D: 2,
       augment: false, do3D: false, stitchThreshold: 0, anisotropy: 1, fast: false,
     };
     const read = (file: string): Record<string, unknown> =>
@@ -95,11 +95,11 @@ d = np.load(${JSON.stringify(file)}, allow_pickle=True).item()
 n = d['normalize_params']
 print(json.dumps({'diameter': float(d['diameter']), 'flow': float(d['flow_threshold']), 'cellprob': float(d['cellprob_threshold']), 'chan': [int(c) for c in d['chan_choose']],
   'percentile': [float(v) for v in n['percentile']], 'invert': bool(n['invert']), 'norm3D': bool(n['norm3D']), 'smooth': float(n['smooth_radius']), 'sharpen': float(n['sharpen_radius']),
-  'tile_norm': float(n['tile_norm_blocksize']), 'smooth_type': type(n['smooth_radius']).__name__, 'sharpen_type': type(n['sharpen_radius']).__name__}))`),
+  'tile_norm': float(n['tile_norm_blocksize']), 'smooth3D': float(n['tile_norm_smooth3D']), 'smooth_type': type(n['smooth_radius']).__name__, 'sharpen_type': type(n['sharpen_radius']).__name__}))`),
       ) as Record<string, unknown>;
     const saved = await backend.saveSeg({ imagePath: img, masks: loaded.masks, ismanual: loaded.ismanual, flowsId: loaded.flowsId, params, layout: 'gui' });
     expect(read(saved.path)).toEqual({
-      diameter: 24, flow: 0.6, cellprob: -1, chan: [2, 1], percentile: [2, 98], invert: true, norm3D: false, smooth: 1.5, sharpen: 0, tile_norm: 64,
+      diameter: 24, flow: 0.6, cellprob: -1, chan: [2, 1], percentile: [2, 98], invert: true, norm3D: false, smooth: 1.5, sharpen: 0, tile_norm: 64, smooth3D: 2,
       smooth_type: 'float', sharpen_type: 'int',
     });
     const back = await backend.loadSeg({ path: saved.path });

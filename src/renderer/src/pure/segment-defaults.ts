@@ -21,6 +21,7 @@ export const DEFAULT_SEGMENT_PARAMS: SegmentParams = {
   smoothRadius: 0,
   sharpenRadius: 0,
   tileNormBlocksize: 0,
+  tileNormSmooth3D: 1,
   augment: false,
   do3D: false,
   stitchThreshold: 0,
