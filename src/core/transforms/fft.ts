@@ -149,11 +149,21 @@ export class Fft {
   }
 }
 
-/** In-place 2-D transform of a row-major (ly, lx) complex array. */
-export function fft2(re: Float64Array, im: Float64Array, ly: number, lx: number, inverse: boolean): void {
+/** The row and column plans of an (ly, lx) transform, made once for many planes. */
+export interface Fft2Plans {
+  rows: Fft;
+  cols: Fft;
+}
+
+export function fft2Plans(ly: number, lx: number): Fft2Plans {
   const rows = new Fft(lx);
+  return { rows, cols: ly === lx ? rows : new Fft(ly) };
+}
+
+/** In-place 2-D transform of a row-major (ly, lx) complex array. */
+export function fft2(re: Float64Array, im: Float64Array, ly: number, lx: number, inverse: boolean, plans: Fft2Plans = fft2Plans(ly, lx)): void {
+  const { rows, cols } = plans;
   for (let y = 0; y < ly; y++) rows.transform(re.subarray(y * lx, (y + 1) * lx), im.subarray(y * lx, (y + 1) * lx), inverse);
-  const cols = new Fft(ly);
   const cr = new Float64Array(ly);
   const ci = new Float64Array(ly);
   for (let x = 0; x < lx; x++) {

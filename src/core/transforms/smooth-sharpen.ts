@@ -2,7 +2,7 @@
 // surround subtraction of Cellpose's normalize options, applied before the percentiles, per plane
 // and channel. Cellpose does it with torch.fft in float32; here in float64 and rounded to float32
 // at the end, which agrees with it to float32 noise (test/core/transforms/smooth-sharpen.test.ts).
-import { fft2 } from './fft.ts';
+import { fft2, fft2Plans } from './fft.ts';
 
 /** torch.linspace(start, end, steps) as float64 values (steps = 1 gives start). */
 function linspace(start: number, end: number, steps: number): Float64Array {
@@ -58,7 +58,8 @@ export function smoothSharpen(data: Float32Array, shape: readonly [number, numbe
   const plane = ly * lx;
   const kRe = filterKernel(ly, lx, smoothRadius, sharpenRadius);
   const kIm = new Float64Array(plane);
-  fft2(kRe, kIm, ly, lx, false);
+  const plans = fft2Plans(ly, lx);
+  fft2(kRe, kIm, ly, lx, false, plans);
   const re = new Float64Array(plane);
   const im = new Float64Array(plane);
   const sy = Math.floor(ly / 2);
@@ -68,14 +69,14 @@ export function smoothSharpen(data: Float32Array, shape: readonly [number, numbe
     for (let c = 0; c < nchan; c++) {
       for (let p = 0; p < plane; p++) re[p] = data[base + p * nchan + c];
       im.fill(0);
-      fft2(re, im, ly, lx, false);
+      fft2(re, im, ly, lx, false, plans);
       // times conj(K)
       for (let p = 0; p < plane; p++) {
         const r = re[p] * kRe[p] + im[p] * kIm[p];
         im[p] = im[p] * kRe[p] - re[p] * kIm[p];
         re[p] = r;
       }
-      fft2(re, im, ly, lx, true);
+      fft2(re, im, ly, lx, true, plans);
       // fftshift: value (y, x) moves to ((y + Ly//2) mod Ly, (x + Lx//2) mod Lx)
       for (let y = 0; y < ly; y++) {
         const ty = (y + sy) % ly;
