@@ -9,7 +9,7 @@ import { toMaskDType } from '../../core/masks/labels.ts';
 import { readSeg } from '../../core/seg/parse-seg.ts';
 import { PyFloat, type PyDict } from '../../core/io/pickle/values.ts';
 import type { SegFile, SegFlows, ZDrawEntry } from '../../core/seg/seg-file.ts';
-import { DEFAULT_NORMALIZE } from '../../core/transforms/normalize-img.ts';
+import { DEFAULT_NORMALIZE, percentilePairOk } from '../../core/transforms/normalize-img.ts';
 import { cellprobToU8, dZToU8 } from '../../core/seg/seg-flows.ts';
 import { normalizeParamsOf, writeSeg, type SegWriteInput } from '../../core/seg/write-seg.ts';
 import type { ExportRequest, LoadSegResult, SaveSegRequest, WireArray } from '../../shared/contract.ts';
@@ -79,7 +79,7 @@ function panelSettingsOf(seg: SegFile): Pick<LoadSegResult, 'chanChoose' | 'norm
   const chanChoose = chan && chan.every((c) => Number.isInteger(c) && c >= 0 && c <= 3) ? chan : null;
   const pct = seg.normalizeParams?.get('percentile');
   const nums = Array.isArray(pct) ? pct.map((v) => (v instanceof PyFloat ? v.value : typeof v === 'number' ? v : NaN)) : [];
-  const normPercentile = nums.length === 2 && nums[0] >= 0 && nums[0] < nums[1] && nums[1] <= 100 ? ([nums[0], nums[1]] as [number, number]) : null;
+  const normPercentile = nums.length === 2 && percentilePairOk(nums[0], nums[1]) ? ([nums[0], nums[1]] as [number, number]) : null;
   return { chanChoose, normPercentile };
 }
 

@@ -1,6 +1,7 @@
 // The GUI's SegmentParams (src/shared/contract.ts) -> the engine's SegmentOptions. Checked here, because they
 // arrive from a renderer or a socket and the engine would otherwise see NaN or strings.
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
+import { percentilePairOk } from '../../core/transforms/normalize-img.ts';
 import { BadRequestError } from './service-errors.ts';
 
 function num(method: string, p: Record<string, unknown>, key: string, ok: (v: number) => boolean, why: string): number {
@@ -28,7 +29,7 @@ export function toSegmentOptions(method: string, params: unknown): Partial<Segme
   const opt = (key: string, def: number): number => (p[key] === undefined ? def : num(method, p, key, (v) => v >= 0, 'must be >= 0 (0 = off)'));
   const norm3D = p.norm3D === undefined ? true : bool(method, p, 'norm3D');
   // Cellpose resets an invalid pair to (1, 99) in the GUI; from an API call it is an error.
-  if (!(lo >= 0 && lo < hi && hi <= 100)) throw new BadRequestError(method, `params.normPercentile [${lo}, ${hi}] must satisfy 0 <= low < high <= 100`);
+  if (!percentilePairOk(lo, hi)) throw new BadRequestError(method, `params.normPercentile [${lo}, ${hi}] must satisfy 0 <= low < high <= 100`);
   return {
     diameterPx: num(method, p, 'diameterPx', (v) => v >= 0, 'must be >= 0 (0 = estimate with the size model)'),
     channels: [num(method, p, 'chan', channel, 'must be 0-3'), num(method, p, 'chan2', channel, 'must be 0-3')],

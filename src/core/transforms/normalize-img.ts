@@ -33,6 +33,11 @@ export const DEFAULT_NORMALIZE: NormalizeOptions = {
   tileNormBlocksize: 0,
 };
 
+/** Cellpose's condition on a percentile pair: 0 <= low < high <= 100. */
+export function percentilePairOk(low: number, high: number): boolean {
+  return low >= 0 && low < high && high <= 100;
+}
+
 function channelIsConstant(data: Float32Array, start: number, count: number, stride: number): boolean {
   const first = data[start];
   for (let p = 1; p < count; p++) if (data[start + p * stride] !== first) return false;
@@ -59,7 +64,7 @@ export function normalizeImg(data: Float32Array, shape: readonly [number, number
     }
   } else {
     const [pl, ph] = opts.percentile;
-    if (!(pl >= 0 && pl < ph && ph <= 100)) throw new RangeError(`percentile [${pl}, ${ph}] must satisfy 0 <= low < high <= 100`);
+    if (!percentilePairOk(pl, ph)) throw new RangeError(`percentile [${pl}, ${ph}] must satisfy 0 <= low < high <= 100`);
     // smooth_radius / sharpen_radius: filtered first, then normalized (not with lowhigh)
     smoothSharpen(data, shape, opts.smoothRadius ?? 0, opts.sharpenRadius ?? 0);
     if (opts.tileNormBlocksize > 0) {
