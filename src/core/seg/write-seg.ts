@@ -64,10 +64,13 @@ export function normalizeParamsOf(o: NormalizeOptions): PyDict {
   d.set('percentile', [new PyFloat(o.percentile[0]), new PyFloat(o.percentile[1])]);
   d.set('normalize', o.normalize);
   d.set('norm3D', o.norm3D);
-  if ((o.sharpenRadius ?? 0) !== 0) d.set('sharpen_radius', new PyFloat(o.sharpenRadius ?? 0));
-  if ((o.smoothRadius ?? 0) !== 0) d.set('smooth_radius', new PyFloat(o.smoothRadius ?? 0));
-  if (o.tileNormBlocksize !== 0) d.set('tile_norm_blocksize', new PyFloat(o.tileNormBlocksize));
-  if ((o.tileNormSmooth3D ?? 1) !== 1) d.set('tile_norm_smooth3D', new PyFloat(o.tileNormSmooth3D ?? 1));
+  const setUnlessDefault = (key: string, v: number, def: number): void => {
+    if (v !== def) d.set(key, new PyFloat(v));
+  };
+  setUnlessDefault('sharpen_radius', o.sharpenRadius ?? 0, 0);
+  setUnlessDefault('smooth_radius', o.smoothRadius ?? 0, 0);
+  setUnlessDefault('tile_norm_blocksize', o.tileNormBlocksize, 0);
+  setUnlessDefault('tile_norm_smooth3D', o.tileNormSmooth3D ?? 1, 1);
   d.set('invert', o.invert);
   return d;
 }
