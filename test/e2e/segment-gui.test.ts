@@ -349,10 +349,16 @@ print(gm.shape, int(gm.max()), int(cm.max()), int((gm == cm).all()), int(any(f.n
     await page.getByTestId('segment-smooth-radius').press('Tab');
     await page.getByTestId('segment-sharpen-radius').fill('8');
     await page.getByTestId('segment-sharpen-radius').press('Tab');
+    // a tile_norm block larger than both sides of the image: Cellpose's GUI turns it off before the
+    // run (check_filter_params), shows 0 in the box, and the masks are those without it
+    await page.getByTestId('segment-tile-norm').fill('4096');
+    await page.getByTestId('segment-tile-norm').press('Tab');
     await page.getByTestId('segment-run').click();
     await expect.poll(() => page.getByTestId('segment-run').isDisabled(), { timeout: 120_000, interval: 250 }).toBe(false);
     expect(await page.getByTestId('error-banner').count()).toBe(0);
     await expect.poll(async () => roiCount(page), { timeout: 20_000, interval: 200 }).toBe(wantCount);
+    expect(await page.getByTestId('segment-tile-norm').inputValue()).toBe('0');
+    expect(await page.getByTestId('segment-filter-note').textContent()).toMatch(/tile_norm blocksize 4096 is bigger than both image dimensions \(\d+ x \d+\): tile_norm turned off/);
     await shot(page, '9-smooth-sharpen');
     // a re-threshold before the save: the file records the panel's threshold, as Cellpose's GUI does
     await dragRange(page, 'segment-cellprob-slider', [1]);

@@ -48,3 +48,25 @@ export function segmentParamsFrom(stored: unknown): SegmentParams {
   }
   return out;
 }
+
+/** The filter settings as Cellpose 3.1's GUI checks them before each run and each save
+ *  (check_filter_params): a negative smooth / sharpen radius or tile_norm setting becomes 0, and a
+ *  tile_norm block larger than both sides of the image is turned off ("tile size (tile_norm)
+ *  bigger than both image dimensions, disabling"). Returns the settings to use and what changed. */
+export function checkFilterParams(p: SegmentParams, heightPx: number, widthPx: number): { params: SegmentParams; notes: string[] } {
+  const out: SegmentParams = { ...p, normPercentile: [...p.normPercentile] };
+  const notes: string[] = [];
+  for (const key of ['smoothRadius', 'sharpenRadius', 'tileNormBlocksize', 'tileNormSmooth3D'] as const) {
+    const v = out[key];
+    if (v !== undefined && v < 0) {
+      notes.push(`${key} ${v} is negative: set to 0, as Cellpose's GUI does`);
+      out[key] = 0;
+    }
+  }
+  const block = out.tileNormBlocksize ?? 0;
+  if (block > heightPx && block > widthPx) {
+    notes.push(`tile_norm blocksize ${block} is bigger than both image dimensions (${heightPx} x ${widthPx}): tile_norm turned off (0), as Cellpose's GUI does`);
+    out.tileNormBlocksize = 0;
+  }
+  return { params: out, notes };
+}

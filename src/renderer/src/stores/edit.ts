@@ -27,7 +27,7 @@ import { useLabelsStore, type MaskLayer } from './labels.ts';
 import { useViewStore } from './view.ts';
 import { useJobsStore } from './jobs.ts';
 import { regionPlane } from '../editing/region-mask.ts';
-import { segmentParamsFrom } from '../pure/segment-defaults.ts';
+import { checkFilterParams, segmentParamsFrom } from '../pure/segment-defaults.ts';
 import { useSettingsStore } from './settings.ts';
 
 /** Autosave waits this long after the last edit (a burst of clicks is one write). */
@@ -244,7 +244,8 @@ export const useEditStore = defineStore('edit', () => {
         flowsId: labels.flowsId,
         // the panel's settings, as Cellpose's GUI saves its widgets' values: thresholds, channels,
         // diameter and normalize_params (its training reads the normalization back)
-        params: segmentParamsFrom(settings.values.segmentParams),
+        // (checked as Cellpose's get_normalize_params checks them at a save: check_filter_params)
+        params: checkFilterParams(segmentParamsFrom(settings.values.segmentParams), d.ny, d.nx).params,
         layout: 'gui',
       });
       saves.value++;
