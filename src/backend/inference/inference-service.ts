@@ -31,6 +31,10 @@ export interface InferenceServiceOptions {
 export interface SegmentInput {
   path: string;
   axes?: AxisOverride;
+  /** --all_channels with a custom model: the worker checks, right after it decodes the file, that the
+   *  image's channel count (as Cellpose 3.1 counts it) is the model's, else fails with an
+   *  AllChannelsMismatch error (all-channels.ts). */
+  allChannelsOf?: { modelName: string; modelChannels: number };
 }
 
 export interface InferenceService {

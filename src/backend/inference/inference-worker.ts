@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { decodeImage } from '../../core/io/decode-image.ts';
 import { inflateNative, readImageBytes } from '../io/read-image.ts';
+import { checkAllChannels } from './all-channels.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
@@ -119,6 +120,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
         const bytes = await readImageBytes(msg.image.path);
         image = await decodeImage(bytes, { nameHint: basename(msg.image.path), axes: msg.image.axes, inflate: inflateNative });
         decoded = true;
+        if (msg.image.allChannelsOf) checkAllChannels(msg.image.path, image.assignment.rawShape, msg.image.allChannelsOf);
       } else {
         image = msg.image;
       }

@@ -35,7 +35,7 @@ export type WorkerRequest =
   | {
       type: 'segment';
       id: number;
-      image: ImageStack | { path: string; axes?: AxisOverride };
+      image: ImageStack | { path: string; axes?: AxisOverride; allChannelsOf?: { modelName: string; modelChannels: number } };
       options: Partial<SegmentOptions>;
       /** Int32Array(1) on a SharedArrayBuffer: 1 = cancelled (read even while the worker computes). */
       cancelFlag: SharedArrayBuffer;

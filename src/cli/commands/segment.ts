@@ -5,12 +5,12 @@
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { createInferenceService } from '../../backend/inference/inference-service.ts';
+import { ALL_CHANNELS_MISMATCH } from '../../backend/inference/all-channels.ts';
+import { createInferenceService, type SegmentInput } from '../../backend/inference/inference-service.ts';
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../backend/inference/ort-network.ts';
 import { writeFileAtomic } from '../../backend/io/atomic-write.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
 import { BUNDLED_MODEL_NAME, resolveModel, zooSizeModelBasename, type ResolvedModel } from '../../backend/models/index.ts';
-import { readImageFile } from '../../backend/io/read-image.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { encodePng16, encodePng8 } from '../../core/io/png-write.ts';
 import { encodeTiff } from '../../core/io/tiff-write.ts';
@@ -213,28 +213,15 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
 }
 
 /**
- * --all_channels as Cellpose 3.1's __main__.py applies it. With the built-in models that have a
- * size model (cyto, cyto2, cyto3, nuclei; and the bundled model, which stands in for Cellpose's
- * default cyto3) it builds models.Cellpose and never looks at the flag: --chan/--chan2 stay in
- * force (checked against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives the gray
- * result); then this returns false. With any other model it sets nchan from the first image, as
- * io.imread reads it (1 for a 2-D array, the smallest axis of a 3-D one), and builds the network
- * for that many channels, so a checkpoint with another number of input channels fails to load (a
- * size mismatch in load_state_dict). Ours throws that reason before anything runs. For arrays of 4
- * or more dimensions Cellpose 3.1 stops with an UnboundLocalError (nchan is never set); ours runs
- * them with the model's first nchan channels, which is what channels=None means everywhere else.
+ * Whether --all_channels applies, as Cellpose 3.1's __main__.py decides it. With the built-in models
+ * that have a size model (cyto, cyto2, cyto3, nuclei; and the bundled model, which stands in for
+ * Cellpose's default cyto3) it builds models.Cellpose and never looks at the flag: --chan/--chan2
+ * stay in force (checked against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives
+ * the gray result). With any other model channels=None applies, and the first image's channel count
+ * must be the model's (checked in the worker as it decodes that image: all-channels.ts).
  */
-async function allChannelsApplies(resolved: ResolvedModel, modelChannels: number, firstImage: string): Promise<boolean> {
-  if (resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null)) return false;
-  const raw = (await readImageFile(firstImage)).assignment.rawShape;
-  const imageChannels = raw.length === 2 ? 1 : raw.length === 3 ? Math.min(...raw) : null;
-  if (imageChannels !== null && imageChannels !== modelChannels) {
-    throw new Error(
-      `--all_channels: ${firstImage} (shape ${raw.join('x')}) counts as ${imageChannels} channel${imageChannels === 1 ? '' : 's'} (Cellpose 3.1 takes 1 for a 2-D image, ` +
-        `else the smallest axis), but model ${resolved.name} takes ${modelChannels}; Cellpose 3.1 cannot load the model for that either. Use --chan/--chan2 instead`,
-    );
-  }
-  return true;
+function allChannelsApplies(resolved: ResolvedModel): boolean {
+  return !(resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null));
 }
 
 /** --gpu NAME picks one provider; --use_gpu (Cellpose's flag) takes the first GPU provider that
@@ -436,15 +423,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       io.err(`warning: model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
       opts.diameterPx = model.diamLabelsPx;
     }
+    // --all_channels with a custom model: the first image's channel count is checked as it is decoded
+    let allChannelsOf: SegmentInput['allChannelsOf'];
     if (args.flags.has('all_channels')) {
-      if (await allChannelsApplies(resolved, model.nbase[0], files[0])) opts.channels = null;
-      else io.err(`warning: --all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`);
+      if (allChannelsApplies(resolved)) {
+        opts.channels = null;
+        allChannelsOf = { modelName: resolved.name, modelChannels: model.nbase[0] };
+      } else io.err(`warning: --all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`);
     }
     if (verbose) io.err(`model ${model.name}: nbase [${model.nbase.join(',')}], diam_mean ${model.diamMeanPx}, provider ${model.providerUsed}`);
     for (const file of files) {
       const t0 = Date.now();
       try {
-        const r = await svc.segment({ path: file, axes: axes.zAxis === undefined && axes.channelAxis === undefined ? undefined : axes }, opts, (p) => io.progress(p.fraction, `${basename(file)}: ${p.stage}`));
+        const input: SegmentInput = { path: file, axes: axes.zAxis === undefined && axes.channelAxis === undefined ? undefined : axes };
+        if (file === files[0] && allChannelsOf) input.allChannelsOf = allChannelsOf;
+        const r = await svc.segment(input, opts, (p) => io.progress(p.fraction, `${basename(file)}: ${p.stage}`));
         for (const w of r.warnings) io.err(`warning: ${basename(file)}: ${w}`);
         for (const w of r.image?.warnings ?? []) io.err(`warning: ${basename(file)}: ${w}`);
         let masks: Uint16Array | Uint32Array | Int32Array = r.masks;
@@ -465,6 +458,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         if (verbose && r.int8Network) io.err('  network: int8 below the first level (fast mode on the CPU)');
         if (verbose) for (const w of written) io.err(`  wrote ${w}`);
       } catch (e) {
+        // as in Cellpose, where the model cannot be built for that channel count: nothing runs
+        if (e instanceof Error && e.name === ALL_CHANNELS_MISMATCH) throw e;
         failures++;
         io.err(`${file}: error: ${e instanceof Error ? e.message : String(e)}`);
       }

@@ -102,6 +102,8 @@ tifffile.imwrite('${join(dir, 'yx2.tif')}', np.stack([a, np.zeros_like(a)], -1))
     await expect(segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', REAL_MODEL, '--all_channels'], c.io)).rejects.toThrow(
       /--all_channels: .*img2d\.tif \(shape 512x512\) counts as 1 channel .* but model cp3_nuclei_dsb2018 takes 2/,
     );
+    // (checked by the worker on the image it decoded for the run, before anything is written)
+    expect(existsSync(join(dir, 'img2d_seg.npy'))).toBe(false);
   });
 
   it('an image with NaN or infinite pixels, a missing file, a folder: an error naming the file and the problem, no output, and the next image still runs', async () => {
