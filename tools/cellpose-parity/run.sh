@@ -22,7 +22,7 @@ missing=$(grep -v '^#' "$cases" | cut -d'|' -f2 | grep . | while read -r f; do [
 export CELLPOSE_LOCAL_MODELS_PATH="$work/models"
 grep -v '^#' "$cases" | while IFS='|' read -r name img flags; do
   [ -z "$name" ] && continue
-  case "$flags" in *--pretrained_model*) m=();; *) m=(--pretrained_model "$model");; esac
+  case " $flags " in *" --pretrained_model "*) m=();; *) m=(--pretrained_model "$model");; esac
   # Cellpose has no --v31_small_masks: its 3.1 rule is the only one it has
   realflags=${flags//--v31_small_masks/}
   for side in real ours; do rm -rf "$work/$side/$name"; mkdir -p "$work/$side/$name"; cp "$work/in/$img" "$work/$side/$name/"; done

@@ -41,7 +41,7 @@ export interface InferenceService {
   /** `sizeModelPath`: where the size model is when it is not `<path>_size.npy` (zoo models keep
    *  Cellpose's `size_<basename>.npy` in the models folder). `provider` overrides the service's
    *  default for this model's session. */
-  loadModel(path: string, opts?: { builtinName?: string; sizeModelPath?: string; provider?: ProviderChoice }): Promise<ModelSummary>;
+  loadModel(path: string, opts?: { builtinName?: string; sizeModelPath?: string; provider?: ProviderChoice; orthoPath?: string }): Promise<ModelSummary>;
   /** Segment a file (decoded in the worker; the decoded image is returned too) or an ImageStack
    *  (copied to the worker). */
   segment(
@@ -104,7 +104,7 @@ export function createInferenceService(opts: InferenceServiceOptions = {}): Infe
 
   return {
     async loadModel(path, o = {}) {
-      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, provider: o.provider ?? opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir, prestartPool: opts.dynamicsPool !== 'lazy' });
+      const r = await request({ type: 'load', id: nextId++, path, builtinName: o.builtinName, sizeModelPath: o.sizeModelPath, orthoPath: o.orthoPath, provider: o.provider ?? opts.provider ?? 'cpu', intraOpThreads: opts.intraOpThreads, cacheDir: opts.cacheDir, prestartPool: opts.dynamicsPool !== 'lazy' });
       if (r.type !== 'loaded') throw new Error(`unexpected reply ${r.type}`);
       return r.model;
     },

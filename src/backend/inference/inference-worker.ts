@@ -15,7 +15,7 @@ import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import { int8Applies, int8OnnxFor, type Int8Source } from './int8-network.ts';
 import { loadCellposeModel } from './load-model.ts';
 import { checkSegmentMemory } from './memory-check.ts';
-import { OrtNetwork } from './ort-network.ts';
+import { OrtNetwork, type ProviderChoice } from './ort-network.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 import { sizeModelReader } from './size-model-hook.ts';
 import { closePool, poolDeps, startPool } from './pool-masks.ts';
@@ -23,7 +23,7 @@ import { closePool, poolDeps, startPool } from './pool-masks.ts';
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
 
-type Net = OrtNetwork & { model: SegmentNetwork['model'] };
+type Net = OrtNetwork & { model: SegmentNetwork['model']; ortho?: OrtNetwork };
 let net: Net | null = null;
 /** The loaded model, for its int8 graph (not its float32 graph bytes, which the session holds). */
 let loaded: Int8Source | null = null;
@@ -56,13 +56,31 @@ async function networkFor(options: Partial<SegmentOptions>, main: Net, onStage: 
         await rm(made.cachePath, { force: true });
         session = await open((await int8OnnxFor(model)).bytes);
       }
-      fastNet = Object.assign(session, { model: main.model });
+      fastNet = Object.assign(session, { model: main.model, ortho: main.ortho });
     } catch (e) {
       fastNet = e instanceof Error ? e.message : String(e);
       return { runner: main, warning: `fast mode runs the float32 network: its int8 network could not be made (${fastNet})` };
     }
   }
   return typeof fastNet === 'string' ? { runner: main } : { runner: fastNet };
+}
+
+/** Cellpose 3.1 builds net_ortho with the main model's nbase and loads the ortho checkpoint into it,
+ *  so one whose input channels, widths or outputs differ fails there (a size mismatch in
+ *  load_state_dict); ours says which. */
+async function loadOrtho(
+  path: string,
+  main: { nbase: readonly number[]; nout: number },
+  o: { provider: ProviderChoice; intraOpThreads?: number; cacheDir?: string | null },
+): Promise<{ net: OrtNetwork; name: string }> {
+  const m = await loadCellposeModel(path, { cacheDir: o.cacheDir });
+  if (m.spec.nbase.join() !== main.nbase.join() || m.spec.nout !== main.nout) {
+    throw new Error(
+      `--pretrained_model_ortho ${m.info.name}: its network (nbase [${m.spec.nbase.join(', ')}], nout ${m.spec.nout}) differs from the model's ` +
+        `(nbase [${main.nbase.join(', ')}], nout ${main.nout}); Cellpose 3.1 cannot load it into that network either`,
+    );
+  }
+  return { net: await OrtNetwork.create(m.onnxBytes, m.spec, { provider: o.provider, intraOpThreads: o.intraOpThreads }), name: m.info.name };
 }
 
 function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
@@ -80,10 +98,20 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const m = await loadCellposeModel(msg.path, { builtinName: msg.builtinName, sizeModelPath: msg.sizeModelPath, cacheDir: msg.cacheDir, readSizeModel: await sizeModelReader() });
       const old = net;
       const fresh = await OrtNetwork.create(m.onnxBytes, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads });
-      net = Object.assign(fresh, { model: m.info });
+      let ortho: { net: OrtNetwork; name: string } | undefined;
+      if (msg.orthoPath !== undefined) {
+        try {
+          ortho = await loadOrtho(msg.orthoPath, m.spec, { provider: msg.provider, intraOpThreads: msg.intraOpThreads, cacheDir: msg.cacheDir });
+        } catch (e) {
+          await fresh.release();
+          throw e;
+        }
+      }
+      net = Object.assign(fresh, { model: m.info, ortho: ortho?.net });
       loaded = { path: m.path, spec: m.spec, info: m.info, onnxCachePath: m.onnxCachePath };
       threads = msg.intraOpThreads;
       if (msg.prestartPool !== false) startPool();
+      await old?.ortho?.release();
       await old?.release();
       await releaseFastNet();
       post({
@@ -100,7 +128,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
           hasSizeModel: m.info.sizeModel !== null,
           providerUsed: fresh.providerUsed,
           onnxCachePath: m.onnxCachePath,
-          warnings: [...m.warnings, ...fresh.warnings],
+          orthoName: ortho?.name,
+          warnings: [...m.warnings, ...fresh.warnings, ...(ortho?.net.warnings ?? [])],
         },
       });
       return;
@@ -141,6 +170,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       return;
     }
     case 'dispose': {
+      await net?.ortho?.release();
       await net?.release();
       net = null;
       loaded = null;

@@ -16,6 +16,8 @@ export interface ModelSummary {
   hasSizeModel: boolean;
   providerUsed: ExecutionProvider;
   onnxCachePath?: string;
+  /** The ortho model's name when one was loaded (orthoPath). */
+  orthoName?: string;
   warnings: string[];
 }
 
@@ -26,6 +28,8 @@ export type WorkerRequest =
       path: string;
       builtinName?: string;
       sizeModelPath?: string;
+      /** Cellpose 3.1's --pretrained_model_ortho: a second checkpoint for the ZY and ZX views of do_3D. */
+      orthoPath?: string;
       provider: ProviderChoice;
       intraOpThreads?: number;
       cacheDir?: string | null;

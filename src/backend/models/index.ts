@@ -1,5 +1,5 @@
 // The model zoo of the backend: registry (list / resolve / import / default) and downloads.
-export { BUNDLED_MODEL_NAME, ModelZoo, defaultModel, defaultZoo, importModel, listModels, resolveModel } from './model-registry.ts';
+export { BUNDLED_MODEL_NAME, ModelZoo, UnknownModelError, defaultModel, defaultZoo, importModel, listModels, resolveModel } from './model-registry.ts';
 export type { ModelInfo, ResolveOptions, ResolvedModel, ZooOptions } from './model-registry.ts';
 export { ModelDownloadError, downloadFile } from './download-file.ts';
 export type { DownloadFailure, DownloadOptions, DownloadProgress } from './download-file.ts';

@@ -77,6 +77,11 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** A model name or path that names nothing: not a file, not in the models folder, not built in. */
+export class UnknownModelError extends Error {
+  override name = 'UnknownModelError';
+}
+
 export class ModelZoo {
   readonly modelsFolder: string;
   readonly baseUrl: string;
@@ -229,7 +234,7 @@ export class ModelZoo {
     const inFolder = join(this.modelsFolder, basename(key));
     if (basename(key) === key && (await isFile(inFolder))) return this.resolveCustom(inFolder);
     const zoo = ZOO_MODELS.filter((z) => !z.legacy).map((z) => z.name).join(', ');
-    throw new Error(`unknown model '${key}': not a file, not in ${this.modelsFolder}, and not a built-in name (${BUNDLED_MODEL_NAME}, ${zoo})`);
+    throw new UnknownModelError(`unknown model '${key}': not a file, not in ${this.modelsFolder}, and not a built-in name (${BUNDLED_MODEL_NAME}, ${zoo})`);
   }
 
   private async resolveCustom(path: string): Promise<ResolvedModel> {

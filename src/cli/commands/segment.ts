@@ -10,7 +10,7 @@ import { createInferenceService, type SegmentInput } from '../../backend/inferen
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../backend/inference/ort-network.ts';
 import { writeFileAtomic } from '../../backend/io/atomic-write.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
-import { BUNDLED_MODEL_NAME, resolveModel, zooSizeModelBasename, type ResolvedModel } from '../../backend/models/index.ts';
+import { BUNDLED_MODEL_NAME, UnknownModelError, resolveModel, zooSizeModelBasename, type ResolvedModel } from '../../backend/models/index.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { encodePng16, encodePng8 } from '../../core/io/png-write.ts';
 import { encodeTiff } from '../../core/io/tiff-write.ts';
@@ -49,6 +49,9 @@ input/output (names and places as Cellpose 3.1's CLI writes them)
   --verbose                per-stage details and the process's peak memory
 model
   --pretrained_model P     model file path or zoo name (default: the bundled model)
+  --pretrained_model_ortho P   a second model (same network size) for the ZY and ZX views of
+                           --do_3D, as Cellpose 3.1's; with it a built-in model runs without its
+                           size model (--diameter 0 = diam_labels) and --all_channels applies
   --use_gpu                use the first GPU execution provider that starts here
                            (CUDA, DirectML, CoreML, then WebGPU), else the CPU
   --gpu NAME               execution provider: cpu, gpu (as --use_gpu), cuda, webgpu, dml, coreml
@@ -77,7 +80,7 @@ const BOOL_FLAGS = new Set([
 const VALUE_FLAGS = new Set([
   'image_path', 'dir', 'pretrained_model', 'diameter', 'chan', 'chan2', 'channel_axis', 'z_axis', 'flow_threshold', 'cellprob_threshold', 'min_size', 'niter',
   'batch_size', 'tile_overlap', 'stitch_threshold', 'anisotropy', 'savedir', 'gpu', 'dynamics', 'flow3d_smooth', 'img_filter', 'norm_percentile', 'output_name',
-  'mask_filter', 'gpu_device',
+  'mask_filter', 'gpu_device', 'pretrained_model_ortho',
 ]);
 /** Cellpose 3.1 CLI flags this command does not do, with what to do instead. */
 const TRAIN_HINT = 'training runs in Cellpose itself, on the _seg.npy files this app saves: python -m cellpose --train --dir DIR --mask_filter _seg.npy';
@@ -87,7 +90,6 @@ const UNSUPPORTED_FLAGS = new Map<string, string>([
   ),
   ...['restore_type', 'chan2_restore'].map((f): [string, string] => [f, 'image restoration models (denoise, deblur, upsample) are not supported']),
   ['transformer', 'the transformer_cp3 model is not supported'],
-  ['pretrained_model_ortho', 'a separate model for the ZY/ZX views is not supported; do_3D uses --pretrained_model for all three views'],
 ]);
 
 export interface SegmentArgs {
@@ -217,11 +219,34 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
  * that have a size model (cyto, cyto2, cyto3, nuclei; and the bundled model, which stands in for
  * Cellpose's default cyto3) it builds models.Cellpose and never looks at the flag: --chan/--chan2
  * stay in force (checked against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives
- * the gray result). With any other model channels=None applies, and the first image's channel count
- * must be the model's (checked in the worker as it decodes that image: all-channels.ts).
+ * the gray result), unless --pretrained_model_ortho sends them through CellposeModel too. With any
+ * other model channels=None applies, and the first image's channel count must be the model's
+ * (checked in the worker as it decodes that image: all-channels.ts).
  */
-function allChannelsApplies(resolved: ResolvedModel): boolean {
-  return !(resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null));
+function allChannelsApplies(resolved: ResolvedModel, orthoGiven: boolean): boolean {
+  return orthoGiven || !isBuiltinWithSize(resolved);
+}
+
+/** The models that Cellpose 3.1's CLI runs through models.Cellpose (with their size model). */
+function isBuiltinWithSize(resolved: ResolvedModel): boolean {
+  return resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null);
+}
+
+/**
+ * --pretrained_model_ortho as Cellpose 3.1 resolves it (models.get_model_params): a model name it
+ * knows (downloaded when missing) or an existing path; anything else is dropped silently there and
+ * with a warning here, and the three views then use --pretrained_model. Either way a non-empty value
+ * sends a built-in model through CellposeModel, without its size model (__main__.py).
+ */
+async function resolveOrtho(arg: string | undefined, warn: (m: string) => void): Promise<{ given: boolean; path?: string }> {
+  if (arg === undefined || arg === '') return { given: false };
+  try {
+    return { given: true, path: (await resolveModel(arg, { sizeModel: false })).path };
+  } catch (e) {
+    if (!(e instanceof UnknownModelError)) throw e;
+    warn(`--pretrained_model_ortho ${arg} is not a model name or file: the ZY and ZX views use --pretrained_model, as in Cellpose 3.1 (${e.message})`);
+    return { given: true };
+  }
 }
 
 /** --gpu NAME picks one provider; --use_gpu (Cellpose's flag) takes the first GPU provider that
@@ -409,6 +434,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const axes = { zAxis: axis(args, 'z_axis'), channelAxis: axis(args, 'channel_axis') };
   const modelArg = args.values.get('pretrained_model')?.[0] ?? BUNDLED_MODEL_NAME;
   const resolved = await resolveModel(modelArg);
+  const ortho = await resolveOrtho(args.values.get('pretrained_model_ortho')?.[0], (m) => io.err(`warning: ${m}`));
   const verbose = args.flags.has('verbose');
   const gpuDevice = args.values.get('gpu_device')?.[0];
   if (gpuDevice !== undefined && gpuDevice !== '0') io.err(`warning: --gpu_device ${gpuDevice}: the execution provider runs on its default device (0)`);
@@ -416,9 +442,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const svc = createInferenceService({ provider: pickProvider(args), intraOpThreads: availableParallelism(), dynamicsPool: files.length > 1 ? 'prestart' : 'lazy' });
   let failures = 0;
   try {
-    const model = await svc.loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath });
+    const model = await svc.loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath, orthoPath: ortho.path });
     for (const w of model.warnings) io.err(`warning: ${w}`);
-    if (opts.diameterPx === 0 && !model.hasSizeModel) {
+    if (opts.diameterPx === 0 && ortho.given && model.hasSizeModel) {
+      // __main__.py: with an ortho model even cyto3 / nuclei run as CellposeModel, which has no size model
+      io.err(`warning: with --pretrained_model_ortho Cellpose 3.1 runs ${model.name} without its size model: cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
+      opts.diameterPx = model.diamLabelsPx;
+    } else if (opts.diameterPx === 0 && !model.hasSizeModel) {
       // Cellpose's CLI: a model without a size model cannot estimate; it uses diam_labels
       io.err(`warning: model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
       opts.diameterPx = model.diamLabelsPx;
@@ -426,12 +456,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     // --all_channels with a custom model: the first image's channel count is checked as it is decoded
     let allChannelsOf: SegmentInput['allChannelsOf'];
     if (args.flags.has('all_channels')) {
-      if (allChannelsApplies(resolved)) {
+      if (allChannelsApplies(resolved, ortho.given)) {
         opts.channels = null;
         allChannelsOf = { modelName: resolved.name, modelChannels: model.nbase[0] };
       } else io.err(`warning: --all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`);
     }
-    if (verbose) io.err(`model ${model.name}: nbase [${model.nbase.join(',')}], diam_mean ${model.diamMeanPx}, provider ${model.providerUsed}`);
+    if (verbose) io.err(`model ${model.name}: nbase [${model.nbase.join(',')}], diam_mean ${model.diamMeanPx}, provider ${model.providerUsed}${model.orthoName ? `; ZY/ZX views: ${model.orthoName}` : ''}`);
     for (const file of files) {
       const t0 = Date.now();
       try {

@@ -64,6 +64,8 @@ export async function run3D(
   rescale: number,
   signal: AbortSignalLike | undefined,
   progress: (f: number) => void,
+  /** Cellpose 3.1's net_ortho: runs the ZY and ZX views when given (core.run_3D). */
+  netOrtho?: NetworkRunner,
 ): Promise<Flows3D> {
   const [lz, ly, lx, c] = shape;
   const resized = rescale !== 1 || o.anisotropy !== 1;
@@ -87,7 +89,8 @@ export async function run3D(
     const { perm, comp } = views[vi];
     const vd = [dims[perm[0]], dims[perm[1]], dims[perm[2]]] as const;
     const xs = vi === 0 ? v : permute(v, dims, c, perm);
-    const t = await runTiled(xs, [vd[0], vd[1], vd[2], c], net, {
+    const viewNet = vi === 0 || !netOrtho ? net : netOrtho;
+    const t = await runTiled(xs, [vd[0], vd[1], vd[2], c], viewNet, {
       rescale: 1,
       augment: o.augment,
       tileOverlap: o.tileOverlap,
@@ -95,7 +98,7 @@ export async function run3D(
       signal,
       onBatch: (d, total) => progress((vi + d / total) / 3),
     });
-    const nout = net.nout;
+    const nout = viewNet.nout;
     // scatter back: view index (i, j, l) corresponds to volume coordinates via perm
     const idx = [0, 0, 0];
     let k = 0;
@@ -114,7 +117,8 @@ export async function run3D(
         }
       }
     }
-    style = t.styles.slice((vd[0] - 1) * net.styleDim, vd[0] * net.styleDim);
+    // Cellpose returns the last view's style (the ortho network's when there is one)
+    style = t.styles.slice((vd[0] - 1) * viewNet.styleDim, vd[0] * viewNet.styleDim);
   }
   let out: Float32Array = acc;
   let oz = lz2;

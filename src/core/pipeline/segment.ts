@@ -34,6 +34,9 @@ export interface ModelInfo {
 
 export interface SegmentNetwork extends NetworkRunner {
   readonly model: ModelInfo;
+  /** Cellpose 3.1's net_ortho (`--pretrained_model_ortho`): the network for the ZY and ZX views of
+   *  do_3D; the YX view, 2-D runs and the size model use this one. */
+  readonly ortho?: NetworkRunner;
 }
 
 export interface MaskParams {
@@ -232,7 +235,7 @@ export async function segment(
   report(base, 'network');
   let flows: FlowsOut;
   if (o.do3D) {
-    const r = await run3D(x, shape, net, o, rescale, signal, (f) => report(base + netSpan * f, 'network'));
+    const r = await run3D(x, shape, net, o, rescale, signal, (f) => report(base + netSpan * f, 'network'), net.ortho);
     flows = { ...r, ly: r.ly, lx: r.lx };
     // flow3D_smooth: Gaussian on each flow component before the dynamics (6.2)
     if (o.flow3DSmooth > 0) smoothFlows3D(flows.dP, [flows.cellprob.length / (r.ly * r.lx), r.ly, r.lx], o.flow3DSmooth);
