@@ -58,7 +58,7 @@ describe('segmentation from the GUI', () => {
     expect(await canvasColour(page, p)).toEqual(grey);
     await page.screenshot({ path: path.join(SHOTS, 'segment-done.png') });
 
-    // The same run in fast mode (one whole-image pass): about the same masks, no error.
+    // The same run in fast mode (the int8 network on the CPU): about the same masks, no error.
     const defaultCount = await roiCount(page);
     expect(await page.getByTestId('segment-int8').count()).toBe(0);
     await page.locator('details', { hasText: 'normalisation and 3D' }).locator('summary').click();

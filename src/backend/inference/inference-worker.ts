@@ -12,7 +12,7 @@ import { checkAllChannels } from './all-channels.ts';
 import type { ImageStack } from '../../core/io/image-types.ts';
 import { segment, type SegmentNetwork, type SegmentResult } from '../../core/pipeline/segment.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
-import { int8Applies, int8OnnxFor, type Int8Source } from './int8-network.ts';
+import { int8Applies, int8OnnxFor, int8RunOptions, type Int8Source } from './int8-network.ts';
 import { loadCellposeModel } from './load-model.ts';
 import { checkSegmentMemory } from './memory-check.ts';
 import { OrtNetwork, type ProviderChoice } from './ort-network.ts';
@@ -153,10 +153,12 @@ async function handle(msg: WorkerRequest): Promise<void> {
       } else {
         image = msg.image;
       }
-      checkSegmentMemory(image, msg.options, net.model, totalmem());
       let last = 0;
       const { runner, warning } = await networkFor(msg.options, net, (stage) => post({ type: 'progress', id: msg.id, fraction: 0, stage }));
-      const result = await segment(image, msg.options, runner, poolDeps(), signal, (p) => {
+      // fast mode's int8 network runs on Cellpose's tiles (int8RunOptions says why)
+      const runOptions = runner !== net ? int8RunOptions(msg.options) : msg.options;
+      checkSegmentMemory(image, runOptions, net.model, totalmem());
+      const result = await segment(image, runOptions, runner, poolDeps(), signal, (p) => {
         const now = Date.now();
         if (now - last > 50 || p.fraction >= 1) {
           last = now;

@@ -70,8 +70,9 @@ segmentation
   --dynamics v3-cpu|v4     which Cellpose's mask dynamics to reproduce (default v3-cpu)
   --v31_small_masks        Cellpose 3.1's min_size removal, which can drop the wrong masks after
                            flow QC (default: the fixed rule of Cellpose 4.0.8+)
-  --fast                   faster, approximate: fewer, larger network passes, and on the CPU an
-                           int8 network below the first level (with no second channel)`;
+  --fast                   faster, approximate: on the CPU an int8 network (below the first level)
+                           on Cellpose's own tiles; with a GPU provider or a second channel, where
+                           it has no int8 network, one larger float32 pass instead of the tiles`;
 
 const BOOL_FLAGS = new Set([
   'augment', 'no_resample', 'do_3d', 'use_gpu', 'save_png', 'save_tif', 'no_npy', 'save_flows', 'save_txt', 'save_rois', 'verbose', 'fast', 'invert', 'no_norm',

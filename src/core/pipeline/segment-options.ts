@@ -31,7 +31,8 @@ export interface SegmentOptions {
   dynamics: DynamicsProfile;
   /** Bilinear interpolation in dynamics (false only for the size model's refinement pass). */
   interp: boolean;
-  /** Fast mode: fewer, larger network passes (not bit-identical to Cellpose). */
+  /** The engine's part of fast mode: fewer, larger network passes instead of Cellpose's 224 px tiles
+   *  (not bit-identical to Cellpose). The backend's int8 network runs with this off (int8RunOptions). */
   fast: boolean;
   /** false = flows only (no dynamics), as Cellpose's compute_masks=False. */
   computeMasks: boolean;

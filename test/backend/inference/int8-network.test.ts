@@ -1,13 +1,13 @@
 // Fast mode's int8 network on the CPU (src/backend/inference/int8-network.ts): calibrated on the
 // bundled calibration images, deterministic, cached beside the float32 graph, close to the
 // float32 network on a real image, and used by the inference worker only for fast runs whose
-// second channel is empty.
+// second channel is empty, on Cellpose's own tiles.
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInferenceService } from '../../../src/backend/inference/inference-service.ts';
-import { buildInt8Onnx, int8Applies, int8OnnxFor, INT8_TAG } from '../../../src/backend/inference/int8-network.ts';
+import { buildInt8Onnx, int8Applies, int8OnnxFor, int8RunOptions, INT8_TAG } from '../../../src/backend/inference/int8-network.ts';
 import { loadCellposeModel } from '../../../src/backend/inference/load-model.ts';
 import { OrtNetwork } from '../../../src/backend/inference/ort-network.ts';
 import { decodeImage } from '../../../src/core/io/decode-image.ts';
@@ -102,6 +102,20 @@ describe('int8 fast network', () => {
     expect(maxLabel(r.masks)).toBeGreaterThan(50);
     const cached = join(fresh, int8Files()[0]);
     const good = readFileSync(cached);
+    // on Cellpose's own 224 px tiles (int8RunOptions), not in one pass over the image
+    const m = await loadCellposeModel(m2, { cacheDir: null });
+    const i8 = Object.assign(await OrtNetwork.create(new Uint8Array(good), m.spec, { intraOpThreads: 2 }), { model: m.info });
+    try {
+      const image = await decodeImage(new Uint8Array(readFileSync(IMG)));
+      const o = { diameterPx: 24, channels: [0, 0] as [number, number], fast: true };
+      const tiled = await segment(image, int8RunOptions(o), i8, directDeps);
+      const onePass = await segment(image, o, i8, directDeps);
+      const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i])), 0);
+      expect(maxDiff(r.dP, tiled.dP)).toBeLessThan(1e-4);
+      expect(maxDiff(r.dP, onePass.dP)).toBeGreaterThan(1e-2);
+    } finally {
+      await i8.release();
+    }
     // a damaged cache file is made again, and the run still uses int8
     writeFileSync(cached, good.subarray(0, 1000));
     await svc.loadModel(m2);
