@@ -449,6 +449,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       // __main__.py: with an ortho model even cyto3 / nuclei run as CellposeModel, which has no size model
       io.err(`warning: with --pretrained_model_ortho Cellpose 3.1 runs ${model.name} without its size model: cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
       opts.diameterPx = model.diamLabelsPx;
+    } else if (opts.diameterPx === 0 && model.hasSizeModel && !isBuiltinWithSize(resolved)) {
+      // __main__.py estimates only with cyto3, cyto2, cyto and nuclei (models.Cellpose); any other
+      // model runs as CellposeModel at its diam_labels, even with a <model>_size.npy beside it
+      io.err(
+        `warning: Cellpose 3.1's CLI estimates diameters only with cyto3, cyto2, cyto and nuclei (here also the bundled model): ` +
+          `using diam_labels ${model.diamLabelsPx.toFixed(3)} px of ${model.name} for all images, as Cellpose does; its size model ${resolved.sizeModelPath ?? ''} is not used ` +
+          `(the GUI's calibrate uses it)`,
+      );
+      opts.diameterPx = model.diamLabelsPx;
     } else if (opts.diameterPx === 0 && !model.hasSizeModel) {
       // Cellpose's CLI: a model without a size model cannot estimate; it uses diam_labels
       io.err(`warning: model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);

@@ -45,6 +45,18 @@ describe('zoo size model found under Cellpose file names', () => {
     expect(Math.abs(diameter - 25.977239243415312)).toBeLessThan(1e-3);
   });
 
+  it('a custom model runs at its diam_labels with --diameter 0 even with a <model>_size.npy beside it, as Cellpose 3.1\'s CLI does', async () => {
+    // the bundled checkpoint and size model as a custom model: Cellpose's CLI builds CellposeModel
+    // (no size model) for any model other than cyto3, cyto2, cyto and nuclei
+    const custom = join(mkdtempSync(join(tmpdir(), 'custom-size-')), 'my_nuclei');
+    copyFileSync(BUNDLED, custom);
+    copyFileSync(`${BUNDLED}_size.npy`, `${custom}_size.npy`);
+    const { io, out, err } = captureCliIo();
+    expect(await segmentCommand.run(['--image_path', join(dir, 'img2d.tif'), '--pretrained_model', custom, '--diameter', '0', '--no_npy'], io)).toBe(0);
+    expect(err.join('\n')).toMatch(/estimates diameters only with cyto3, cyto2, cyto and nuclei .*: using diam_labels 23\.491 px of my_nuclei/);
+    expect(out[0]).toMatch(/^img2d\.tif: \d+ masks, diameter 23\.5 px, preprocess/);
+  });
+
   it('--all_channels is ignored with a built-in model, as Cellpose 3.1 ignores it (parity case allch_nuclei_rgb)', async () => {
     // an RGB image whose channels differ: channels=None would feed R and G to the network, while
     // Cellpose's built-in path keeps --chan 0 (the mean of R, G and B)
