@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { studioHome } from '../settings/settings-store.ts';
+import { isZooName, zooDiamMeanPx } from '../models/zoo-catalogue.ts';
 import { readTorchStateDict, readTorchStateDictHeaders } from '../../core/io/torch-checkpoint.ts';
 import { buildCpnetOnnx } from '../../core/model/build-cpnet-onnx.ts';
 import { describeCpnet, type CpnetSpec } from '../../core/model/cpnet-spec.ts';
@@ -24,9 +25,19 @@ export interface LoadedModel {
   warnings: string[];
 }
 
-/** Built-in names whose diam_mean is not taken from the file (1.5 loading rule 1). */
-const BUILTIN_DIAM: Record<string, number> = { nuclei: 17, nucleitorch_0: 17 };
-const BUILTIN_NAMES = new Set(['cyto', 'cyto2', 'cyto3', 'cytotorch_0', 'cyto2torch_0', 'nuclei', 'nucleitorch_0']);
+/**
+ * diam_mean as Cellpose 3.1's CellposeModel takes it (models.get_model_params): a model chosen by
+ * a name of its zoo (MODEL_NAMES: cyto3, nuclei, the *_cp3 styles, cyto2, cyto, the legacy ones)
+ * is built in, with diam_mean fixed by name, 17 for nuclei and 30 for the rest, whatever the file
+ * says; so is a file path ending in nucleitorch_0 (17). Any other model (a path, a user model
+ * listed in gui_models.txt, the bundled one) takes diam_mean from the file, 30 when it has none.
+ * (Checked against Cellpose 3.1.1.3 with a diam_mean-17 checkpoint saved as tissuenet_cp3: it ran
+ * at 30.)
+ */
+function builtinDiamMeanPx(builtinName: string | undefined, path: string): number | null {
+  if (builtinName !== undefined && isZooName(builtinName)) return zooDiamMeanPx(builtinName);
+  return path.endsWith('nucleitorch_0') ? 17 : null;
+}
 
 export type SizeModelReader = (bytes: Uint8Array) => SizeModel;
 
@@ -102,8 +113,7 @@ export async function loadCellposeModel(path: string, opts: LoadModelOptions = {
   }
   const name = opts.builtinName ?? basename(path);
   // Built-in models: diam_mean fixed by name (30, 17 for nuclei), diam_labels from the file.
-  const builtin = BUILTIN_NAMES.has(name);
-  const diamMeanPx = builtin ? (BUILTIN_DIAM[name] ?? 30) : (spec.diamMeanPx ?? 30);
+  const diamMeanPx = builtinDiamMeanPx(opts.builtinName, path) ?? spec.diamMeanPx ?? 30;
   const diamLabelsPx = spec.diamLabelsPx ?? diamMeanPx;
   const sizeModelPath = opts.sizeModelPath ?? `${path}_size.npy`;
   let sizeModel: SizeModel | null = null;

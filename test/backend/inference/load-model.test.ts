@@ -25,6 +25,24 @@ describe('loadCellposeModel and its ONNX cache', () => {
     expect(Buffer.compare(Buffer.from(warm.onnxBytes), Buffer.from(cold.onnxBytes))).toBe(0);
   });
 
+  it('takes diam_mean as Cellpose 3.1 does: fixed by a zoo name (30, nuclei 17), else from the file', async () => {
+    // the fixture's file says diam_mean 17; parity cases zoo_tn_* (saved as tissuenet_cp3, Cellpose ran it at 30)
+    const dir = mkdtempSync(join(tmpdir(), 'cps-load-diam-'));
+    const at = (name: string): string => {
+      copyFileSync(REAL_MODEL, join(dir, name));
+      return join(dir, name);
+    };
+    const diam = async (path: string, builtinName?: string): Promise<number> => (await loadCellposeModel(path, { builtinName, cacheDir: null })).info.diamMeanPx;
+    expect(await diam(at('tissuenet_cp3'), 'tissuenet_cp3')).toBe(30);
+    expect(await diam(at('cyto3'), 'cyto3')).toBe(30);
+    expect(await diam(at('CPx'), 'CPx')).toBe(30);
+    expect(await diam(at('nucleitorch_0'), 'nuclei')).toBe(17);
+    // a path is not a zoo name, even when it is called like one; one ending in nucleitorch_0 is nuclei
+    expect(await diam(at('cyto'))).toBe(17);
+    expect(await diam(at('my_nucleitorch_0'))).toBe(17);
+    expect(await diam(at('tissuenet_cp3'))).toBe(17);
+  });
+
   it('refuses a truncated checkpoint and a non-checkpoint with the file name, cache or not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cps-load-bad-'));
     const good = join(dir, 'm');
