@@ -6,7 +6,7 @@ import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ALL_CHANNELS_MISMATCH } from '../../backend/inference/all-channels.ts';
-import { createInferenceService, type SegmentInput } from '../../backend/inference/inference-service.ts';
+import { createInferenceService, type ModelSummary, type SegmentInput } from '../../backend/inference/inference-service.ts';
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../backend/inference/ort-network.ts';
 import { writeFileAtomic } from '../../backend/io/atomic-write.ts';
 import { isListedImage, naturalCompare } from '../../backend/io/folder.ts';
@@ -216,21 +216,36 @@ export async function listImages(dir: string, args: SegmentArgs): Promise<string
 }
 
 /**
- * Whether --all_channels applies, as Cellpose 3.1's __main__.py decides it. With the built-in models
- * that have a size model (cyto, cyto2, cyto3, nuclei; and the bundled model, which stands in for
- * Cellpose's default cyto3) it builds models.Cellpose and never looks at the flag: --chan/--chan2
- * stay in force (checked against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives
- * the gray result), unless --pretrained_model_ortho sends them through CellposeModel too. With any
- * other model channels=None applies, and the first image's channel count must be the model's
- * (checked in the worker as it decodes that image: all-channels.ts).
+ * Whether Cellpose 3.1's __main__.py runs this model through models.Cellpose, its wrapper with the
+ * size model: only the built-in models that have one (cyto, cyto2, cyto3, nuclei; and the bundled
+ * model, which stands in for Cellpose's default cyto3), and only without --pretrained_model_ortho.
+ * Every other run goes through CellposeModel. That decides two things:
+ * - --all_channels: the wrapper never looks at the flag, so --chan/--chan2 stay in force (checked
+ *   against Cellpose 3.1.1.3: --pretrained_model nuclei --all_channels gives the gray result);
+ *   through CellposeModel channels=None applies, and the first image's channel count must be the
+ *   model's (checked in the worker as it decodes that image: all-channels.ts);
+ * - --diameter 0: only the wrapper estimates; otherwise it means diam_labels (diameterZeroFallback).
  */
-function allChannelsApplies(resolved: ResolvedModel, orthoGiven: boolean): boolean {
-  return orthoGiven || !isBuiltinWithSize(resolved);
+function viaCellposeWrapper(resolved: ResolvedModel, orthoGiven: boolean): boolean {
+  const builtinWithSize = resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null);
+  return builtinWithSize && !orthoGiven;
 }
 
-/** The models that Cellpose 3.1's CLI runs through models.Cellpose (with their size model). */
-function isBuiltinWithSize(resolved: ResolvedModel): boolean {
-  return resolved.kind === 'bundled' || (resolved.builtinName !== undefined && zooSizeModelBasename(resolved.builtinName) !== null);
+/** Why --diameter 0 cannot estimate for this run and falls back to diam_labels, as Cellpose 3.1's
+ *  CLI does; null when it estimates with the size model. */
+function diameterZeroFallback(model: ModelSummary, resolved: ResolvedModel, orthoGiven: boolean): string | null {
+  const labels = `diam_labels ${model.diamLabelsPx.toFixed(3)} px`;
+  if (!model.hasSizeModel) {
+    return `model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using ${labels} for all images, as Cellpose does`;
+  }
+  if (viaCellposeWrapper(resolved, orthoGiven)) return null;
+  // with an ortho model even cyto3 / nuclei run as CellposeModel, which has no size model
+  if (orthoGiven) return `with --pretrained_model_ortho Cellpose 3.1 runs ${model.name} without its size model: cannot estimate the diameter; using ${labels} for all images, as Cellpose does`;
+  // any other model runs at its diam_labels, even with a <model>_size.npy beside it
+  return (
+    `Cellpose 3.1's CLI estimates diameters only with cyto3, cyto2, cyto and nuclei (here also the bundled model): ` +
+    `using ${labels} of ${model.name} for all images, as Cellpose does; its size model ${resolved.sizeModelPath ?? ''} is not used (the GUI's calibrate uses it)`
+  );
 }
 
 /**
@@ -445,28 +460,17 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const model = await svc.loadModel(resolved.path, { builtinName: resolved.builtinName, sizeModelPath: resolved.sizeModelPath, orthoPath: ortho.path });
     for (const w of model.warnings) io.err(`warning: ${w}`);
-    if (opts.diameterPx === 0 && ortho.given && model.hasSizeModel) {
-      // __main__.py: with an ortho model even cyto3 / nuclei run as CellposeModel, which has no size model
-      io.err(`warning: with --pretrained_model_ortho Cellpose 3.1 runs ${model.name} without its size model: cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
-      opts.diameterPx = model.diamLabelsPx;
-    } else if (opts.diameterPx === 0 && model.hasSizeModel && !isBuiltinWithSize(resolved)) {
-      // __main__.py estimates only with cyto3, cyto2, cyto and nuclei (models.Cellpose); any other
-      // model runs as CellposeModel at its diam_labels, even with a <model>_size.npy beside it
-      io.err(
-        `warning: Cellpose 3.1's CLI estimates diameters only with cyto3, cyto2, cyto and nuclei (here also the bundled model): ` +
-          `using diam_labels ${model.diamLabelsPx.toFixed(3)} px of ${model.name} for all images, as Cellpose does; its size model ${resolved.sizeModelPath ?? ''} is not used ` +
-          `(the GUI's calibrate uses it)`,
-      );
-      opts.diameterPx = model.diamLabelsPx;
-    } else if (opts.diameterPx === 0 && !model.hasSizeModel) {
-      // Cellpose's CLI: a model without a size model cannot estimate; it uses diam_labels
-      io.err(`warning: model ${model.name} has no size model (${resolved.sizeModelPath ?? `${resolved.path}_size.npy`}): cannot estimate the diameter; using diam_labels ${model.diamLabelsPx.toFixed(3)} px for all images, as Cellpose does`);
-      opts.diameterPx = model.diamLabelsPx;
+    if (opts.diameterPx === 0) {
+      const why = diameterZeroFallback(model, resolved, ortho.given);
+      if (why !== null) {
+        io.err(`warning: ${why}`);
+        opts.diameterPx = model.diamLabelsPx;
+      }
     }
     // --all_channels with a custom model: the first image's channel count is checked as it is decoded
     let allChannelsOf: SegmentInput['allChannelsOf'];
     if (args.flags.has('all_channels')) {
-      if (allChannelsApplies(resolved, ortho.given)) {
+      if (!viaCellposeWrapper(resolved, ortho.given)) {
         opts.channels = null;
         allChannelsOf = { modelName: resolved.name, modelChannels: model.nbase[0] };
       } else io.err(`warning: --all_channels is ignored with the built-in model ${resolved.name}, as Cellpose 3.1 ignores it with its built-in models that have a size model; --chan/--chan2 are used`);
