@@ -7,6 +7,12 @@
 
 export const ALL_CHANNELS_MISMATCH = 'AllChannelsMismatch';
 
+/** The model a run's --all_channels is checked against. */
+export interface AllChannelsModel {
+  modelName: string;
+  modelChannels: number;
+}
+
 /** The channel count Cellpose 3.1 gives an image under --all_channels; null for 4 or more
  *  dimensions, where Cellpose 3.1 never sets it (an UnboundLocalError) and ours runs the model's
  *  first nchan channels, which is what channels=None means everywhere else. */
@@ -16,7 +22,7 @@ export function allChannelsCount(rawShape: readonly number[]): number | null {
 }
 
 /** Throws an AllChannelsMismatch error that names the file, its shape and the model. */
-export function checkAllChannels(file: string, rawShape: readonly number[], model: { modelName: string; modelChannels: number }): void {
+export function checkAllChannels(file: string, rawShape: readonly number[], model: AllChannelsModel): void {
   const n = allChannelsCount(rawShape);
   if (n === null || n === model.modelChannels) return;
   const e = new Error(

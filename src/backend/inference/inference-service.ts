@@ -7,14 +7,14 @@
 //   const r = await svc.segment('/path/img.tif', { diameterPx: 24 }, (p) => ..., abortSignal);
 //   await svc.dispose();
 import type { Worker } from 'node:worker_threads';
-import type { AxisOverride, ImageStack } from '../../core/io/image-types.ts';
+import type { ImageStack } from '../../core/io/image-types.ts';
 import type { SegmentOptions } from '../../core/pipeline/segment-options.ts';
 import type { SegmentProgress, SegmentResult } from '../../core/pipeline/segment.ts';
 import { spawnWorker } from '../workers/spawn.ts';
 import type { ExecutionProvider, ProviderChoice } from './ort-network.ts';
-import type { ModelSummary, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import type { ModelSummary, SegmentInput, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
-export type { ModelSummary };
+export type { ModelSummary, SegmentInput };
 
 export interface InferenceServiceOptions {
   /** The default provider of loadModel ('cpu' when unset). */
@@ -28,14 +28,6 @@ export interface InferenceServiceOptions {
   dynamicsPool?: 'prestart' | 'lazy';
 }
 
-export interface SegmentInput {
-  path: string;
-  axes?: AxisOverride;
-  /** --all_channels with a custom model: the worker checks, right after it decodes the file, that the
-   *  image's channel count (as Cellpose 3.1 counts it) is the model's, else fails with an
-   *  AllChannelsMismatch error (all-channels.ts). */
-  allChannelsOf?: { modelName: string; modelChannels: number };
-}
 
 export interface InferenceService {
   /** `sizeModelPath`: where the size model is when it is not `<path>_size.npy` (zoo models keep

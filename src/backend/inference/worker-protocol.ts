@@ -4,6 +4,7 @@ import type { ImageStack, AxisOverride } from '../../core/io/image-types.ts';
 import type { SegmentOptions, } from '../../core/pipeline/segment-options.ts';
 import type { SegmentResult } from '../../core/pipeline/segment.ts';
 import type { ExecutionProvider, ProviderChoice } from './ort-network.ts';
+import type { AllChannelsModel } from './all-channels.ts';
 
 export interface ModelSummary {
   path: string;
@@ -19,6 +20,16 @@ export interface ModelSummary {
   /** The ortho model's name when one was loaded (orthoPath). */
   orthoName?: string;
   warnings: string[];
+}
+
+/** A file the worker decodes and segments (the CLI's and the GUI's input by path). */
+export interface SegmentInput {
+  path: string;
+  axes?: AxisOverride;
+  /** --all_channels with a custom model: the worker checks, right after it decodes the file, that the
+   *  image's channel count (as Cellpose 3.1 counts it) is the model's, else fails with an
+   *  AllChannelsMismatch error (all-channels.ts). */
+  allChannelsOf?: AllChannelsModel;
 }
 
 export type WorkerRequest =
@@ -39,7 +50,7 @@ export type WorkerRequest =
   | {
       type: 'segment';
       id: number;
-      image: ImageStack | { path: string; axes?: AxisOverride; allChannelsOf?: { modelName: string; modelChannels: number } };
+      image: ImageStack | SegmentInput;
       options: Partial<SegmentOptions>;
       /** Int32Array(1) on a SharedArrayBuffer: 1 = cancelled (read even while the worker computes). */
       cancelFlag: SharedArrayBuffer;
