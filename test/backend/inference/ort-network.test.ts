@@ -101,7 +101,7 @@ describe('OrtNetwork providers', () => {
     await cpu.release();
   });
 
-  it('memPattern: false (fast mode\'s one-pass session) reaches onnxruntime and leaves the outputs as they are, run after run and across shapes', async () => {
+  it('memPattern: false (fast mode\'s int8 session) reaches onnxruntime and leaves the outputs as they are, run after run and across shapes', async () => {
     const { spec, bytes } = tiny1();
     const seen: (boolean | undefined)[] = [];
     const createSession: SessionFactory = (b, o) => (seen.push(o.enableMemPattern), ort.InferenceSession.create(b, o));

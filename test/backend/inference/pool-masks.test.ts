@@ -4,17 +4,12 @@
 // of fixtures/cellpose/cli2d.
 import { afterAll, describe, expect, it } from 'vitest';
 import { closePool, poolDeps, poolRunning } from '../../../src/backend/inference/pool-masks.ts';
+import { maxLabel } from '../../../src/core/masks/labels.ts';
 import { directMasks } from '../../../src/core/pipeline/direct-masks.ts';
 import type { MaskParams } from '../../../src/core/pipeline/segment.ts';
 import { CLI2D_NITER, cli2dFlows } from '../../core/dynamics/cli2d-flows.ts';
 
 afterAll(() => closePool());
-
-function maxLabel(m: ArrayLike<number>): number {
-  let most = 0;
-  for (let i = 0; i < m.length; i++) most = Math.max(most, m[i]);
-  return most;
-}
 
 const params = (outShape: number[]): MaskParams => ({
   niter: CLI2D_NITER,
