@@ -3,7 +3,7 @@
 // (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
 //
 //   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size|PX] [--limit N] [--augment]
-//     [--cellprob_threshold T] [--flow_threshold T]
+//     [--cellprob_threshold T] [--flow_threshold T] [--split FILE]
 //
 // --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
 //   diam_labels, what Cellpose does when no diameter is given (1.7).
@@ -12,6 +12,8 @@
 // --diameter PX: the same diameter for every image, e.g. 30, the CLI's default (as Cellpose's).
 // --cellprob_threshold, --flow_threshold: Cellpose's mask thresholds (defaults 0 and 0.4), to check
 //   that the model is calibrated for them.
+// --split FILE: score the images FILE lists (lines `dataset/id`, as val_split.txt) instead of the
+//   held-out split, e.g. training images to tell underfitting from overfitting (runs/run14/train100.txt).
 // Besides one line per data set, the fluorescence images from the BBBC039 screen (manifest column
 // same_screen_as_bbbc039) are also scored as their own subset, since BBBC039 is a likely test set.
 import { readFile } from 'node:fs/promises';
@@ -53,6 +55,8 @@ export interface ScoreOptions {
   cellprobThreshold?: number;
   flowThreshold?: number;
   log?: (line: string) => void;
+  /** The list of images to score (val_split.txt's format); the held-out split when absent. */
+  splitFile?: string;
 }
 
 /** Suffix of the subset line for the held-out images from the BBBC039 screen. */
@@ -74,7 +78,7 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   const mode = opts.diameter ?? 'labels';
   const limit = opts.limit ?? 1_000_000;
   const log = opts.log ?? ((): void => undefined);
-  const lines = (await readFile(join(HERE, 'val_split.txt'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const lines = (await readFile(opts.splitFile ?? join(HERE, 'val_split.txt'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
   const model = await resolveModel(modelArg, { download: false });
   const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
   const perSet = new Map<string, number[][]>();
@@ -127,6 +131,14 @@ function numberArg(name: string): number | undefined {
   return v;
 }
 
+/** --split FILE, or undefined when the flag is absent. */
+function splitArg(): string | undefined {
+  if (!process.argv.includes('--split')) return undefined;
+  const file = arg('split', '');
+  if (file === '') throw new Error('--split: expected a file listing dataset/id lines');
+  return file;
+}
+
 /** --diameter: labels, gt, size, or a diameter in pixels > 0. */
 function parseDiameterArg(value: string): NonNullable<ScoreOptions['diameter']> {
   if (value === 'labels' || value === 'gt' || value === 'size') return value;
@@ -143,6 +155,7 @@ async function main(): Promise<void> {
     augment: process.argv.includes('--augment'),
     cellprobThreshold: numberArg('cellprob_threshold'),
     flowThreshold: numberArg('flow_threshold'),
+    splitFile: splitArg(),
     log: (line) => process.stdout.write(line + '\n'),
   });
   for (const s of scores) {
