@@ -3,7 +3,7 @@
 // (ALGORITHMS.md 7.4: mean over images of AP at IoU 0.5 / 0.75 / 0.9, labels renumbered first).
 //
 //   node --import tsx tools/train/score-val.ts [--model PATH] [--diameter labels|gt|size|PX] [--limit N] [--augment]
-//     [--cellprob_threshold T] [--flow_threshold T] [--split FILE]
+//     [--cellprob_threshold T] [--flow_threshold T] [--split FILE] [--by-shape]
 //
 // --diameter labels (default): diameter = the model's diam_labels, i.e. rescale = diam_mean /
 //   diam_labels, what Cellpose does when no diameter is given (1.7).
@@ -14,6 +14,8 @@
 //   that the model is calibrated for them.
 // --split FILE: score the images FILE lists (lines `dataset/id`, as val_split.txt) instead of the
 //   held-out split, e.g. training images to tell underfitting from overfitting (runs/run14/train100.txt).
+// --by-shape: also one line per image shape (H x W) within each set, as the image shape stands for
+//   the source lab and magnification in DSB2018.
 // Besides one line per data set, the fluorescence images from the BBBC039 screen (manifest column
 // same_screen_as_bbbc039) are also scored as their own subset, since BBBC039 is a likely test set.
 import { readFile } from 'node:fs/promises';
@@ -41,6 +43,10 @@ export interface SetScore {
   ap50: number;
   ap75: number;
   ap90: number;
+  /** AP over all nuclei of the set at once (sum tp / sum (tp + fp + fn)) at IoU 0.5 / 0.75: a
+   *  second view that weighs crowded images more; the target is the mean over images above. */
+  pooledAp50: number;
+  pooledAp75: number;
 }
 
 export interface ScoreOptions {
@@ -57,6 +63,8 @@ export interface ScoreOptions {
   log?: (line: string) => void;
   /** The list of images to score (val_split.txt's format); the held-out split when absent. */
   splitFile?: string;
+  /** Also score each image shape (H x W) of a set as its own subset. */
+  byShape?: boolean;
 }
 
 /** Suffix of the subset line for the held-out images from the BBBC039 screen. */
@@ -81,11 +89,12 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   const lines = (await readFile(opts.splitFile ?? join(HERE, 'val_split.txt'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
   const model = await resolveModel(modelArg, { download: false });
   const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
+  // per set: one row per image, [AP50, AP75, AP90, tp50, fp50, fn50, tp75, fp75, fn75]
   const perSet = new Map<string, number[][]>();
-  const addScore = (key: string, ap: number[]): void => {
+  const addScore = (key: string, row: number[]): void => {
     const rows = perSet.get(key);
-    if (rows) rows.push(ap);
-    else perSet.set(key, [ap]);
+    if (rows) rows.push(row);
+    else perSet.set(key, [row]);
   };
   const bbbc039Screen = await sameScreenIds();
   const t0 = Date.now();
@@ -108,9 +117,12 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       });
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
-      const ap = averagePrecision([gt], [pred]).ap[0];
-      addScore(set, ap);
-      if (bbbc039Screen.has(id)) addScore(`${set}${BBBC039_SUBSET}`, ap);
+      const res = averagePrecision([gt], [pred]);
+      const ap = res.ap[0];
+      const row = [...ap, res.tp[0][0], res.fp[0][0], res.fn[0][0], res.tp[0][1], res.fp[0][1], res.fn[0][1]];
+      addScore(set, row);
+      if (bbbc039Screen.has(id)) addScore(`${set}${BBBC039_SUBSET}`, row);
+      if (opts.byShape) addScore(`${set} (${gtRaw.shape[0]} x ${gtRaw.shape[1]})`, row);
       log(`${set.replace('dsb2018-stage1-', '')}/${id.slice(0, 8)} d=${r.diameterUsedPx.toFixed(1)} AP50 ${ap[0].toFixed(3)} AP75 ${ap[1].toFixed(3)} AP90 ${ap[2].toFixed(3)}`);
     }
   } finally {
@@ -119,7 +131,17 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   const mean = (rows: number[][], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r[k]) ? 0 : r[k]), 0) / rows.length;
   const thresholds = `cellprob_threshold ${opts.cellprobThreshold ?? 0}, flow_threshold ${opts.flowThreshold ?? 0.4}`;
   log(`model ${model.path}, diameter ${mode}${opts.augment ? ', augment' : ''}, ${thresholds}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  return [...perSet].map(([set, rows]) => ({ set, nImages: rows.length, ap50: mean(rows, 0), ap75: mean(rows, 1), ap90: mean(rows, 2) }));
+  const sum = (rows: number[][], k: number): number => rows.reduce((s, r) => s + r[k], 0);
+  const pooled = (rows: number[][], k: number): number => sum(rows, k) / (sum(rows, k) + sum(rows, k + 1) + sum(rows, k + 2));
+  return [...perSet].map(([set, rows]) => ({
+    set,
+    nImages: rows.length,
+    ap50: mean(rows, 0),
+    ap75: mean(rows, 1),
+    ap90: mean(rows, 2),
+    pooledAp50: pooled(rows, 3),
+    pooledAp75: pooled(rows, 6),
+  }));
 }
 
 /** A finite number option, or undefined when the flag is absent. */
@@ -156,10 +178,14 @@ async function main(): Promise<void> {
     cellprobThreshold: numberArg('cellprob_threshold'),
     flowThreshold: numberArg('flow_threshold'),
     splitFile: splitArg(),
+    byShape: process.argv.includes('--by-shape'),
     log: (line) => process.stdout.write(line + '\n'),
   });
   for (const s of scores) {
-    process.stdout.write(`${s.set}: n=${s.nImages} AP50 ${s.ap50.toFixed(3)} AP75 ${s.ap75.toFixed(3)} AP90 ${s.ap90.toFixed(3)}\n`);
+    process.stdout.write(
+      `${s.set}: n=${s.nImages} AP50 ${s.ap50.toFixed(3)} AP75 ${s.ap75.toFixed(3)} AP90 ${s.ap90.toFixed(3)}` +
+        ` (pooled over nuclei: AP50 ${s.pooledAp50.toFixed(3)} AP75 ${s.pooledAp75.toFixed(3)})\n`,
+    );
   }
 }
 
