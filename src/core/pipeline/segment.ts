@@ -7,6 +7,7 @@ import { convertChannels } from '../transforms/convert-channels.ts';
 import { normalizeImg } from '../transforms/normalize-img.ts';
 import { resizeBilinear } from '../transforms/resize.ts';
 import { nowMs, throwIfAborted, type AbortSignalLike } from '../util/platform.ts';
+import { niterFor } from '../dynamics/niter.ts';
 import { flowToRgb } from './flow-rgb.ts';
 import type { NetworkRunner } from './network-runner.ts';
 import { runTiled } from './run-tiled.ts';
@@ -104,12 +105,6 @@ export interface SegmentResult {
 export function rescaleFor(model: ModelInfo, diameterPx: number | null): number {
   if (diameterPx !== null && diameterPx > 0) return model.diamMeanPx / diameterPx;
   return model.diamMeanPx / model.diamLabelsPx;
-}
-
-/** niter: user value > 0 wins; else 200/rescale with resample, 200 without (5.6, truncated). */
-export function niterFor(rescale: number, resample: boolean, userNiter: number): number {
-  if (userNiter > 0) return Math.trunc(userNiter);
-  return Math.trunc(resample ? 200 / rescale : 200);
 }
 
 interface FlowsOut {
@@ -245,7 +240,9 @@ export async function segment(
   const t2 = nowMs();
   throwIfAborted(signal);
 
-  const niter = niterFor(rescale, o.resample, o.niter);
+  // Cellpose 3.1's eval rule (5.6: user value > 0, else 200 / rescale with resample) for every
+  // dynamics profile: niter is set by the model's eval, and these are Cellpose 3 models.
+  const niter = niterFor('v3-cpu', { niter: o.niter, rescale, resample: o.resample });
   let masks: Uint16Array | Uint32Array = new Uint16Array(nZ * height * width);
   report(base + netSpan, 'dynamics');
   if (o.computeMasks) {
