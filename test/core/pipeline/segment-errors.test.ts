@@ -1,5 +1,5 @@
 // segment() refuses bad input with messages naming the problem, before any network work, and
-// reports the Cellpose rescale / niter rules (ALGORITHMS.md 1.7, 5.6).
+// follows Cellpose's rescale rule (ALGORITHMS.md 1.7).
 import { describe, expect, it } from 'vitest';
 import { rescaleFor, segment, type SegmentNetwork } from '../../../src/core/pipeline/segment.ts';
 import type { ImageStack } from '../../../src/core/io/image-types.ts';
