@@ -17,20 +17,13 @@ score a little lower here (`cellpose-studio segment --v31_small_masks` reproduce
 import os
 import sys
 
+import fastremap  # shim/fastremap.py where the real one is not installed, as for Cellpose itself
 import numpy as np
 from PIL import Image
 
 from cellpose import metrics, models, utils
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def consecutive(labels: np.ndarray) -> np.ndarray:
-    """Labels 1..N in increasing order of the old values (0 stays background)."""
-    values = np.unique(labels)
-    lut = np.zeros(int(labels.max()) + 1, np.int32)
-    lut[values] = np.arange(len(values), dtype=np.int32)
-    return lut[labels]
 
 
 def main() -> None:
@@ -47,7 +40,8 @@ def main() -> None:
     for dataset, image_id in entries:
         base = os.path.join(shared, "data", dataset)
         img = np.array(Image.open(os.path.join(base, "images", image_id + ".png")))
-        truth = consecutive(np.array(Image.open(os.path.join(base, "masks", image_id + ".png"))).astype(np.int32))
+        # labels 1..N first, as average_precision counts masks by the largest label
+        truth = fastremap.renumber(np.array(Image.open(os.path.join(base, "masks", image_id + ".png"))).astype(np.int32))[0]
         diameter_px = max(5.0, float(utils.diameters(truth)[0]))
         masks = model.eval(img, channels=[0, 0], diameter=diameter_px)[0]
         ap = metrics.average_precision([truth], [masks])[0][0]
