@@ -67,6 +67,14 @@ export interface ScoreOptions {
   byShape?: boolean;
 }
 
+/** One image's scores, per IoU threshold (0.5, 0.75, 0.9), as averagePrecision gives them. */
+interface ImageScore {
+  ap: number[];
+  tp: number[];
+  fp: number[];
+  fn: number[];
+}
+
 /** Suffix of the subset line for the held-out images from the BBBC039 screen. */
 export const BBBC039_SUBSET = ' (BBBC039 screen)';
 
@@ -89,9 +97,9 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   const lines = (await readFile(opts.splitFile ?? join(HERE, 'val_split.txt'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
   const model = await resolveModel(modelArg, { download: false });
   const svc = createInferenceService({ provider: 'cpu', intraOpThreads: 2, cacheDir: null });
-  // per set: one row per image, [AP50, AP75, AP90, tp50, fp50, fn50, tp75, fp75, fn75]
-  const perSet = new Map<string, number[][]>();
-  const addScore = (key: string, row: number[]): void => {
+  // per set: each image's AP, tp, fp and fn at IoU 0.5 / 0.75 / 0.9
+  const perSet = new Map<string, ImageScore[]>();
+  const addScore = (key: string, row: ImageScore): void => {
     const rows = perSet.get(key);
     if (rows) rows.push(row);
     else perSet.set(key, [row]);
@@ -118,8 +126,8 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
       const pred = Uint32Array.from(r.masks);
       renumber(pred);
       const res = averagePrecision([gt], [pred]);
-      const ap = res.ap[0];
-      const row = [...ap, res.tp[0][0], res.fp[0][0], res.fn[0][0], res.tp[0][1], res.fp[0][1], res.fn[0][1]];
+      const row: ImageScore = { ap: res.ap[0], tp: res.tp[0], fp: res.fp[0], fn: res.fn[0] };
+      const ap = row.ap;
       addScore(set, row);
       if (bbbc039Screen.has(id)) addScore(`${set}${BBBC039_SUBSET}`, row);
       if (opts.byShape) addScore(`${set} (${gtRaw.shape[0]} x ${gtRaw.shape[1]})`, row);
@@ -128,19 +136,22 @@ export async function scoreValidation(opts: ScoreOptions = {}): Promise<SetScore
   } finally {
     await svc.dispose();
   }
-  const mean = (rows: number[][], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r[k]) ? 0 : r[k]), 0) / rows.length;
+  const mean = (rows: ImageScore[], k: number): number => rows.reduce((s, r) => s + (Number.isNaN(r.ap[k]) ? 0 : r.ap[k]), 0) / rows.length;
   const thresholds = `cellprob_threshold ${opts.cellprobThreshold ?? 0}, flow_threshold ${opts.flowThreshold ?? 0.4}`;
   log(`model ${model.path}, diameter ${mode}${opts.augment ? ', augment' : ''}, ${thresholds}, elapsed ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  const sum = (rows: number[][], k: number): number => rows.reduce((s, r) => s + r[k], 0);
-  const pooled = (rows: number[][], k: number): number => sum(rows, k) / (sum(rows, k) + sum(rows, k + 1) + sum(rows, k + 2));
+  const sum = (rows: ImageScore[], pick: (r: ImageScore) => number): number => rows.reduce((s, r) => s + pick(r), 0);
+  const pooled = (rows: ImageScore[], k: number): number => {
+    const tp = sum(rows, (r) => r.tp[k]);
+    return tp / (tp + sum(rows, (r) => r.fp[k]) + sum(rows, (r) => r.fn[k]));
+  };
   return [...perSet].map(([set, rows]) => ({
     set,
     nImages: rows.length,
     ap50: mean(rows, 0),
     ap75: mean(rows, 1),
     ap90: mean(rows, 2),
-    pooledAp50: pooled(rows, 3),
-    pooledAp75: pooled(rows, 6),
+    pooledAp50: pooled(rows, 0),
+    pooledAp75: pooled(rows, 1),
   }));
 }
 
