@@ -28,7 +28,6 @@ export interface InferenceServiceOptions {
   dynamicsPool?: 'prestart' | 'lazy';
 }
 
-
 export interface InferenceService {
   /** `sizeModelPath`: where the size model is when it is not `<path>_size.npy` (zoo models keep
    *  Cellpose's `size_<basename>.npy` in the models folder). `provider` overrides the service's
